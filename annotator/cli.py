@@ -1,0 +1,146 @@
+"""Command line: parse options, call one pipeline function, map errors to exit codes (2 = bad input)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from annotator import __version__
+from annotator.errors import AnnotatorError, KnowledgebaseError
+
+_PATH = click.Path(path_type=Path, dir_okay=False)
+
+
+def _load_kb(kb_dir: Path | None):
+    from annotator.kb.load import get_knowledgebase
+
+    return get_knowledgebase(kb_dir)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="ctdna-annotator")
+def main() -> None:
+    """Annotate ctDNA results of TKI-treated NSCLC with bypass-resistance mechanisms,
+    combination therapies and trials, and write tumor board reports (HTML, PDF, JSON).
+
+    For research use and decision support by qualified professionals."""
+
+
+@main.command()
+@click.argument("vcf", nargs=-1, required=True, type=_PATH)
+@click.option("--cnv", "cnv", multiple=True, type=_PATH, help="Copy-number calls (gene, copy_number TSV). Repeatable.")
+@click.option("--fusions", multiple=True, type=_PATH, help="Fusion calls (gene5, gene3 TSV). Repeatable.")
+@click.option("--sample-id", help="Sample id (default: the tumor sample's name unless generic, else the VCF file stem).")
+@click.option("--tumor-type", default="NSCLC", show_default=True)
+@click.option("--prior-therapy", "prior", multiple=True, help="Prior therapy (generic name), in order; the last is the most recent. Repeatable.")
+@click.option("--driver", help='Known primary driver when not in plasma, e.g. "EGFR L858R".')
+@click.option("--genome", help="GRCh37 or GRCh38 (hg19, b37, hg38 accepted). Default: from the VCF header.")
+@click.option("--tumor-sample", help="Sample column of the tumor/plasma (default: ##tumor_sample, TUMOR, or the only one).")
+@click.option("--include-filtered", is_flag=True, help="Keep non-PASS records, flagged as filtered.")
+@click.option("--format", "formats", default="html,pdf,json", show_default=True, help="Comma-separated output formats.")
+@click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
+@click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
+def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tumor_sample, include_filtered, formats, outdir, kb_dir):
+    """Annotate one sample: VCF [VCF ...] (several VCFs of one sample are merged)."""
+    from annotator.config import RunConfig
+    from annotator.genome import parse_build
+    from annotator.output import write_reports
+    from annotator.pipeline import SampleInputs, annotate_sample, safe_file_stem
+    from annotator.render import parse_formats
+
+    fmts = parse_formats(formats)
+    if genome:
+        parse_build(genome)
+    config = RunConfig(genome=genome, tumor_sample=tumor_sample, include_filtered=include_filtered, formats=fmts)
+    kb = _load_kb(kb_dir)
+    inputs = SampleInputs(
+        vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
+        tumor_type=tumor_type, prior_therapies=tuple(prior), driver=driver,
+    )
+    report = annotate_sample(inputs, config, kb)
+    written = write_reports(report, outdir, safe_file_stem(report.sample.id), fmts)
+    for w in report.warnings:
+        click.echo(f"warning: {w}", err=True)
+    for path in written:
+        click.echo(str(path))
+
+
+@main.group()
+def kb() -> None:
+    """Inspect and validate the knowledgebase."""
+
+
+_KB_OPTION = click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Knowledgebase directory (default: bundled).")
+
+
+@kb.command("validate")
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+def kb_validate(directory):
+    """Validate a knowledgebase directory (default: the bundled one); prints every problem."""
+    from annotator.kb.load import load_knowledgebase
+    from annotator.resources import knowledgebase_dir
+
+    root = directory or knowledgebase_dir()
+    try:
+        kb_ = load_knowledgebase(root)
+    except KnowledgebaseError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        click.echo(f"{root}: {len(exc.problems)} problem(s)", err=True)
+        sys.exit(1)
+    click.echo(
+        f"{root}: valid ({kb_.release.version}; {len(kb_.alterations)} alterations, {len(kb_.mechanisms)} mechanisms,"
+        f" {len(kb_.regimens)} regimens, {len(kb_.trials)} trials, {len(kb_.drugs)} drugs)"
+    )
+
+
+@kb.command("version")
+@_KB_OPTION
+def kb_version(kb_dir):
+    """Knowledgebase version and content sha256."""
+    k = _load_kb(kb_dir)
+    click.echo(f"{k.release.name} {k.release.version} sha256:{k.sha256}")
+
+
+@kb.command("list")
+@click.argument("what", type=click.Choice(["mechanisms", "drugs", "trials", "alterations", "regimens"]))
+@_KB_OPTION
+def kb_list(what, kb_dir):
+    """List knowledgebase entries of one kind, one per line."""
+    k = _load_kb(kb_dir)
+    rows = {
+        "mechanisms": [(m.id, f"{m.category}: {m.summary}") for m in k.mechanisms],
+        "drugs": [(d.id, f"{d.drug_class}; targets {', '.join(d.targets)}") for d in k.drugs],
+        "trials": [(t.id, f"{t.nct_id or '-'} {t.acronym or ''} {t.title}".strip()) for t in k.trials],
+        "alterations": [(a.id, f"{a.name} ({a.kind})") for a in k.alterations],
+        "regimens": [(r.id, " + ".join(r.drugs or r.drug_classes)) for r in k.regimens],
+    }[what]
+    width = max((len(i) for i, _ in rows), default=0)
+    for ident, text in rows:
+        click.echo(f"{ident.ljust(width)}  {text}")
+
+
+@kb.command("show")
+@click.argument("entry_id")
+@_KB_OPTION
+def kb_show(entry_id, kb_dir):
+    """Show one entry (any kind) as YAML."""
+    import yaml
+
+    k = _load_kb(kb_dir)
+    for group in (k.alterations, k.mechanisms, k.regimens, k.trials, k.drugs, k.references):
+        for entry in group:
+            if getattr(entry, "id", None) == entry_id or getattr(entry, "nct_id", None) == entry_id:
+                click.echo(yaml.safe_dump(entry.model_dump(mode="json", exclude_defaults=True), sort_keys=False, allow_unicode=True))
+                return
+    for g in k.genes:
+        if g.symbol == entry_id:
+            click.echo(yaml.safe_dump(g.model_dump(mode="json", exclude_defaults=True), sort_keys=False))
+            return
+    raise AnnotatorError(f"no knowledgebase entry with id {entry_id!r} (try 'kb list ...')")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

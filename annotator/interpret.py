@@ -1,0 +1,239 @@
+"""Give each match its role in this sample's context, then pick regimens and trials.
+
+Pure, and every clinical rule comes from the knowledgebase: which alterations can be a primary
+driver (``driver: true``), in which driver contexts and after which prior therapies an alteration
+is on-target or bypass resistance (mechanism contexts), and which regimens answer it.
+
+Primary driver(s): the stated driver (``--driver``) plus every plasma driver-capable alteration
+that is not explained as a resistance mechanism of another driver present. If the plasma drivers
+explain each other (a cycle), those the patient received a targeted drug for win; failing that,
+all are primary and the report flags it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from annotator.kb.index import KbIndex
+from annotator.kb.schema import Drug, Mechanism, MechanismContext, Regimen, Role, Trial
+from annotator.matching import Match
+
+RESISTANCE_ROLES = ("on_target_resistance", "bypass_resistance")
+
+
+@dataclass(frozen=True)
+class StatedDriver:
+    text: str
+    gene: str
+    kb_id: str | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    match: Match
+    role: Role
+    statement: str
+    mechanism: Mechanism | None = None
+    context: MechanismContext | None = None
+    against: str | None = None  # drug id the resistance is to
+
+
+@dataclass
+class Interpretation:
+    findings: list[Finding]
+    primary_groups: list[str]
+    driver_source: str | None  # "plasma" | "stated" | None
+    regimens: list[tuple[Regimen, list[Finding]]]
+    trials: list[tuple[Trial, list[Finding]]]
+    flags: list[str] = field(default_factory=list)
+    cannot_exclude: list[Mechanism] = field(default_factory=list)
+
+
+def resolve_prior_therapies(names: list[str], index: KbIndex) -> tuple[list[Drug], list[str]]:
+    """Drugs for the given names (synonyms and code names resolved) and the names not recognised."""
+    found, unknown = [], []
+    for name in names:
+        drug = index.drug(name)
+        if drug is None:
+            unknown.append(name)
+        elif drug not in found:
+            found.append(drug)
+    return found, unknown
+
+
+def parse_stated_driver(text: str | None, index: KbIndex) -> StatedDriver | None:
+    """'EGFR L858R', 'EGFR exon 19 deletion', 'EML4::ALK', 'ALK fusion' -> a driver alteration."""
+    if not text or not text.strip():
+        return None
+    norm = " ".join(text.replace("-", " ").split()).lower()
+    drivers = [a for a in index.kb.alterations if a.driver and not a.deprecated]
+    for a in drivers:
+        names = {a.name.lower(), a.id.lower().replace("_", " "), *(f"{a.gene} {p}".lower() for p in a.protein)}
+        if a.fusion and a.fusion.gene5 and a.fusion.gene3:
+            names.add(f"{a.fusion.gene5}::{a.fusion.gene3}".lower())
+        if norm in {" ".join(n.replace("-", " ").split()) for n in names}:
+            return StatedDriver(text, a.gene, a.id)
+    token = re.split(r"[\s:]+", text.strip())[0]
+    gene = index.symbol(token)
+    if gene and gene in {a.gene for a in drivers}:
+        return StatedDriver(text, gene, None)
+    return None
+
+
+def _targets(drug: Drug, group: str) -> list[int | None]:
+    return [t.generation for t in drug.tki_for if t.gene == group]
+
+
+def _context_applies(ctx: MechanismContext, priors: list[Drug]) -> Drug | None:
+    """The most recent prior drug that makes this resistance context apply, else None."""
+    for drug in reversed(priors):
+        gens = _targets(drug, ctx.driver)
+        if not gens:
+            continue
+        if ctx.after.is_empty() or drug.id in ctx.after.drugs or any(g in ctx.after.generations for g in gens):
+            return drug
+    return None
+
+
+def interpret(
+    matches: list[Match],
+    index: KbIndex,
+    priors: list[Drug],
+    stated: StatedDriver | None,
+) -> Interpretation:
+    kb = index.kb
+    mechanisms_of: dict[str, list[Mechanism]] = {}
+    for m in kb.mechanisms:
+        if not m.deprecated:
+            for a in m.alterations:
+                mechanisms_of.setdefault(a, []).append(m)
+
+    def contexts(match: Match) -> list[tuple[Mechanism, MechanismContext]]:
+        seen, out = set(), []
+        for hit in match.hits:
+            for mech in mechanisms_of.get(hit.kb.id, []):
+                for ctx in mech.contexts:
+                    if (mech.id, ctx.driver, ctx.role) not in seen:
+                        seen.add((mech.id, ctx.driver, ctx.role))
+                        out.append((mech, ctx))
+        return out
+
+    passing = [m for m in matches if m.observed.filter == "PASS"]
+    driver_capable = {id(m): next((h.kb.gene for h in m.hits if h.kb.driver), None) for m in passing}
+    plasma_groups = {g for g in driver_capable.values() if g}
+    flags: list[str] = []
+    present = plasma_groups | ({stated.gene} if stated else set())
+    explained = {
+        g: {c.driver for m in passing if driver_capable[id(m)] == g for _, c in contexts(m) if c.driver != g and c.driver in present}
+        for g in plasma_groups
+    }
+    primary = ({stated.gene} if stated else set()) | {g for g in plasma_groups if not explained[g]}
+    if not primary and plasma_groups:
+        treated = {g for g in plasma_groups if any(_targets(d, g) for d in priors)}
+        primary = treated or set(plasma_groups)
+    if len(primary) > 1:
+        flags.append(
+            "More than one primary oncogenic driver: " + ", ".join(sorted(primary))
+            + ". Concurrent drivers are unusual in NSCLC; confirm in tissue or a repeat sample."
+        )
+    if stated and plasma_groups and stated.gene not in plasma_groups:
+        unexplained = sorted(g for g in plasma_groups if g in primary)
+        if unexplained:
+            flags.append(
+                f"The stated driver ({stated.text}) was not detected in plasma, which shows"
+                f" {', '.join(unexplained)} instead; both are reported."
+            )
+    if stated and stated.gene in plasma_groups:
+        source = "plasma"
+    elif stated:
+        source = "stated"
+    else:
+        source = "plasma" if primary else None
+
+    findings = [_role(m, driver_capable.get(id(m)), primary, priors, contexts(m)) for m in matches]
+    regimens = _regimens(findings, index, priors, primary)
+    trials = _trials(findings, index, primary)
+    cannot = [
+        m for m in kb.mechanisms
+        if not m.deprecated and any(ctx.driver in primary for ctx in m.contexts)
+        and any(a.kind == "not_in_plasma_dna" for a in kb.alterations if a.id in m.alterations)
+    ]
+    return Interpretation(findings, sorted(primary), source, regimens, trials, flags, cannot)
+
+
+def _role(match, group, primary, priors, ctxs) -> Finding:
+    name = match.best.kb.name
+    if match.observed.filter != "PASS":
+        return Finding(match, "other", f"{name} did not pass the caller's filters ({match.observed.filter}); shown for review only.")
+    if group and group in primary:
+        return Finding(match, "primary_driver", f"{name} is the primary oncogenic driver detected in plasma.")
+    relevant = [(m, c) for m, c in ctxs if c.driver in primary]
+    for mech, ctx in relevant:
+        drug = _context_applies(ctx, priors)
+        if drug is not None:
+            kind = "an on-target" if ctx.role == "on_target_resistance" else "a bypass"
+            freq = "; ".join(f"{f.value} {f.population}" for f in ctx.frequencies[:2])
+            text = f"{name} is {kind} resistance mechanism to {drug.name} in {ctx.driver}-driven NSCLC"
+            return Finding(match, ctx.role, text + (f" (reported in {freq})." if freq else "."), mech, ctx, drug.id)
+    for mech, ctx in relevant:
+        if not any(_targets(d, ctx.driver) for d in priors):
+            text = (
+                f"{name} is a known resistance mechanism in {ctx.driver}-driven NSCLC; no {ctx.driver}-targeted"
+                f" therapy has been given, so it is a co-alteration that may confer primary resistance."
+            )
+            return Finding(match, "co_alteration", text, mech, ctx)
+    if relevant:
+        mech, ctx = relevant[0]
+        given = ", ".join(d.name for d in priors if _targets(d, ctx.driver))
+        return Finding(
+            match, "other",
+            f"{name} is reported as resistance in {ctx.driver}-driven NSCLC after other therapies, not after {given}.",
+            mech, ctx,
+        )
+    return Finding(match, "other", f"{name} is in the knowledgebase but has no resistance meaning in this context.")
+
+
+def _regimens(findings, index: KbIndex, priors, primary) -> list[tuple[Regimen, list[Finding]]]:
+    prior_ids = {d.id for d in priors}
+    out: dict[str, tuple[Regimen, list[Finding]]] = {}
+    for f in findings:
+        if f.role == "other":
+            continue
+        group = f.match.best.kb.gene
+        for r in index.kb.regimens:
+            if r.deprecated or not (set(r.answers) & f.match.kb_ids):
+                continue
+            if f.role == "primary_driver":
+                # First-line options only while no targeted drug for this driver has been given.
+                if r.driver != group or any(_targets(d, group) for d in priors):
+                    continue
+            elif r.driver is not None and r.driver not in primary:
+                continue
+            if r.drugs and set(r.drugs) <= prior_ids:
+                continue  # never offer only what the patient has progressed on
+            out.setdefault(r.id, (r, []))[1].append(f)
+    ranked = sorted(out.values(), key=lambda rf: _regimen_rank(rf[0]))
+    return ranked
+
+
+_TYPE_RANK = {"approved": 0, "phase3": 1, "phase2": 2, "phase1b": 3, "phase1": 4, "case_report": 5, "preclinical": 6}
+
+
+def _regimen_rank(r: Regimen) -> tuple:
+    best = min(r.evidence, key=lambda e: (e.negative, e.level, _TYPE_RANK[e.type]))
+    return (all(e.negative for e in r.evidence), best.level, _TYPE_RANK[best.type], r.id)
+
+
+def _trials(findings, index: KbIndex, primary) -> list[tuple[Trial, list[Finding]]]:
+    out: dict[str, tuple[Trial, list[Finding]]] = {}
+    for f in findings:
+        if f.role == "other":
+            continue
+        for t in index.kb.trials:
+            if t.deprecated or not (set(t.biomarkers) & f.match.kb_ids):
+                continue
+            if t.driver is not None and t.driver not in primary:
+                continue
+            out.setdefault(t.id, (t, []))[1].append(f)
+    return sorted(out.values(), key=lambda tf: (tf[0].nct_id is None, tf[0].nct_id or tf[0].id))

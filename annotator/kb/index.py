@@ -1,0 +1,121 @@
+"""Fast look-ups over a loaded knowledgebase for one genome build.
+
+Built once per (knowledgebase, build). Intervals here are 0-based half-open, converted from the
+YAML's 1-based inclusive coordinates in exactly one place (:func:`_half_open`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from annotator.genome import bare_contig
+from annotator.kb.schema import Alteration as KbAlteration
+from annotator.kb.schema import Drug, Gene, Knowledgebase, Region
+
+
+def _half_open(region: Region) -> tuple[str, int, int]:
+    return region.chrom, region.start - 1, region.end
+
+
+@dataclass(frozen=True)
+class CodonSite:
+    gene: Gene
+    number: int
+    ref_codon: str
+    start: int  # 1-based lowest genomic base
+
+
+@dataclass
+class KbIndex:
+    kb: Knowledgebase
+    build: str
+    genes: dict[str, Gene] = field(default_factory=dict)
+    _gene_intervals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    _codons: dict[tuple[str, int], CodonSite] = field(default_factory=dict)
+    _drug_names: dict[str, Drug] = field(default_factory=dict)
+    _symbols: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for gene in self.kb.genes:
+            self.genes[gene.symbol] = gene
+            chrom, start, end = _half_open(getattr(gene.location, self.build))
+            self._gene_intervals.setdefault(chrom, []).append((start, end, gene.symbol))
+            for codon in gene.codons:
+                first = getattr(codon, self.build)
+                site = CodonSite(gene, codon.number, codon.ref, first)
+                for offset in range(3):
+                    self._codons[(chrom, first + offset)] = site
+            for name in (gene.symbol, *gene.aliases):
+                self._symbols[name.upper()] = gene.symbol
+        for intervals in self._gene_intervals.values():
+            intervals.sort()
+        for drug in self.kb.drugs:
+            for name in (drug.id, drug.name, *drug.synonyms):
+                self._drug_names[_drug_key(name)] = drug
+
+    # genes -------------------------------------------------------------------------------
+    def genes_at(self, chrom: str, start: int, end: int) -> list[str]:
+        """Knowledgebase genes overlapping the 0-based half-open interval on ``chrom`` (any naming)."""
+        intervals = self._gene_intervals.get(bare_contig(chrom), ())
+        return [sym for s, e, sym in intervals if s < end and start < e]
+
+    def gene_regions(self) -> list[tuple[str, int, int, str]]:
+        return [(c, s, e, g) for c, ivs in self._gene_intervals.items() for s, e, g in ivs]
+
+    def contig_windows(self) -> dict[str, list[tuple[int, int]]]:
+        """Merged gene windows per bare contig, for pre-filtering raw VCF lines cheaply."""
+        out: dict[str, list[tuple[int, int]]] = {}
+        for chrom, ivs in self._gene_intervals.items():
+            merged: list[tuple[int, int]] = []
+            for s, e, _ in ivs:
+                if merged and s <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+                else:
+                    merged.append((s, e))
+            out[chrom] = merged
+        return out
+
+    def symbol(self, name: str) -> str | None:
+        """Current knowledgebase symbol for a gene name or alias (case-insensitive), else None."""
+        return self._symbols.get(name.strip().upper())
+
+    def codon_at(self, chrom: str, pos: int) -> CodonSite | None:
+        return self._codons.get((bare_contig(chrom), pos))
+
+    def exon_region(self, gene: str, number: int) -> tuple[str, int, int] | None:
+        g = self.genes.get(gene)
+        for exon in g.exons if g else ():
+            if exon.number == number:
+                return _half_open(getattr(exon, self.build))
+        return None
+
+    # drugs -------------------------------------------------------------------------------
+    def drug(self, name: str) -> Drug | None:
+        return self._drug_names.get(_drug_key(name))
+
+    # alterations ------------------------------------------------------------------------
+    def alterations_for_gene(self, gene: str) -> list[KbAlteration]:
+        return [a for a in self.kb.alterations if a.gene == gene and not a.deprecated]
+
+
+def _drug_key(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+_INDEXES: dict[tuple[int, str], KbIndex] = {}
+
+
+def kb_index(kb: Knowledgebase, build: str) -> KbIndex:
+    """The index of ``kb`` for ``build``, built once per process (batch workers reuse it)."""
+    key = (id(kb), build)
+    index = _INDEXES.get(key)
+    if index is None or index.kb is not kb:
+        index = _INDEXES[key] = KbIndex(kb, build)
+    return index
+
+
+def in_sorted_windows(windows: list[tuple[int, int]], starts: list[int], pos0: int) -> bool:
+    """Whether 0-based ``pos0`` lies in one of the merged, sorted windows (``starts`` = their starts)."""
+    i = bisect.bisect_right(starts, pos0) - 1
+    return i >= 0 and pos0 < windows[i][1]

@@ -1,0 +1,293 @@
+"""Typed schema of the curated knowledgebase (one pydantic model per YAML entry kind).
+
+Coordinates in the YAML files are 1-based and inclusive, as genome browsers and Ensembl show
+them, so that a reviewer can paste them; the matcher converts them once when it indexes the
+knowledgebase. Every fact-bearing entry carries ``sources`` and ``last_reviewed``.
+
+Cross-references (drug ids in regimens, alteration ids in mechanisms, ...) are checked in
+:mod:`annotator.kb.validate`, which reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+BUILDS = ("GRCh37", "GRCh38")
+Build = Literal["GRCh37", "GRCh38"]
+
+EvidenceLevel = Literal["A", "B", "C", "D"]
+EVIDENCE_LEVELS: dict[str, str] = {
+    "A": "FDA-approved therapy or professional guideline for this indication",
+    "B": "Well-powered clinical studies with expert consensus",
+    "C": "Approved for another indication, or several small published studies",
+    "D": "Preclinical data or case reports only",
+}
+EvidenceType = Literal[
+    "approved", "phase3", "phase2", "phase1b", "phase1", "case_report", "preclinical"
+]
+Role = Literal[
+    "primary_driver", "on_target_resistance", "bypass_resistance", "co_alteration", "other"
+]
+AlterationKind = Literal[
+    "protein_change",  # named amino-acid change(s), e.g. KRAS G12D
+    "codon",  # any missense change at one codon, e.g. KRAS codon 61
+    "exon_inframe_deletion",  # e.g. EGFR exon 19 deletions of any length and anchor
+    "exon_insertion",  # e.g. EGFR exon 20 insertions
+    "exon_skipping",  # e.g. MET exon 14 splice-site variants and deletions
+    "amplification",
+    "copy_loss",
+    "fusion",
+    "kinase_domain_duplication",
+    "not_in_plasma_dna",  # protein/RNA expression, histology: a negative plasma test cannot exclude it
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceRef(_Strict):
+    """Where a fact comes from: a reference id (see references.yaml) and, for the review, a section."""
+
+    ref: str
+    section: str | None = None
+    note: str | None = None
+
+
+class _Cited(_Strict):
+    sources: list[SourceRef] = Field(min_length=1)
+    last_reviewed: dt.date
+    deprecated: bool = False
+
+
+class Reference(_Strict):
+    id: str
+    kind: Literal["review", "article", "trial_registry", "label", "web"]
+    citation: str
+    pmid: str | None = None
+    doi: str | None = None
+    nct_id: str | None = None
+    url: str | None = None
+    certain: bool = Field(
+        True,
+        description="False for references cited only through the review (no verified identifier);"
+        " reports link only certain references.",
+    )
+
+
+class Region(_Strict):
+    """1-based inclusive interval on a named build; ``chrom`` without a ``chr`` prefix."""
+
+    chrom: str
+    start: int = Field(ge=1)
+    end: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Region:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if self.chrom.lower().startswith("chr"):
+            raise ValueError(f"chrom {self.chrom!r}: write contigs without 'chr'")
+        return self
+
+
+class BuildRegions(_Strict):
+    GRCh37: Region
+    GRCh38: Region
+
+
+class Codon(_Strict):
+    """A codon the matcher can translate: its lowest genomic base on each build and its coding-strand sequence."""
+
+    number: int = Field(ge=1)
+    ref: str = Field(pattern=r"^[ACGT]{3}$", description="reference codon on the coding strand")
+    GRCh37: int = Field(ge=1)
+    GRCh38: int = Field(ge=1)
+
+
+class Exon(_Strict):
+    number: int = Field(ge=1)
+    GRCh37: Region
+    GRCh38: Region
+
+
+class Gene(_Cited):
+    symbol: str
+    name: str
+    aliases: list[str] = []
+    strand: Literal[1, -1]
+    transcript: str = Field(pattern=r"^ENST\d{11}(\.\d+)?$")
+    refseq: str | None = None
+    location: BuildRegions
+    kinase: bool = False
+    codons: list[Codon] = []
+    exons: list[Exon] = []
+
+
+class FusionSpec(_Strict):
+    """Both partners named, or one of them null meaning any partner."""
+
+    gene5: str | None
+    gene3: str | None
+
+    @model_validator(mode="after")
+    def _one_named(self) -> FusionSpec:
+        if not self.gene5 and not self.gene3:
+            raise ValueError("a fusion names at least one partner")
+        return self
+
+
+class Alteration(_Cited):
+    id: str
+    gene: str
+    name: str = Field(description="display name, e.g. 'KRAS G12D', 'MET amplification'")
+    kind: AlterationKind
+    protein: list[str] = Field([], description="one-letter changes without 'p.', e.g. ['G12D']")
+    codon: int | None = None
+    exon: int | None = None
+    fusion: FusionSpec | None = None
+    min_copy_number: float | None = Field(
+        None, description="tumor-level copy number from which an amplification counts"
+    )
+    driver: bool = Field(False, description="a primary oncogenic driver when no other driver is present")
+    detection: str = Field(description="how it is detected (or why plasma DNA cannot show it)")
+    unverified: bool = False
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Alteration:
+        need = {
+            "protein_change": ("protein",),
+            "codon": ("codon",),
+            "exon_inframe_deletion": ("exon",),
+            "exon_insertion": ("exon",),
+            "exon_skipping": ("exon",),
+            "fusion": ("fusion",),
+        }.get(self.kind, ())
+        for field in need:
+            if not getattr(self, field):
+                raise ValueError(f"kind {self.kind!r} needs field {field!r}")
+        return self
+
+
+class TkiTarget(_Strict):
+    gene: str
+    generation: int | None = Field(None, ge=1, le=4)
+
+
+class Drug(_Cited):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lowercase INN, else code name")
+    name: str
+    synonyms: list[str] = []
+    drug_class: str
+    targets: list[str] = Field(min_length=1)
+    tki_for: list[TkiTarget] = Field(
+        [], description="drivers this drug is a targeted therapy for, with generation where one is used"
+    )
+    allele_specific: str | None = Field(
+        None, description="alteration id the drug is restricted to (e.g. KRAS_G12C)"
+    )
+    status: str = Field(description="regulatory status in NSCLC, labelled with its source")
+
+
+class Frequency(_Strict):
+    value: str = Field(description="as written in the source, e.g. '10-19%'")
+    population: str
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class PriorTherapyCondition(_Strict):
+    """Which prior therapies make a context apply: drug ids and/or TKI generations for the driver."""
+
+    drugs: list[str] = []
+    generations: list[int] = []
+
+    def is_empty(self) -> bool:
+        return not self.drugs and not self.generations
+
+
+class MechanismContext(_Strict):
+    driver: str = Field(description="driver gene group, e.g. EGFR, ALK, RET, ROS1, MET, KRAS")
+    role: Literal["on_target_resistance", "bypass_resistance"]
+    after: PriorTherapyCondition = PriorTherapyCondition()
+    frequencies: list[Frequency] = []
+    note: str | None = None
+
+
+class Mechanism(_Cited):
+    id: str
+    alterations: list[str] = Field(min_length=1, description="alteration ids that constitute it")
+    category: Literal["on_target", "bypass", "histologic", "microenvironment"]
+    summary: str
+    contexts: list[MechanismContext] = Field(min_length=1)
+
+
+class Evidence(_Strict):
+    level: EvidenceLevel
+    type: EvidenceType
+    statement: str
+    negative: bool = False
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class Regimen(_Cited):
+    id: str
+    drugs: list[str] = Field(description="drug ids, the drug for the original driver first")
+    drug_classes: list[str] = Field([], description="when the source names only a class")
+    answers: list[str] = Field(min_length=1, description="alteration ids this regimen addresses")
+    driver: str | None = Field(None, description="driver context; null when driver-independent")
+    evidence: list[Evidence] = Field(min_length=1)
+    trials: list[str] = Field([], description="trial ids")
+
+    @model_validator(mode="after")
+    def _something_given(self) -> Regimen:
+        if not self.drugs and not self.drug_classes:
+            raise ValueError("a regimen names drugs or drug classes")
+        return self
+
+
+class Trial(_Cited):
+    id: str
+    nct_id: str | None = Field(None, pattern=r"^NCT\d{8}$")
+    acronym: str | None = None
+    title: str
+    phase: str | None = None
+    design: Literal["interventional", "observational"]
+    arms: list[str] = []
+    biomarkers: list[str] = Field([], description="alteration ids it enrolls")
+    driver: str | None = None
+    prior_therapy: str | None = None
+    setting: str
+    status: str
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not v:
+            raise ValueError("empty id")
+        return v
+
+
+class Release(_Strict):
+    name: str
+    version: str
+    released: dt.date
+    description: str
+    tumor_types: list[str] = ["NSCLC"]
+    default_min_copy_number: float = 5.0
+
+
+class Knowledgebase(_Strict):
+    """The whole knowledgebase as loaded; ``sha256`` is computed by the loader, not written in YAML."""
+
+    release: Release
+    sha256: str
+    references: list[Reference]
+    genes: list[Gene]
+    drugs: list[Drug]
+    alterations: list[Alteration]
+    mechanisms: list[Mechanism]
+    regimens: list[Regimen]
+    trials: list[Trial]

@@ -1,0 +1,126 @@
+"""Match observed alterations to knowledgebase alterations, saying how specific each match is.
+
+Pure: (alterations, index) -> matches. Levels, most specific first:
+``exact`` (named protein change, or both fusion partners) > ``codon`` (any missense at a codon)
+> ``exon`` (in-frame deletion/insertion in an exon, exon-skipping region) > ``gene_and_type``
+(amplification, copy loss, fusion with any partner of the kinase).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from annotator.genome import bare_contig
+from annotator.kb.index import KbIndex
+from annotator.kb.schema import Alteration as KbAlteration
+from annotator.models import Alteration
+
+MatchLevel = Literal["exact", "codon", "exon", "gene_and_type"]
+LEVEL_RANK = {"exact": 0, "codon": 1, "exon": 2, "gene_and_type": 3}
+_MISSENSE = re.compile(r"^p\.([A-Z])(\d+)([A-Z])$")
+
+# MET exon 14 skipping: variants disturbing the splice sites around the exon. Windows in bases,
+# relative to the exon on the coding strand: the last 3 exonic + first 10 intronic bases of the
+# donor, the 25 intronic (polypyrimidine tract / branch) + first exonic base of the acceptor.
+DONOR_EXONIC, DONOR_INTRONIC = 3, 10
+ACCEPTOR_INTRONIC, ACCEPTOR_EXONIC = 25, 1
+
+
+@dataclass(frozen=True)
+class KbHit:
+    kb: KbAlteration
+    level: MatchLevel
+
+
+@dataclass(frozen=True)
+class Match:
+    observed: Alteration
+    hits: tuple[KbHit, ...]  # most specific first
+
+    @property
+    def best(self) -> KbHit:
+        return self.hits[0]
+
+    @property
+    def kb_ids(self) -> frozenset[str]:
+        return frozenset(h.kb.id for h in self.hits)
+
+
+def match_alterations(alterations: list[Alteration], index: KbIndex) -> list[Match]:
+    matches = []
+    for alt in alterations:
+        hits = [h for kb in index.alterations_for_gene(alt.gene) if (h := _hit(alt, kb, index))]
+        if hits:
+            hits.sort(key=lambda h: (LEVEL_RANK[h.level], h.kb.id))
+            matches.append(Match(alt, tuple(hits)))
+    return matches
+
+
+def _hit(alt: Alteration, kb: KbAlteration, index: KbIndex) -> KbHit | None:
+    kind = kb.kind
+    if kind == "protein_change":
+        if alt.hgvsp and alt.hgvsp.removeprefix("p.") in kb.protein:
+            return KbHit(kb, "exact")
+    elif kind == "codon":
+        m = _MISSENSE.match(alt.hgvsp or "")
+        if m and int(m.group(2)) == kb.codon and m.group(1) != m.group(3) and m.group(3) != "*":
+            return KbHit(kb, "codon")
+    elif kind in ("exon_inframe_deletion", "exon_insertion"):
+        if _inframe_in_exon(alt, kb, index):
+            return KbHit(kb, "exon")
+    elif kind == "exon_skipping":
+        if _disrupts_splice_sites(alt, kb, index):
+            return KbHit(kb, "exon")
+    elif kind == "amplification":
+        if alt.type == "amplification" and (kb.min_copy_number is None or (alt.copy_number or 0) >= kb.min_copy_number):
+            return KbHit(kb, "gene_and_type")
+    elif kind == "copy_loss":
+        if alt.type == "copy_loss":
+            return KbHit(kb, "gene_and_type")
+    elif kind == "fusion" and alt.type == "fusion" and kb.fusion:
+        g5, g3 = kb.fusion.gene5, kb.fusion.gene3
+        if (g5 is None or g5 == alt.gene5) and (g3 is None or g3 == alt.gene3):
+            return KbHit(kb, "exact" if g5 and g3 else "gene_and_type")
+    return None
+
+
+def _span(alt: Alteration) -> tuple[str, int, int] | None:
+    """0-based half-open span of the reference bases a small variant changes (after the anchor)."""
+    if alt.chrom is None or alt.pos is None or alt.ref is None or alt.alt is None:
+        return None
+    ref, var = alt.ref.upper(), alt.alt.upper()
+    shared = 0
+    while shared < min(len(ref), len(var)) and ref[shared] == var[shared]:
+        shared += 1
+    start = alt.pos - 1 + shared
+    return bare_contig(alt.chrom), start, max(start + 1, alt.pos - 1 + len(ref))
+
+
+def _inframe_in_exon(alt: Alteration, kb: KbAlteration, index: KbIndex) -> bool:
+    wanted = ("deletion", "delins") if kb.kind == "exon_inframe_deletion" else ("insertion", "delins")
+    if alt.type not in wanted or alt.ref is None or alt.alt is None:
+        return False
+    delta = len(alt.ref) - len(alt.alt)
+    if delta == 0 or delta % 3 != 0 or (kb.kind == "exon_insertion") != (delta < 0):
+        return False
+    region, span = index.exon_region(kb.gene, kb.exon or 0), _span(alt)
+    if region is None or span is None:
+        return False
+    return span[0] == region[0] and span[1] < region[2] and region[1] < span[2]
+
+
+def _disrupts_splice_sites(alt: Alteration, kb: KbAlteration, index: KbIndex) -> bool:
+    region, span = index.exon_region(kb.gene, kb.exon or 0), _span(alt)
+    gene = index.genes.get(kb.gene)
+    if region is None or span is None or gene is None or span[0] != region[0]:
+        return False
+    chrom, start, end = region
+    if gene.strand == 1:
+        windows = [(start - ACCEPTOR_INTRONIC, start + ACCEPTOR_EXONIC), (end - DONOR_EXONIC, end + DONOR_INTRONIC)]
+    else:
+        windows = [(end - ACCEPTOR_EXONIC, end + ACCEPTOR_INTRONIC), (start - DONOR_INTRONIC, start + DONOR_EXONIC)]
+    in_window = any(span[1] < w_end and w_start < span[2] for w_start, w_end in windows)
+    spans_boundary = alt.type in ("deletion", "delins") and (span[1] < start < span[2] or span[1] < end < span[2])
+    return in_window or spans_boundary

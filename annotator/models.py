@@ -1,0 +1,100 @@
+"""Domain model: what the readers produce. Frozen, typed, no I/O.
+
+Coordinates: ``pos`` is the 1-based position exactly as written in the input (VCF POS), so a
+reader of the JSON finds the record again; intervals used for overlap tests are 0-based half-open
+(``start``/``end``) and are computed where needed (see :mod:`annotator.genome`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+AlterationType = Literal[
+    "snv", "mnv", "insertion", "deletion", "delins", "amplification", "copy_loss", "fusion"
+]
+SMALL_VARIANT_TYPES = ("snv", "mnv", "insertion", "deletion", "delins")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Alteration(_Frozen):
+    """One observed alteration in a knowledgebase gene, normalized across input formats."""
+
+    gene: str
+    type: AlterationType
+    source: str  # input file name (no directory)
+    # small variants
+    chrom: str | None = None
+    pos: int | None = None
+    ref: str | None = None
+    alt: str | None = None
+    hgvsp: str | None = None  # one-letter short form, e.g. "p.G12D"
+    hgvsc: str | None = None
+    transcript: str | None = None
+    protein_source: str | None = None  # "VEP CSQ", "snpEff ANN", "knowledgebase codon table"
+    vaf: float | None = None
+    depth: int | None = None
+    filter: str = "PASS"
+    # copy number
+    copy_number: float | None = None
+    # fusions
+    fusion: str | None = None  # "GENE5::GENE3"
+    gene5: str | None = None
+    gene3: str | None = None
+    supporting_reads: int | None = None
+    evidence: Literal["dna", "rna"] | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        if self.type == "fusion":
+            return f"{self.fusion} fusion"
+        if self.type == "amplification":
+            return f"{self.gene} amplification"
+        if self.type == "copy_loss":
+            return f"{self.gene} copy loss"
+        if self.hgvsp:
+            return f"{self.gene} {self.hgvsp.removeprefix('p.')}"
+        return f"{self.gene} {self.chrom}:{self.pos} {self.ref}>{self.alt}"
+
+
+class GeneCopyNumber(_Frozen):
+    """Observed (plasma) copy number of one knowledgebase gene, as given in the input."""
+
+    gene: str
+    copy_number: float
+    source: str
+
+
+class Counts(_Frozen):
+    records_read: int = 0
+    passed_filters: int = 0
+    filtered: int = 0
+    outside_knowledgebase_genes: int = 0
+    skipped: int = 0  # records that carry no usable allele (ALT '.', '*', symbolic)
+
+
+class InputFile(_Frozen):
+    role: Literal["vcf", "maf", "cnv", "fusions"]
+    file: str  # name only: reports never reveal the submitting machine's folders
+    sha256: str
+    format: str
+    vaf_rule: str | None = None
+    tumor_sample: str | None = None
+    counts: Counts | None = None
+
+
+class ReadResult(_Frozen):
+    """What reading one input file yields."""
+
+    input: InputFile
+    alterations: tuple[Alteration, ...]
+    copy_numbers: tuple[GeneCopyNumber, ...] = ()
+    counts: Counts = Counts()
+    warnings: tuple[str, ...] = ()
+    sample_name: str | None = None
+    genome_build: str | None = None

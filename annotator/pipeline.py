@@ -1,0 +1,156 @@
+"""annotate_sample: inputs -> normalized alterations -> matches -> interpretation -> ReportModel."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.config import RunConfig
+from annotator.errors import InputError
+from annotator.genome import detect_build, parse_build
+from annotator.interpret import interpret, parse_stated_driver, resolve_prior_therapies
+from annotator.kb.index import kb_index
+from annotator.kb.schema import Knowledgebase
+from annotator.matching import match_alterations
+from annotator.models import Alteration, Counts, InputFile, ReadResult
+from annotator.readers import cnv as cnv_reader
+from annotator.readers import fusion as fusion_reader
+from annotator.readers import vcf as vcf_reader
+from annotator.report import ReportModel, build_report
+
+_VCF_SUFFIXES = (".vcf.gz", ".vcf.bgz", ".vcf", ".bcf")
+
+
+@dataclass(frozen=True)
+class SampleInputs:
+    vcfs: tuple[Path, ...]
+    cnv: tuple[Path, ...] = ()
+    fusions: tuple[Path, ...] = ()
+    sample_id: str | None = None
+    tumor_type: str = "NSCLC"
+    prior_therapies: tuple[str, ...] = ()
+    driver: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_explicit_sample_id(sample_id: str) -> str:
+    """Refuse ids that try to reach outside the output folder; other odd characters are sanitized later."""
+    if not sample_id.strip():
+        raise InputError("--sample-id is empty")
+    if "/" in sample_id or "\\" in sample_id or ".." in sample_id or "\0" in sample_id:
+        raise InputError(f"--sample-id {sample_id!r} contains a path separator or '..'; give a plain name")
+    return sample_id
+
+
+def safe_file_stem(sample_id: str) -> str:
+    """File-name-safe form of a sample id: letters, digits, '.', '_' and '-' only; never '..'."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", sample_id)
+    stem = re.sub(r"\.{2,}", ".", stem).strip("._-")
+    return stem or "sample"
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in _VCF_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def resolve_build(headers: list[vcf_reader.VcfHeader], requested: str | None) -> str:
+    detected: dict[str, tuple[str, list[str]]] = {}
+    for h in headers:
+        build, evidence = detect_build(h.reference_lines, h.contigs, str(h.path))
+        if build:
+            detected[str(h.path)] = (build, evidence)
+    builds = {b for b, _ in detected.values()}
+    if len(builds) > 1:
+        raise InputError("the VCFs of one sample are on different genome builds: " + ", ".join(f"{p}: {b}" for p, (b, _) in detected.items()))
+    if requested:
+        build = parse_build(requested)
+        for path, (found, evidence) in detected.items():
+            if found != build:
+                raise InputError(f"--genome {requested} contradicts the header, which indicates {found} ({'; '.join(evidence[:2])})", path)
+        return build
+    if not builds:
+        raise InputError("the header names no genome build (no ##reference, no ##contig lengths); give --genome GRCh37 or GRCh38", headers[0].path)
+    return builds.pop()
+
+
+def _merge_counts(results: list[ReadResult]) -> Counts:
+    fields = Counts.model_fields
+    return Counts(**{k: sum(getattr(r.counts, k) for r in results) for k in fields})
+
+
+def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) -> ReportModel:
+    for path in (*inputs.vcfs, *inputs.cnv, *inputs.fusions):
+        if not Path(path).is_file():
+            raise InputError("file not found", path)
+    if inputs.sample_id is not None:
+        check_explicit_sample_id(inputs.sample_id)
+    headers = [vcf_reader.read_header(p) for p in inputs.vcfs]
+    build = resolve_build(headers, config.genome)
+    index = kb_index(kb, build)
+
+    options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered)
+    vcf_results = [vcf_reader.read_vcf(h.path, h, index, options) for h in headers]
+    cnv_results = [cnv_reader.read_gene_table(p, index, config.cnv) for p in inputs.cnv]
+    fusion_results = [fusion_reader.read_simple_fusions(p, index) for p in inputs.fusions]
+    results = [*vcf_results, *cnv_results, *fusion_results]
+
+    alterations = _dedupe([a for r in results for a in r.alterations])
+    warnings = list(inputs.warnings) + [w for r in results for w in r.warnings]
+    tumor_sample = next((r.sample_name for r in vcf_results if r.sample_name), None)
+    sample_id = inputs.sample_id or (
+        tumor_sample if not vcf_reader.is_generic_sample_name(tumor_sample) else _stem(Path(inputs.vcfs[0]))
+    )
+
+    priors, unknown = resolve_prior_therapies(list(inputs.prior_therapies), index)
+    warnings += [f"prior therapy {name!r} is not in the knowledgebase and was not used for interpretation" for name in unknown]
+    stated = parse_stated_driver(inputs.driver, index)
+    if inputs.driver and stated is None:
+        warnings.append(f"stated driver {inputs.driver!r} is not a knowledgebase driver and was not used")
+
+    matches = match_alterations(alterations, index)
+    for m in matches:
+        warnings += [f"{m.observed.label}: {note}" for note in m.observed.notes]
+    interpretation = interpret(matches, index, priors, stated)
+    inputs_out = [r.input.model_copy(update={"counts": r.counts}) for r in results]
+    settings = {
+        "filters": "FILTER PASS or '.' only" + (" (non-PASS kept and flagged: --include-filtered)" if config.include_filtered else ""),
+        "include_filtered": config.include_filtered,
+        "amplification_min_copy_number": config.cnv.amplification_min_copy_number,
+        "loss_max_copy_number": config.cnv.loss_max_copy_number,
+        "genome_build_source": "--genome" if config.genome else "VCF header",
+    }
+    return build_report(
+        sample_id=sample_id,
+        tumor_type=inputs.tumor_type,
+        prior_names=list(inputs.prior_therapies),
+        prior_ids=[d.id for d in priors],
+        interpretation=interpretation,
+        index=index,
+        alterations=alterations,
+        copy_numbers=[c for r in cnv_results for c in r.copy_numbers],
+        inputs=inputs_out,
+        counts=_merge_counts(vcf_results),
+        settings=settings,
+        warnings=warnings,
+        stated_driver_text=inputs.driver,
+        tumor_sample=tumor_sample,
+    )
+
+
+def _dedupe(alterations: list[Alteration]) -> list[Alteration]:
+    """One entry per allele/fusion/gene call, first file wins (Strelka2 SNV + indel files may overlap)."""
+    seen, out = set(), []
+    for a in alterations:
+        key = (a.type, a.gene, a.chrom, a.pos, a.ref, a.alt, a.fusion, a.copy_number if a.type in ("amplification", "copy_loss") else None)
+        if key not in seen:
+            seen.add(key)
+            out.append(a)
+    return out
+
+
+__all__ = ["SampleInputs", "annotate_sample", "safe_file_stem", "check_explicit_sample_id", "InputFile"]

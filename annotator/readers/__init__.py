@@ -1,0 +1,1 @@
+"""Readers: one module per input family. Each returns a ReadResult of normalized alterations."""

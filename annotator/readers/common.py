@@ -1,0 +1,61 @@
+"""Helpers every reader shares: checksums and header-checked, line-numbered TSV reading."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from annotator.errors import InputError
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_tsv(path: str | Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) of a tab-separated file whose header has ``required`` columns.
+
+    Lines starting with '#' before the header are comments. Column names are matched
+    case-insensitively and returned lower-cased.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", path)
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            lines = enumerate(fh, start=1)
+            header: list[str] | None = None
+            header_line = 0
+            for n, text in lines:
+                if not text.strip() or (text.startswith("#") and not _looks_like_header(text, required)):
+                    continue
+                header = [c.strip().lower().lstrip("#") for c in text.rstrip("\r\n").split("\t")]
+                header_line = n
+                break
+            if header is None:
+                raise InputError(f"empty file: no header with columns {', '.join(required)}", path)
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise InputError(
+                    f"missing column(s) {', '.join(missing)} (found: {', '.join(header)})", path, header_line
+                )
+            for n, text in lines:
+                if not text.strip() or text.startswith("#"):
+                    continue
+                cells = next(csv.reader([text.rstrip("\r\n")], delimiter="\t"))
+                if len(cells) < len(required):
+                    raise InputError(f"row has {len(cells)} column(s); the header has {len(header)}", path, n)
+                yield n, dict(zip(header, (c.strip() for c in cells)))
+    except UnicodeDecodeError:
+        raise InputError("not a text file (binary content)", path) from None
+
+
+def _looks_like_header(text: str, required: tuple[str, ...]) -> bool:
+    cols = [c.strip().lower().lstrip("#") for c in text.split("\t")]
+    return all(r in cols for r in required)

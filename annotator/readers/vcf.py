@@ -1,0 +1,436 @@
+"""Read small-variant VCFs (plain or bgzipped) into normalized alterations.
+
+The header is read and checked in Python first (it is small): that gives clear errors for
+non-VCF input, the build evidence, the sample columns and the annotation layouts before cyvcf2
+streams the records. cyvcf2 objects never leave this module (their arrays point into C memory).
+
+VAF and depth rules (one per file, chosen from the header and recorded in the JSON):
+
+====================  =======================================================================
+rule                  used when
+====================  =======================================================================
+FORMAT/AF             the tumor sample column has FORMAT AF (Mutect2, VarDict, SAGE)
+FORMAT/AD             else FORMAT AD: alt / (ref + all alts) of the tumor column (bcftools)
+none                  else: VAF "not available"; the alteration is still reported
+====================  =======================================================================
+
+Depth is FORMAT/DP of the tumor column, else the sum of its AD; INFO/DP only for files with at
+most one sample (in a tumor/normal file INFO/DP sums both). INFO/AF is never read as a VAF in
+these rules: GATK and bcftools write a genotype frequency there.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.errors import InputError
+from annotator.genome import bare_contig
+from annotator.kb.index import KbIndex
+from annotator.models import Alteration, Counts, InputFile, ReadResult
+from annotator.normalize import short_hgvsp, translate_codon_change, trim_alleles, variant_type
+from annotator.readers.common import file_sha256
+
+BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+GENERIC_SAMPLE_NAMES = {"tumor", "tumour", "sample", "sample1", "normal", "none", "unknown", "plasma"}
+_META = re.compile(r"^##(\w+)=(.*)$")
+_DESC_FORMAT = re.compile(r"Format:\s*'?\s*([^\"']+)")
+
+
+@dataclass
+class VcfHeader:
+    path: Path
+    header_lines: int
+    samples: list[str]
+    contigs: dict[str, int] = field(default_factory=dict)
+    reference_lines: list[str] = field(default_factory=list)
+    info: set[str] = field(default_factory=set)
+    format: set[str] = field(default_factory=set)
+    csq_fields: list[str] = field(default_factory=list)
+    ann_fields: list[str] = field(default_factory=list)
+    meta: dict[str, list[str]] = field(default_factory=dict)
+
+    def first(self, key: str) -> str | None:
+        values = self.meta.get(key)
+        return values[0] if values else None
+
+    @property
+    def caller(self) -> str:
+        source = (self.first("source") or "").lower()
+        if "mutect" in source or any("Mutect2" in v for v in self.meta.get("GATKCommandLine", [])):
+            return "Mutect2"
+        if "vardict" in source:
+            return "VarDict"
+        return self.first("source") or "unknown"
+
+
+def _open_text(path: Path):
+    with path.open("rb") as fh:
+        magic = fh.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rt", encoding="utf-8", errors="strict"), True
+    return path.open("r", encoding="utf-8", errors="strict"), False
+
+
+def check_gzip_complete(path: Path) -> None:
+    """Raise InputError when a gzip/BGZF file is truncated (htslib would silently stop early)."""
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - len(BGZF_EOF)))
+        if fh.read() == BGZF_EOF:
+            return
+    try:  # plain gzip (not BGZF) or a truncated BGZF: decompress to the end to find out
+        with gzip.open(path, "rb") as gz:
+            while gz.read(1 << 20):
+                pass
+    except (EOFError, gzip.BadGzipFile, OSError) as exc:
+        raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
+
+
+def read_header(path: str | Path) -> VcfHeader:
+    """Parse and check the VCF header; errors name the file and line."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", path)
+    is_gz = False
+    try:
+        handle, is_gz = _open_text(path)
+        with handle:
+            header = _parse_header_lines(path, handle)
+    except UnicodeDecodeError:
+        raise InputError("not a VCF: the file is binary, not text or gzip", path) from None
+    except (EOFError, gzip.BadGzipFile, OSError) as exc:
+        raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
+    if is_gz:
+        check_gzip_complete(path)
+    return header
+
+
+def _parse_header_lines(path: Path, handle) -> VcfHeader:
+    meta: dict[str, list[str]] = {}
+    n = 0
+    for n, line in enumerate(handle, start=1):
+        line = line.rstrip("\r\n")
+        if n == 1 and not line.startswith("##fileformat=VCF") and not line.startswith("#CHROM"):
+            raise InputError("not a VCF: first line is not '##fileformat=VCF...'", path, 1)
+        if line.startswith("##"):
+            m = _META.match(line)
+            if m:
+                meta.setdefault(m.group(1), []).append(m.group(2))
+            continue
+        if line.startswith("#CHROM"):
+            columns = line[1:].split("\t")
+            if columns[:8] != ["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]:
+                raise InputError("malformed #CHROM line (expected tab-separated VCF columns)", path, n)
+            samples = columns[9:] if len(columns) > 9 else []
+            return _header_from_meta(path, n, samples, meta)
+        raise InputError("missing '#CHROM' header line before the first record", path, n)
+    raise InputError("missing '#CHROM' header line" if n else "empty file (no VCF header)", path, n or None)
+
+
+def _attrs(value: str) -> dict[str, str]:
+    out = {}
+    for m in re.finditer(r'(\w+)=("(?:[^"\\]|\\.)*"|[^,>]*)', value.strip("<>")):
+        out[m.group(1)] = m.group(2).strip('"')
+    return out
+
+
+def _header_from_meta(path: Path, n: int, samples: list[str], meta: dict[str, list[str]]) -> VcfHeader:
+    header = VcfHeader(path=path, header_lines=n, samples=samples, meta=meta)
+    for value in meta.get("contig", []):
+        a = _attrs(value)
+        if "ID" in a and a.get("length", "").isdigit():
+            header.contigs[a["ID"]] = int(a["length"])
+    for key in ("reference", "assembly", "genome_build", "GATKCommandLine", "source_reference"):
+        header.reference_lines += [f"##{key}={v}" for v in meta.get(key, []) if key != "GATKCommandLine"]
+    for value in meta.get("INFO", []):
+        a = _attrs(value)
+        header.info.add(a.get("ID", ""))
+        if a.get("ID") in ("CSQ", "ANN"):
+            m = _DESC_FORMAT.search(a.get("Description", ""))
+            if m:
+                fields = [f.strip() for f in m.group(1).split("|")]
+                if a["ID"] == "CSQ":
+                    header.csq_fields = fields
+                else:
+                    header.ann_fields = fields
+    for value in meta.get("FORMAT", []):
+        header.format.add(_attrs(value).get("ID", ""))
+    return header
+
+
+def choose_tumor_sample(header: VcfHeader, requested: str | None) -> str | None:
+    """The tumor/plasma column: --tumor-sample, ##tumor_sample, TUMOR, VarDict's first, or the only one."""
+    samples = header.samples
+    listing = ", ".join(samples) if samples else "(none)"
+    if requested:
+        if requested not in samples:
+            raise InputError(f"sample {requested!r} is not a column of this VCF (columns: {listing})", header.path)
+        return requested
+    if not samples:
+        return None
+    stated = header.first("tumor_sample")
+    if stated:
+        if stated not in samples:
+            raise InputError(f"##tumor_sample={stated} names no sample column (columns: {listing})", header.path)
+        return stated
+    named = [s for s in samples if s.upper() in ("TUMOR", "TUMOUR")]
+    if len(named) == 1:
+        return named[0]
+    if len(samples) == 1:
+        return samples[0]
+    if header.caller == "VarDict" and len(samples) == 2:
+        return samples[0]  # var2vcf_paired.pl writes the tumor column first
+    normal = header.first("normal_sample")
+    if normal in samples and len(samples) == 2:
+        return next(s for s in samples if s != normal)
+    raise InputError(f"cannot tell which sample is the tumor; use --tumor-sample with one of: {listing}", header.path)
+
+
+@dataclass(frozen=True)
+class VcfOptions:
+    tumor_sample: str | None = None
+    include_filtered: bool = False
+
+
+def _vaf_rule(header: VcfHeader, tumor: str | None) -> str:
+    if tumor is not None and "AF" in header.format:
+        return "FORMAT/AF"
+    if tumor is not None and "AD" in header.format:
+        return "FORMAT/AD"
+    return "none"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value < 0
+
+
+def _sample_values(rec, key: str, t: int):
+    try:
+        arr = rec.format(key)
+    except KeyError:
+        return None
+    if arr is None:
+        return None
+    return [x.item() if hasattr(x, "item") else x for x in arr[t]]
+
+
+def _vaf_depth(rec, rule: str, t: int | None, alt_i: int, n_samples: int) -> tuple[float | None, int | None]:
+    vaf = depth = None
+    ad = _sample_values(rec, "AD", t) if t is not None else None
+    if rule == "FORMAT/AF":
+        values = _sample_values(rec, "AF", t)
+        if values is not None and alt_i < len(values) and not _missing(values[alt_i]):
+            vaf = float(values[alt_i])
+    elif rule == "FORMAT/AD" and ad is not None and len(ad) > alt_i + 1:
+        known = [x for x in ad if not _missing(x)]
+        alt_count = ad[alt_i + 1]
+        if not _missing(alt_count) and sum(known) > 0:
+            vaf = alt_count / sum(known)
+    if t is not None:
+        dp = _sample_values(rec, "DP", t)
+        if dp and not _missing(dp[0]):
+            depth = int(dp[0])
+        elif ad is not None:
+            known = [x for x in ad if not _missing(x)]
+            depth = sum(known) if known else None
+    if depth is None and n_samples <= 1:
+        info_dp = rec.INFO.get("DP")
+        if isinstance(info_dp, int) and info_dp >= 0:
+            depth = info_dp
+    if vaf is not None:
+        vaf = round(vaf, 6)
+    return vaf, depth
+
+
+@dataclass(frozen=True)
+class _Consequence:
+    gene: str
+    transcript: str | None
+    hgvsc: str | None
+    hgvsp: str | None
+    preferred: bool
+
+
+def _vep_allele(ref: str, alt: str, alts: list[str]) -> str:
+    # VEP drops the shared first base when every ALT of the record starts with REF's first base.
+    if all(len(a) != len(ref) and a[:1] == ref[:1] for a in alts):
+        return alt[1:] or "-"
+    return alt
+
+
+def _consequences(rec, header: VcfHeader, ref: str, alt: str, alts: list[str], index: KbIndex) -> list[_Consequence]:
+    out: list[_Consequence] = []
+    if header.csq_fields and (raw := rec.INFO.get("CSQ")):
+        f = {name: i for i, name in enumerate(header.csq_fields)}
+        allele = _vep_allele(ref, alt, alts)
+        for entry in str(raw).split(","):
+            parts = entry.split("|")
+            get = lambda k: parts[f[k]] if k in f and f[k] < len(parts) and parts[f[k]] else None  # noqa: E731
+            if get("Allele") not in (allele, alt):
+                continue
+            gene = index.symbol(get("SYMBOL") or "")
+            if not gene:
+                continue
+            preferred = bool(get("MANE_SELECT") or get("MANE")) or get("CANONICAL") == "YES"
+            out.append(_Consequence(gene, get("Feature"), _strip_tx(get("HGVSc")), get("HGVSp"), preferred))
+    if header.ann_fields and (raw := rec.INFO.get("ANN")):
+        for entry in str(raw).split(","):
+            parts = [p.strip() for p in entry.split("|")]
+            if len(parts) < 11 or parts[0] != alt:
+                continue
+            gene = index.symbol(parts[3])
+            if gene:
+                out.append(_Consequence(gene, parts[6] or None, parts[9] or None, parts[10] or None, False))
+    return out
+
+
+def _strip_tx(hgvsc: str | None) -> str | None:
+    return hgvsc.rsplit(":", 1)[1] if hgvsc and ":" in hgvsc else hgvsc
+
+
+def _pick(consequences: list[_Consequence], index: KbIndex) -> _Consequence | None:
+    if not consequences:
+        return None
+    for c in consequences:
+        if c.preferred:
+            return c
+    for c in consequences:
+        kb_tx = index.genes[c.gene].transcript.split(".")[0]
+        if c.transcript and c.transcript.split(".")[0] == kb_tx:
+            return c
+    return consequences[0]
+
+
+def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOptions) -> ReadResult:
+    """Stream one VCF; records in knowledgebase genes become alterations, the rest are counted."""
+    import cyvcf2  # imported here: ~0.1 s, and only VCF inputs need it
+
+    path = Path(path)
+    tumor = choose_tumor_sample(header, options.tumor_sample)
+    t = header.samples.index(tumor) if tumor is not None else None
+    rule = _vaf_rule(header, tumor)
+    counts = dict(records_read=0, passed_filters=0, filtered=0, outside_knowledgebase_genes=0, skipped=0)
+    alterations: list[Alteration] = []
+    warnings: list[str] = []
+    try:
+        vcf = cyvcf2.VCF(str(path), lazy=True)
+    except Exception as exc:  # cyvcf2 raises bare Exception/OSError for unreadable files
+        raise InputError(f"cannot read VCF ({exc})", path) from None
+    line = header.header_lines
+    try:
+        for rec in vcf:
+            line += 1
+            counts["records_read"] += 1
+            filt = rec.FILTER
+            if filt is not None and not options.include_filtered:
+                counts["filtered"] += 1
+                continue
+            if filt is None:
+                counts["passed_filters"] += 1
+            else:
+                counts["filtered"] += 1
+            genes = index.genes_at(rec.CHROM, rec.start, rec.end)
+            if not genes:
+                counts["outside_knowledgebase_genes"] += 1
+                continue
+            alterations += _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(_diagnose(path, line + 1, exc), path, line + 1) from None
+    finally:
+        vcf.close()
+    fmt = f"VCF ({header.caller})"
+    return ReadResult(
+        input=InputFile(role="vcf", file=path.name, sha256=file_sha256(path), format=fmt, vaf_rule=rule, tumor_sample=tumor),
+        alterations=tuple(alterations),
+        counts=Counts(**counts),
+        warnings=tuple(warnings),
+        sample_name=tumor,
+    )
+
+
+def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings) -> list[Alteration]:
+    out = []
+    ref = rec.REF
+    alts = list(rec.ALT)
+    usable = [a for a in alts if a not in (".", "*", "") and not a.startswith("<") and "[" not in a and "]" not in a]
+    if not usable:
+        counts["skipped"] += 1
+        return out
+    for alt_i, alt in enumerate(alts):
+        if alt not in usable:
+            continue
+        vaf, depth = _vaf_depth(rec, rule, t, alt_i, len(header.samples))
+        consequences = _consequences(rec, header, ref, alt, alts, index)
+        chosen = _pick(consequences, index)
+        gene = chosen.gene if chosen else genes[0]
+        hgvsp = short_hgvsp(chosen.hgvsp) if chosen else None
+        protein_source = ("VEP CSQ" if header.csq_fields else "snpEff ANN") if hgvsp else None
+        notes: list[str] = []
+        codon_hgvsp = _codon_protein(index, rec.CHROM, rec.POS, ref, alt)
+        if codon_hgvsp and hgvsp and codon_hgvsp != hgvsp:
+            notes.append(f"annotation says {hgvsp}; knowledgebase codon table says {codon_hgvsp}")
+        if codon_hgvsp and not hgvsp:
+            hgvsp, protein_source = codon_hgvsp, "knowledgebase codon table"
+        out.append(
+            Alteration(
+                gene=gene,
+                type=variant_type(ref, alt),
+                source=path.name,
+                chrom=rec.CHROM,
+                pos=rec.POS,
+                ref=ref,
+                alt=alt,
+                hgvsp=hgvsp,
+                hgvsc=chosen.hgvsc if chosen else None,
+                transcript=chosen.transcript if chosen else None,
+                protein_source=protein_source,
+                vaf=vaf,
+                depth=depth,
+                filter=filt or "PASS",
+                notes=tuple(notes),
+            )
+        )
+    return out
+
+
+def _codon_protein(index: KbIndex, chrom: str, pos: int, ref: str, alt: str) -> str | None:
+    tpos, tref, talt = trim_alleles(pos, ref.upper(), alt.upper())
+    if not tref or len(tref) != len(talt):
+        return None
+    site = index.codon_at(chrom, tpos)
+    if site is None:
+        return None
+    return translate_codon_change(site.start, site.ref_codon, site.gene.strand, site.number, tpos, tref, talt)
+
+
+def _diagnose(path: Path, line_no: int, exc: Exception) -> str:
+    """Say what is wrong with the record htslib refused, by looking at that line ourselves."""
+    try:
+        handle, _ = _open_text(path)
+        with handle:
+            for n, text in enumerate(handle, start=1):
+                if n == line_no:
+                    cols = text.rstrip("\r\n").split("\t")
+                    if len(cols) < 8:
+                        return f"record has {len(cols)} tab-separated columns; a VCF record needs at least 8"
+                    if not cols[1].isdigit():
+                        return f"POS {cols[1]!r} is not a positive integer"
+                    return f"record could not be parsed ({' '.join(str(exc).split())[:160]})"
+    except (OSError, EOFError, UnicodeDecodeError):
+        pass
+    return f"record could not be parsed ({' '.join(str(exc).split())[:160]})"
+
+
+def is_generic_sample_name(name: str | None) -> bool:
+    return not name or name.strip().lower() in GENERIC_SAMPLE_NAMES
+
+
+def contig_of(name: str) -> str:
+    return bare_contig(name)

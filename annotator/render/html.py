@@ -1,0 +1,43 @@
+"""HTML report from the jinja2 templates (autoescape and StrictUndefined on)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jinja2
+
+from annotator.kb.schema import EVIDENCE_LEVELS
+from annotator.report import ReportModel
+from annotator.resources import templates_dir
+
+ROLE_LABELS = {
+    "primary_driver": "Primary driver",
+    "on_target_resistance": "On-target resistance",
+    "bypass_resistance": "Bypass resistance",
+    "co_alteration": "Co-alteration",
+    "other": "Other",
+}
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = lambda v, digits=1: "n/a" if v is None else f"{v * 100:.{digits}f}%"
+    env.filters["num"] = lambda v, digits=1: "n/a" if v is None else f"{v:.{digits}f}"
+    env.globals["ROLE_LABELS"] = ROLE_LABELS
+    env.globals["EVIDENCE_LEVELS"] = EVIDENCE_LEVELS
+    return env
+
+
+def render_html(report: ReportModel, media: str = "screen") -> str:
+    return environment().get_template("report.html.j2").render(r=report, media=media)
+
+
+def render(report: ReportModel) -> bytes:
+    return render_html(report).encode("utf-8")

@@ -1,0 +1,321 @@
+"""The report model: everything a renderer shows, already sorted and worded.
+
+Renderers (HTML, PDF, JSON) only format this model; the JSON Schema in
+``docs/report.schema.json`` is generated from it (``ReportModel.model_json_schema()``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from annotator import __version__
+from annotator.interpret import RESISTANCE_ROLES, Finding, Interpretation
+from annotator.kb.index import KbIndex
+from annotator.kb.schema import EVIDENCE_LEVELS, Evidence, Regimen, Role, SourceRef, Trial
+from annotator.models import Alteration, Counts, GeneCopyNumber, InputFile
+
+SCHEMA_VERSION = "1.0"
+RESEARCH_USE = (
+    "For research use only. This report supports, and does not replace, the judgement of qualified"
+    " professionals (molecular pathologists, oncologists) at a molecular tumor board. Findings from"
+    " plasma cell-free DNA should be interpreted with the clinical picture and, where needed,"
+    " confirmed in tissue."
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class KnowledgebaseInfo(_Model):
+    name: str
+    version: str
+    sha256: str
+
+
+class PrimaryDriver(_Model):
+    gene: str
+    alteration: str
+    source: Literal["plasma", "stated"]
+
+
+class SampleInfo(_Model):
+    id: str
+    tumor_type: str
+    prior_therapies: list[str] = Field(description="as given, in order of administration; the last is the most recent")
+    prior_therapy_ids: list[str] = Field(description="knowledgebase drug ids of the recognised prior therapies")
+    primary_driver: PrimaryDriver | None
+    tumor_sample: str | None = None
+
+
+class Link(_Model):
+    label: str
+    url: str | None = None
+
+
+class FindingOut(_Model):
+    gene: str
+    alteration: str
+    role: Role
+    kb_id: str
+    match_level: str
+    mechanism_id: str | None
+    statement: str
+    resistance_to: str | None = None
+    vaf: float | None = None
+    copy_number: float | None = None
+    frequencies: list[str] = []
+    detail: str
+
+
+class EvidenceOut(_Model):
+    level: str
+    level_meaning: str
+    type: str
+    statement: str
+    negative: bool
+    references: list[Link]
+
+
+class TherapyOut(_Model):
+    id: str
+    drugs: list[str]
+    drug_names: list[str]
+    drug_classes: list[str]
+    targets: list[str]
+    answers: list[str] = Field(description="display names of the findings this regimen answers")
+    driver_context: str | None
+    evidence: list[EvidenceOut]
+    trials: list[str]
+    references: list[Link]
+
+
+class TrialOut(_Model):
+    id: str
+    nct_id: str | None
+    acronym: str | None
+    title: str
+    phase: str | None
+    design: str
+    arms: list[str]
+    setting: str
+    status: str
+    url: str | None
+    alterations: list[str]
+    therapies: list[str]
+
+
+class Summary(_Model):
+    headline: str
+    resistance_mechanisms: list[str]
+    top_therapies: list[str]
+    cannot_exclude: list[str]
+    flags: list[str]
+
+
+class ReportModel(_Model):
+    schema_version: str = SCHEMA_VERSION
+    software_version: str = __version__
+    generated_at: str
+    genome_build: str
+    knowledgebase: KnowledgebaseInfo
+    inputs: list[InputFile]
+    counts: Counts
+    settings: dict[str, str | float | bool | list[str]]
+    sample: SampleInfo
+    summary: Summary
+    alterations: list[Alteration]
+    copy_numbers: list[GeneCopyNumber]
+    findings: list[FindingOut]
+    therapies: list[TherapyOut]
+    trials: list[TrialOut]
+    warnings: list[str]
+    research_use: str = RESEARCH_USE
+
+
+def generated_at() -> str:
+    """UTC time of generation; ``SOURCE_DATE_EPOCH`` makes it reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _links(sources: list[SourceRef], index: KbIndex) -> list[Link]:
+    refs = {r.id: r for r in index.kb.references}
+    out: list[Link] = []
+    for s in sources:
+        r = refs[s.ref]
+        label = r.citation + (f", section {s.section}" if s.section else "")
+        url = None
+        if r.nct_id:
+            url = f"https://clinicaltrials.gov/study/{r.nct_id}"
+        elif r.certain and r.pmid:
+            url = f"https://pubmed.ncbi.nlm.nih.gov/{r.pmid}/"
+        elif r.certain and r.doi:
+            url = f"https://doi.org/{r.doi}"
+        elif r.certain and r.url:
+            url = r.url
+        link = Link(label=label, url=url)
+        if link not in out:
+            out.append(link)
+    return out
+
+
+def _evidence(e: Evidence, index: KbIndex) -> EvidenceOut:
+    return EvidenceOut(
+        level=e.level, level_meaning=EVIDENCE_LEVELS[e.level], type=e.type, statement=e.statement,
+        negative=e.negative, references=_links(e.sources, index),
+    )
+
+
+def _finding_out(f: Finding) -> FindingOut:
+    obs, best = f.match.observed, f.match.best
+    freqs = [f"{q.value} {q.population}" for q in (f.context.frequencies if f.context else [])]
+    detail = best.kb.name
+    if obs.hgvsp and obs.type not in ("fusion", "amplification", "copy_loss"):
+        detail = f"{obs.gene} {obs.hgvsp}"
+    return FindingOut(
+        gene=obs.gene, alteration=_display(f), role=f.role, kb_id=best.kb.id, match_level=best.level,
+        mechanism_id=f.mechanism.id if f.mechanism else None, statement=f.statement,
+        resistance_to=f.against, vaf=obs.vaf, copy_number=obs.copy_number, frequencies=freqs, detail=detail,
+    )
+
+
+def _display(f: Finding) -> str:
+    obs, best = f.match.observed, f.match.best
+    if obs.type == "fusion":
+        return f"{obs.fusion} fusion"
+    if best.level == "exact":
+        return best.kb.name
+    if obs.hgvsp and obs.type in ("snv", "mnv") and best.level == "codon":
+        return f"{obs.gene} {obs.hgvsp.removeprefix('p.')}"
+    if obs.hgvsp and best.level == "exon":
+        return f"{best.kb.name} ({obs.hgvsp.removeprefix('p.')})"
+    return best.kb.name
+
+
+_ROLE_ORDER = {"primary_driver": 0, "on_target_resistance": 1, "bypass_resistance": 2, "co_alteration": 3, "other": 4}
+
+
+def build_report(
+    *,
+    sample_id: str,
+    tumor_type: str,
+    prior_names: list[str],
+    prior_ids: list[str],
+    interpretation: Interpretation,
+    index: KbIndex,
+    alterations: list[Alteration],
+    copy_numbers: list[GeneCopyNumber],
+    inputs: list[InputFile],
+    counts: Counts,
+    settings: dict,
+    warnings: list[str],
+    stated_driver_text: str | None,
+    tumor_sample: str | None,
+) -> ReportModel:
+    interp = interpretation
+    findings = sorted(
+        (_finding_out(f) for f in interp.findings),
+        key=lambda f: (_ROLE_ORDER[f.role], f.gene, f.alteration),
+    )
+    finding_names = {id(f): _display(f) for f in interp.findings}
+    drugs = {d.id: d for d in index.kb.drugs}
+    therapies = [
+        _therapy_out(r, [finding_names[id(f)] for f in fs], drugs, index) for r, fs in interp.regimens
+    ]
+    regimens_by_trial: dict[str, list[str]] = {}
+    for r, _ in interp.regimens:
+        for t in r.trials:
+            regimens_by_trial.setdefault(t, []).append(r.id)
+    trials = [_trial_out(t, [finding_names[id(f)] for f in fs], regimens_by_trial.get(t.id, [])) for t, fs in interp.trials]
+
+    primary = _primary_driver(interp, findings, stated_driver_text)
+    resistance = [f for f in findings if f.role in RESISTANCE_ROLES]
+    summary = Summary(
+        headline=_headline(primary, resistance, findings, prior_names),
+        resistance_mechanisms=[
+            f"{f.alteration}: {'on-target' if f.role == 'on_target_resistance' else 'bypass'} resistance"
+            + (f" to {drugs[f.resistance_to].name}" if f.resistance_to else "")
+            for f in resistance
+        ],
+        top_therapies=[
+            f"{' + '.join(t.drug_names or t.drug_classes)} (level {t.evidence[0].level}, {t.evidence[0].type})"
+            for t in therapies if not all(e.negative for e in t.evidence)
+        ][:3],
+        cannot_exclude=[m.summary for m in interp.cannot_exclude],
+        flags=list(interp.flags),
+    )
+    return ReportModel(
+        generated_at=generated_at(),
+        genome_build=index.build,
+        knowledgebase=KnowledgebaseInfo(name=index.kb.release.name, version=index.kb.release.version, sha256=index.kb.sha256),
+        inputs=inputs,
+        counts=counts,
+        settings=settings,
+        sample=SampleInfo(
+            id=sample_id, tumor_type=tumor_type, prior_therapies=list(prior_names),
+            prior_therapy_ids=list(prior_ids),
+            primary_driver=primary, tumor_sample=tumor_sample,
+        ),
+        summary=summary,
+        alterations=alterations,
+        copy_numbers=copy_numbers,
+        findings=findings,
+        therapies=therapies,
+        trials=trials,
+        warnings=warnings,
+    )
+
+
+def _primary_driver(interp: Interpretation, findings: list[FindingOut], stated: str | None) -> PrimaryDriver | None:
+    plasma = [f for f in findings if f.role == "primary_driver"]
+    if plasma:
+        return PrimaryDriver(gene=plasma[0].gene, alteration=plasma[0].alteration, source="plasma")
+    if stated and interp.driver_source == "stated":
+        return PrimaryDriver(gene=interp.primary_groups[0], alteration=stated, source="stated")
+    return None
+
+
+def _headline(primary, resistance, findings, priors) -> str:
+    recent = priors[-1] if priors else None
+    if resistance:
+        names = ", ".join(f.alteration for f in resistance)
+        after = f" after {recent}" if recent else ""
+        return f"Resistance mechanism(s) detected{after}: {names}."
+    if primary and not priors:
+        return f"Primary driver {primary.alteration} ({primary.source}); no knowledgebase resistance mechanism detected."
+    if primary:
+        return "No knowledgebase resistance mechanism detected."
+    if findings:
+        return "No primary driver identified in plasma and none stated; resistance cannot be interpreted (see findings)."
+    return "No knowledgebase resistance mechanism detected."
+
+
+def _therapy_out(r: Regimen, answers: list[str], drugs, index: KbIndex) -> TherapyOut:
+    evidence = sorted(r.evidence, key=lambda e: (e.negative, e.level))
+    return TherapyOut(
+        id=r.id,
+        drugs=list(r.drugs),
+        drug_names=[drugs[d].name for d in r.drugs],
+        drug_classes=list(r.drug_classes),
+        targets=[f"{drugs[d].name}: {', '.join(drugs[d].targets)}" for d in r.drugs],
+        answers=sorted(set(answers)),
+        driver_context=r.driver,
+        evidence=[_evidence(e, index) for e in evidence],
+        trials=[t for t in r.trials],
+        references=_links(r.sources, index),
+    )
+
+
+def _trial_out(t: Trial, alterations: list[str], regimens: list[str]) -> TrialOut:
+    return TrialOut(
+        id=t.id, nct_id=t.nct_id, acronym=t.acronym, title=t.title, phase=t.phase, design=t.design,
+        arms=list(t.arms), setting=t.setting, status=t.status,
+        url=f"https://clinicaltrials.gov/study/{t.nct_id}" if t.nct_id else None,
+        alterations=sorted(set(alterations)), therapies=regimens,
+    )
