@@ -47,24 +47,33 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
     from annotator.config import RunConfig
     from annotator.genome import parse_build
     from annotator.output import write_reports
-    from annotator.pipeline import SampleInputs, annotate_sample, safe_file_stem
+    from annotator.pipeline import SampleInputs, annotate_sample, check_inputs, safe_file_stem
     from annotator.render import parse_formats
 
     fmts = parse_formats(formats)
     if genome:
         parse_build(genome)
     config = RunConfig(genome=genome, tumor_sample=tumor_sample, include_filtered=include_filtered, formats=fmts)
-    kb = _load_kb(kb_dir)
     inputs = SampleInputs(
         vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
         tumor_type=tumor_type, prior_therapies=tuple(prior), driver=driver,
     )
+    check_inputs(inputs)
+    kb = _load_kb(kb_dir)
     report = annotate_sample(inputs, config, kb)
     written = write_reports(report, outdir, safe_file_stem(report.sample.id), fmts)
     for w in report.warnings:
         click.echo(f"warning: {w}", err=True)
     for path in written:
         click.echo(str(path))
+
+
+@main.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the JSON report (also published as docs/report.schema.json)."""
+    from annotator.render.json_out import json_schema
+
+    click.echo(json_schema(), nl=False)
 
 
 @main.group()

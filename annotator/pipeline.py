@@ -83,12 +83,17 @@ def _merge_counts(results: list[ReadResult]) -> Counts:
     return Counts(**{k: sum(getattr(r.counts, k) for r in results) for k in fields})
 
 
-def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) -> ReportModel:
+def check_inputs(inputs: SampleInputs) -> None:
+    """Cheap checks of what the user typed, run before the knowledgebase is even loaded."""
     for path in (*inputs.vcfs, *inputs.cnv, *inputs.fusions):
         if not Path(path).is_file():
             raise InputError("file not found", path)
     if inputs.sample_id is not None:
         check_explicit_sample_id(inputs.sample_id)
+
+
+def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) -> ReportModel:
+    check_inputs(inputs)
     headers = [vcf_reader.read_header(p) for p in inputs.vcfs]
     build = resolve_build(headers, config.genome)
     index = kb_index(kb, build)
