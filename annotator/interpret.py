@@ -173,9 +173,8 @@ def _role(match, group, primary, priors, ctxs) -> Finding:
         drug = _context_applies(ctx, priors)
         if drug is not None:
             kind = "an on-target" if ctx.role == "on_target_resistance" else "a bypass"
-            freq = "; ".join(f"{f.value} {f.population}" for f in ctx.frequencies[:2])
-            text = f"{name} is {kind} resistance mechanism to {drug.name} in {ctx.driver}-driven NSCLC"
-            return Finding(match, ctx.role, text + (f" (reported in {freq})." if freq else "."), mech, ctx, drug.id)
+            text = f"{name} is {kind} resistance mechanism to {drug.name} in {ctx.driver}-driven NSCLC."
+            return Finding(match, ctx.role, text, mech, ctx, drug.id)
     for mech, ctx in relevant:
         if not any(_targets(d, ctx.driver) for d in priors):
             text = (
