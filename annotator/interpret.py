@@ -113,9 +113,9 @@ def interpret(
         seen, out = set(), []
         for hit in match.hits:
             for mech in mechanisms_of.get(hit.kb.id, []):
-                for ctx in mech.contexts:
-                    if (mech.id, ctx.driver, ctx.role) not in seen:
-                        seen.add((mech.id, ctx.driver, ctx.role))
+                for i, ctx in enumerate(mech.contexts):
+                    if (mech.id, i) not in seen:
+                        seen.add((mech.id, i))
                         out.append((mech, ctx))
         return out
 

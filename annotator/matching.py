@@ -16,6 +16,7 @@ from annotator.genome import bare_contig
 from annotator.kb.index import KbIndex
 from annotator.kb.schema import Alteration as KbAlteration
 from annotator.models import Alteration
+from annotator.normalize import plain_allele
 
 MatchLevel = Literal["exact", "codon", "exon", "gene_and_type"]
 LEVEL_RANK = {"exact": 0, "codon": 1, "exon": 2, "gene_and_type": 3}
@@ -90,7 +91,7 @@ def _span(alt: Alteration) -> tuple[str, int, int] | None:
     """0-based half-open span of the reference bases a small variant changes (after the anchor)."""
     if alt.chrom is None or alt.pos is None or alt.ref is None or alt.alt is None:
         return None
-    ref, var = alt.ref.upper(), alt.alt.upper()
+    ref, var = plain_allele(alt.ref), plain_allele(alt.alt)
     shared = 0
     while shared < min(len(ref), len(var)) and ref[shared] == var[shared]:
         shared += 1
@@ -102,7 +103,7 @@ def _inframe_in_exon(alt: Alteration, kb: KbAlteration, index: KbIndex) -> bool:
     wanted = ("deletion", "delins") if kb.kind == "exon_inframe_deletion" else ("insertion", "delins")
     if alt.type not in wanted or alt.ref is None or alt.alt is None:
         return False
-    delta = len(alt.ref) - len(alt.alt)
+    delta = len(plain_allele(alt.ref)) - len(plain_allele(alt.alt))
     if delta == 0 or delta % 3 != 0 or (kb.kind == "exon_insertion") != (delta < 0):
         return False
     region, span = index.exon_region(kb.gene, kb.exon or 0), _span(alt)

@@ -43,6 +43,11 @@ def short_hgvsp(hgvsp: str | None) -> str | None:
     return "p." + _THREE.sub(lambda m: THREE_TO_ONE[m.group(0)], body)
 
 
+def plain_allele(allele: str) -> str:
+    """Upper-case bases; MAF's '-' (no bases) becomes the empty string."""
+    return "" if allele in ("-", ".") else allele.upper()
+
+
 def trim_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     """Drop shared trailing then leading bases (VCF convention), moving ``pos`` with the prefix."""
     while len(ref) > 1 and len(alt) > 1 and ref[-1] == alt[-1]:
@@ -55,7 +60,7 @@ def trim_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
 
 def variant_type(ref: str, alt: str) -> str:
     """Type of a VCF allele pair after trimming: snv, mnv, insertion, deletion or delins."""
-    _, r, a = trim_alleles(0, ref.upper(), alt.upper())
+    _, r, a = trim_alleles(0, plain_allele(ref), plain_allele(alt))
     if len(r) == len(a):
         return "snv" if len(r) == 1 else "mnv"
     if not r:

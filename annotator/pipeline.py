@@ -16,6 +16,7 @@ from annotator.matching import match_alterations
 from annotator.models import Alteration, Counts, InputFile, ReadResult
 from annotator.readers import cnv as cnv_reader
 from annotator.readers import fusion as fusion_reader
+from annotator.readers import maf as maf_reader
 from annotator.readers import vcf as vcf_reader
 from annotator.report import ReportModel, build_report
 
@@ -58,10 +59,24 @@ def _stem(path: Path) -> str:
     return path.stem
 
 
-def resolve_build(headers: list[vcf_reader.VcfHeader], requested: str | None) -> str:
+def _build_evidence(header) -> tuple[str | None, list[str]]:
+    if isinstance(header, maf_reader.MafHeader):
+        return header.build_evidence()
+    return detect_build(header.reference_lines, header.contigs, str(header.path))
+
+
+def read_small_variant_header(path: Path):
+    """A VCF's or a MAF's header: MAFs are accepted wherever a VCF is."""
+    path = Path(path)
+    if path.is_file() and maf_reader.looks_like_maf(path):
+        return maf_reader.read_maf_header(path)
+    return vcf_reader.read_header(path)
+
+
+def resolve_build(headers: list, requested: str | None) -> str:
     detected: dict[str, tuple[str, list[str]]] = {}
     for h in headers:
-        build, evidence = detect_build(h.reference_lines, h.contigs, str(h.path))
+        build, evidence = _build_evidence(h)
         if build:
             detected[str(h.path)] = (build, evidence)
     builds = {b for b, _ in detected.values()}
@@ -94,12 +109,17 @@ def check_inputs(inputs: SampleInputs) -> None:
 
 def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) -> ReportModel:
     check_inputs(inputs)
-    headers = [vcf_reader.read_header(p) for p in inputs.vcfs]
+    headers = [read_small_variant_header(p) for p in inputs.vcfs]
     build = resolve_build(headers, config.genome)
     index = kb_index(kb, build)
 
     options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered)
-    vcf_results = [vcf_reader.read_vcf(h.path, h, index, options) for h in headers]
+    vcf_results = [
+        maf_reader.read_maf(h, index, config.tumor_sample, config.include_filtered)
+        if isinstance(h, maf_reader.MafHeader)
+        else vcf_reader.read_vcf(h.path, h, index, options)
+        for h in headers
+    ]
     cnv_results = [cnv_reader.read_gene_table(p, index, config.cnv) for p in inputs.cnv]
     fusion_results = [fusion_reader.read_simple_fusions(p, index) for p in inputs.fusions]
     results = [*vcf_results, *cnv_results, *fusion_results]

@@ -31,7 +31,7 @@ from annotator.errors import InputError
 from annotator.genome import bare_contig
 from annotator.kb.index import KbIndex
 from annotator.models import Alteration, Counts, InputFile, ReadResult
-from annotator.normalize import short_hgvsp, translate_codon_change, trim_alleles, variant_type
+from annotator.normalize import plain_allele, short_hgvsp, translate_codon_change, trim_alleles, variant_type
 from annotator.readers.common import file_sha256
 
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
@@ -59,11 +59,18 @@ class VcfHeader:
 
     @property
     def caller(self) -> str:
-        source = (self.first("source") or "").lower()
+        """The caller that wrote the file, from its ``##source`` and caller-specific header keys."""
+        source = " ".join(self.meta.get("source", [])).lower()
         if "mutect" in source or any("Mutect2" in v for v in self.meta.get("GATKCommandLine", [])):
             return "Mutect2"
-        if "vardict" in source:
-            return "VarDict"
+        if "sageVersion" in self.meta or "sage" in source.split():
+            return "SAGE"
+        for key, name in (("vardict", "VarDict"), ("strelka", "Strelka2"), ("lofreq", "LoFreq"), ("freebayes", "FreeBayes"),
+                          ("varscan", "VarScan2"), ("pisces", "Pisces"), ("pcgr", "PCGR")):
+            if key in source:
+                return name
+        if "bcftools_callVersion" in self.meta:
+            return "bcftools"
         return self.first("source") or "unknown"
 
 
@@ -185,6 +192,8 @@ def choose_tumor_sample(header: VcfHeader, requested: str | None) -> str | None:
         return samples[0]
     if header.caller == "VarDict" and len(samples) == 2:
         return samples[0]  # var2vcf_paired.pl writes the tumor column first
+    if header.caller == "SAGE" and len(samples) == 2:
+        return samples[1]  # SAGE writes the reference (normal) column first, then the tumor
     normal = header.first("normal_sample")
     if normal in samples and len(samples) == 2:
         return next(s for s in samples if s != normal)
@@ -197,54 +206,130 @@ class VcfOptions:
     include_filtered: bool = False
 
 
-def _vaf_rule(header: VcfHeader, tumor: str | None) -> str:
-    if tumor is not None and "AF" in header.format:
-        return "FORMAT/AF"
-    if tumor is not None and "AD" in header.format:
-        return "FORMAT/AD"
-    return "none"
-
-
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value < 0
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value) or value < 0
+    return isinstance(value, int) and value < 0
 
 
-def _sample_values(rec, key: str, t: int):
+def _num(value) -> float | None:
+    """A number from a cyvcf2 cell (numpy scalar, str, bytes), or None when missing."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bytes):
+        value = value.decode()
+    if isinstance(value, str):
+        text = value.strip().rstrip("%")
+        try:
+            value = float(text) / (100 if value.strip().endswith("%") else 1)
+        except ValueError:
+            return None
+    return None if _missing(value) else value
+
+
+def _cells(rec, key: str, t: int) -> list | None:
+    """The tumor column's values of one FORMAT field, or None when the record lacks it."""
     try:
         arr = rec.format(key)
     except KeyError:
         return None
     if arr is None:
         return None
-    return [x.item() if hasattr(x, "item") else x for x in arr[t]]
+    return [_num(x) for x in arr[t]]
 
 
-def _vaf_depth(rec, rule: str, t: int | None, alt_i: int, n_samples: int) -> tuple[float | None, int | None]:
+def _info_num(rec, key: str, alt_i: int = 0) -> float | None:
+    value = rec.INFO.get(key)
+    if isinstance(value, tuple):
+        value = value[alt_i] if alt_i < len(value) else None
+    return _num(value)
+
+
+def _fraction(alt: float | None, total: float | None) -> float | None:
+    return alt / total if alt is not None and total else None
+
+
+@dataclass(frozen=True)
+class VafRule:
+    """How one caller's file says the tumor VAF and depth. ``needs``: FORMAT (or INFO) ids that select it."""
+
+    name: str
+    callers: str
+    format_ids: tuple[str, ...] = ()
+    info_ids: tuple[str, ...] = ()
+    needs_samples: bool = True
+
+    def applies(self, header: VcfHeader, has_tumor: bool) -> bool:
+        if self.needs_samples and not has_tumor:
+            return False
+        if not self.needs_samples and header.samples and self.name == "INFO/AF":
+            return False  # INFO/AF in a file with sample columns is a genotype frequency (GATK, bcftools)
+        return all(f in header.format for f in self.format_ids) and all(i in header.info for i in self.info_ids)
+
+
+VAF_RULES: tuple[VafRule, ...] = (
+    VafRule("FORMAT/AF", "Mutect2, VarDict, SAGE", format_ids=("AF",)),
+    VafRule("FORMAT/VF", "Illumina Pisces / TSO500", format_ids=("VF",)),
+    VafRule("FORMAT/FREQ", "VarScan2 (percent string)", format_ids=("FREQ",)),
+    VafRule("Strelka2 SNV tier1 counts", "Strelka2 somatic SNVs", format_ids=("AU", "CU", "GU", "TU")),
+    VafRule("Strelka2 indel tier1 TIR/(TAR+TIR)", "Strelka2 somatic indels", format_ids=("TAR", "TIR")),
+    VafRule("FORMAT/AO,RO", "FreeBayes", format_ids=("AO", "RO")),
+    VafRule("INFO/TVAF", "PCGR-style tags", info_ids=("TVAF",), needs_samples=False),
+    VafRule("FORMAT/AD", "bcftools and others", format_ids=("AD",)),
+    VafRule("INFO/AF", "LoFreq (no sample columns)", info_ids=("AF",), needs_samples=False),
+)
+NO_RULE = VafRule("none", "no VAF field: reported as not available")
+
+
+def choose_vaf_rule(header: VcfHeader, tumor: str | None) -> VafRule:
+    """The first rule of VAF_RULES the header supports (the order is documented in the README)."""
+    return next((r for r in VAF_RULES if r.applies(header, tumor is not None)), NO_RULE)
+
+
+def _vaf_depth(rec, rule: VafRule, t: int | None, alt_i: int, n_samples: int) -> tuple[float | None, int | None]:
     vaf = depth = None
-    ad = _sample_values(rec, "AD", t) if t is not None else None
-    if rule == "FORMAT/AF":
-        values = _sample_values(rec, "AF", t)
-        if values is not None and alt_i < len(values) and not _missing(values[alt_i]):
-            vaf = float(values[alt_i])
-    elif rule == "FORMAT/AD" and ad is not None and len(ad) > alt_i + 1:
-        known = [x for x in ad if not _missing(x)]
-        alt_count = ad[alt_i + 1]
-        if not _missing(alt_count) and sum(known) > 0:
-            vaf = alt_count / sum(known)
-    if t is not None:
-        dp = _sample_values(rec, "DP", t)
-        if dp and not _missing(dp[0]):
-            depth = int(dp[0])
-        elif ad is not None:
-            known = [x for x in ad if not _missing(x)]
+    name = rule.name
+    ad = _cells(rec, "AD", t) if t is not None else None
+    if name == "FORMAT/AF" or name == "FORMAT/VF":
+        values = _cells(rec, name.split("/")[1], t)
+        vaf = values[alt_i] if values and alt_i < len(values) else (values[0] if values and len(values) == 1 else None)
+    elif name == "FORMAT/FREQ":
+        values = _cells(rec, "FREQ", t)
+        vaf = values[0] if values and len(values) == 1 else (values[alt_i] if values and alt_i < len(values) else None)
+    elif name.startswith("Strelka2 SNV"):
+        tier1 = {b: (_cells(rec, f"{b}U", t) or [None])[0] for b in "ACGT"}
+        alt = rec.ALT[alt_i].upper()
+        total = sum(v for v in tier1.values() if v is not None)
+        vaf = _fraction(tier1.get(alt), total)
+    elif name.startswith("Strelka2 indel"):
+        tar, tir = (_cells(rec, "TAR", t) or [None])[0], (_cells(rec, "TIR", t) or [None])[0]
+        vaf = _fraction(tir, (tar or 0) + (tir or 0)) if tir is not None else None
+    elif name == "FORMAT/AO,RO":
+        ao, ro = _cells(rec, "AO", t) or [], (_cells(rec, "RO", t) or [None])[0]
+        alt_count = ao[alt_i] if alt_i < len(ao) else None
+        vaf = _fraction(alt_count, (ro or 0) + sum(a for a in ao if a is not None)) if alt_count is not None else None
+    elif name == "INFO/TVAF":
+        vaf = _info_num(rec, "TVAF", alt_i)
+        depth = _info_num(rec, "TDP")
+    elif name == "FORMAT/AD" and ad is not None and len(ad) > alt_i + 1:
+        known = [x for x in ad if x is not None]
+        vaf = _fraction(ad[alt_i + 1], sum(known))
+    elif name == "INFO/AF":
+        vaf = _info_num(rec, "AF", alt_i)
+    if depth is None and t is not None:
+        dp = _cells(rec, "DP", t)
+        if dp and dp[0] is not None:
+            depth = dp[0]
+        elif ad is not None and name != "FORMAT/FREQ":  # VarScan's AD is the alt count only
+            known = [x for x in ad if x is not None]
             depth = sum(known) if known else None
     if depth is None and n_samples <= 1:
-        info_dp = rec.INFO.get("DP")
-        if isinstance(info_dp, int) and info_dp >= 0:
-            depth = info_dp
-    if vaf is not None:
-        vaf = round(vaf, 6)
-    return vaf, depth
+        depth = _info_num(rec, "DP")
+    if vaf is not None and not 0 <= vaf <= 1:
+        vaf = None
+    return (round(vaf, 6) if vaf is not None else None), (int(depth) if depth is not None else None)
 
 
 @dataclass(frozen=True)
@@ -313,7 +398,7 @@ def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOp
     path = Path(path)
     tumor = choose_tumor_sample(header, options.tumor_sample)
     t = header.samples.index(tumor) if tumor is not None else None
-    rule = _vaf_rule(header, tumor)
+    rule = choose_vaf_rule(header, tumor)
     counts = dict(records_read=0, passed_filters=0, filtered=0, outside_knowledgebase_genes=0, skipped=0)
     alterations: list[Alteration] = []
     warnings: list[str] = []
@@ -347,7 +432,7 @@ def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOp
         vcf.close()
     fmt = f"VCF ({header.caller})"
     return ReadResult(
-        input=InputFile(role="vcf", file=path.name, sha256=file_sha256(path), format=fmt, vaf_rule=rule, tumor_sample=tumor),
+        input=InputFile(role="vcf", file=path.name, sha256=file_sha256(path), format=fmt, vaf_rule=rule.name, tumor_sample=tumor),
         alterations=tuple(alterations),
         counts=Counts(**counts),
         warnings=tuple(warnings),
@@ -373,7 +458,7 @@ def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, 
         hgvsp = short_hgvsp(chosen.hgvsp) if chosen else None
         protein_source = ("VEP CSQ" if header.csq_fields else "snpEff ANN") if hgvsp else None
         notes: list[str] = []
-        codon_hgvsp = _codon_protein(index, rec.CHROM, rec.POS, ref, alt)
+        codon_hgvsp = codon_protein(index, rec.CHROM, rec.POS, ref, alt)
         if codon_hgvsp and hgvsp and codon_hgvsp != hgvsp:
             notes.append(f"annotation says {hgvsp}; knowledgebase codon table says {codon_hgvsp}")
         if codon_hgvsp and not hgvsp:
@@ -400,8 +485,9 @@ def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, 
     return out
 
 
-def _codon_protein(index: KbIndex, chrom: str, pos: int, ref: str, alt: str) -> str | None:
-    tpos, tref, talt = trim_alleles(pos, ref.upper(), alt.upper())
+def codon_protein(index: KbIndex, chrom: str, pos: int, ref: str, alt: str) -> str | None:
+    """Protein change of a substitution inside a knowledgebase codon, from the codon table."""
+    tpos, tref, talt = trim_alleles(pos, plain_allele(ref), plain_allele(alt))
     if not tref or len(tref) != len(talt):
         return None
     site = index.codon_at(chrom, tpos)

@@ -1,0 +1,79 @@
+"""The four flagship mechanisms on both builds, with and without a prior TKI, on the shipped knowledgebase."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.config import RunConfig
+from annotator.pipeline import SampleInputs, annotate_sample
+from tests.conftest import mutect2_vcf
+
+N = "0/0:600,0:0.0:600"
+DRIVER = {"GRCh38": f"chr7 55191822 T G PASS {N} 0/1:2640,360:0.12:3000", "GRCh37": f"7 55259515 T G PASS {N} 0/1:2640,360:0.12:3000"}
+SNVS = {
+    ("KRAS G12D", "GRCh38"): f"chr12 25245350 C T PASS {N} 0/1:985,15:0.015:1000",
+    ("KRAS G12D", "GRCh37"): f"12 25398284 C T PASS {N} 0/1:985,15:0.015:1000",
+    ("PIK3CA E545K", "GRCh38"): f"chr3 179218303 G A PASS {N} 0/1:980,20:0.02:1000",
+    ("PIK3CA E545K", "GRCh37"): f"3 178936091 G A PASS {N} 0/1:980,20:0.02:1000",
+}
+BUILDS = ("GRCh37", "GRCh38")
+PRIORS = {(): "co_alteration", ("osimertinib",): "bypass_resistance"}
+
+
+def annotate(write, kb, records, build, prior, cnv=None, fusions=None, driver=None):
+    vcf = write(f"s_{build}.vcf", mutect2_vcf(records, build))
+    cnvs = (write("s.cnv.tsv", "gene\tcopy_number\n" + cnv),) if cnv else ()
+    fus = (write("s.fusions.tsv", "gene5\tgene3\tsupporting_reads\n" + fusions),) if fusions else ()
+    return annotate_sample(SampleInputs(vcfs=(vcf,), cnv=cnvs, fusions=fus, prior_therapies=prior, driver=driver), RunConfig(), kb)
+
+
+def role_of(report, name):
+    found = [f.role for f in report.findings if f.alteration == name]
+    assert found, f"{name} not among {[f.alteration for f in report.findings]}"
+    return found[0]
+
+
+@pytest.mark.parametrize("prior, expected", PRIORS.items())
+@pytest.mark.parametrize("build", BUILDS)
+@pytest.mark.parametrize("name", ["KRAS G12D", "PIK3CA E545K"])
+def test_point_mutations(write, shipped_kb, name, build, prior, expected):
+    report = annotate(write, shipped_kb, [DRIVER[build], SNVS[(name, build)]], build, prior)
+    assert role_of(report, "EGFR L858R") == "primary_driver"
+    assert role_of(report, name) == expected
+    assert report.genome_build == build
+
+
+@pytest.mark.parametrize("prior, expected", PRIORS.items())
+@pytest.mark.parametrize("build", BUILDS)
+def test_met_amplification(write, shipped_kb, build, prior, expected):
+    report = annotate(write, shipped_kb, [DRIVER[build]], build, prior, cnv="MET\t8.0\nEGFR\t2.2\n")
+    assert role_of(report, "MET amplification") == expected
+    if prior:
+        drugs = [t.drugs for t in report.therapies]
+        assert ["osimertinib", "savolitinib"] in drugs
+        assert ["osimertinib"] not in drugs
+        assert {"NCT03778229", "NCT03944772"} <= {t.nct_id for t in report.trials}
+
+
+@pytest.mark.parametrize("prior, expected", PRIORS.items())
+@pytest.mark.parametrize("build", BUILDS)
+@pytest.mark.parametrize("fusion", ["CCDC6\tRET", "KIF5B\tRET", "NCOA4\tRET", "ERC1\tRET"])
+def test_ret_fusions_with_egfr_driver(write, shipped_kb, build, prior, expected, fusion):
+    report = annotate(write, shipped_kb, [DRIVER[build]], build, prior, fusions=f"{fusion}\t30\n")
+    name = fusion.replace("\t", "::") + " fusion"
+    assert role_of(report, name) == expected
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_ret_fusion_alone_is_primary_driver_with_ret_inhibitors(write, shipped_kb, build):
+    report = annotate(write, shipped_kb, [], build, (), fusions="KIF5B\tRET\t42\n")
+    assert [(f.alteration, f.role) for f in report.findings] == [("KIF5B::RET fusion", "primary_driver")]
+    offered = {d for t in report.therapies for d in t.drugs}
+    assert {"selpercatinib", "pralsetinib"} <= offered
+
+
+def test_no_mechanism_gives_a_clear_negative_report(write, shipped_kb):
+    report = annotate(write, shipped_kb, [DRIVER["GRCh38"]], "GRCh38", ("osimertinib",))
+    assert report.summary.headline == "No knowledgebase resistance mechanism detected."
+    assert report.summary.resistance_mechanisms == []
+    assert report.summary.cannot_exclude, "non-DNA mechanisms (e.g. c-MET overexpression) must be listed"

@@ -1,0 +1,77 @@
+"""VCF reading edge cases, each on a tiny named fixture in tests/data (see its README)."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.config import RunConfig
+from annotator.pipeline import SampleInputs, annotate_sample
+from tests.conftest import ROOT
+
+DATA = ROOT / "tests" / "data"
+
+
+def annotate(kb, name, **config):
+    path = DATA / name
+    assert path.exists(), f"fixture {path} missing"
+    return annotate_sample(SampleInputs(vcfs=(path,)), RunConfig(**config), kb)
+
+
+def by_protein(report):
+    return {(a.gene, a.hgvsp): a for a in report.alterations}
+
+
+def test_generic_sample_name_falls_back_to_file_stem(shipped_kb):
+    report = annotate(shipped_kb, "generic_sample_name.vcf")
+    assert report.sample.id == "generic_sample_name"
+    assert report.sample.tumor_sample == "TUMOR"
+    g12d = by_protein(report)[("KRAS", "p.G12D")]
+    assert (g12d.vaf, g12d.depth) == (0.05, 1000)  # no FORMAT AF: alt/total from AD
+    assert report.inputs[0].vaf_rule == "FORMAT/AD"
+
+
+def test_multiallelic_missing_values_and_star_alleles_do_not_crash(shipped_kb):
+    report = annotate(shipped_kb, "multiallelic_missing_ad.vcf")
+    proteins = {a.hgvsp for a in report.alterations if a.gene == "KRAS"}
+    assert {"p.G12D", "p.G12V"} <= proteins  # C>T and C>A at c.35 are split into two alleles
+    assert report.counts.skipped >= 1  # the '*' allele record
+
+
+def test_filtered_records_dropped_by_default_and_flagged_when_kept(shipped_kb):
+    default = annotate(shipped_kb, "include_filtered.vcf")
+    assert ("PIK3CA", "p.E545K") not in by_protein(default)
+    assert default.counts.filtered >= 1
+    kept = annotate(shipped_kb, "include_filtered.vcf", include_filtered=True)
+    e545k = by_protein(kept)[("PIK3CA", "p.E545K")]
+    assert e545k.filter == "weak_evidence"
+    finding = next(f for f in kept.findings if f.gene == "PIK3CA")
+    assert finding.role == "other" and "did not pass" in finding.statement
+
+
+def test_vep_csq_protein_changes_and_transcripts(shipped_kb):
+    report = annotate(shipped_kb, "vep_csq_grch38.vcf")
+    g12d = by_protein(report)[("KRAS", "p.G12D")]
+    assert g12d.protein_source == "VEP CSQ"
+    assert g12d.transcript and g12d.transcript.startswith("ENST00000256078")
+    assert g12d.hgvsc == "c.35G>A"
+    assert ("PIK3CA", "p.E545K") in by_protein(report)
+
+
+def test_snpeff_ann_protein_changes(shipped_kb):
+    report = annotate(shipped_kb, "snpeff_ann_grch37.vcf")
+    v600e = by_protein(report)[("BRAF", "p.V600E")]
+    assert v600e.protein_source == "snpEff ANN"
+    assert ("PIK3CA", "p.E545K") in by_protein(report)
+
+
+def test_empty_vcf_is_a_valid_sample_with_nothing_found(shipped_kb):
+    report = annotate(shipped_kb, "empty.vcf")
+    assert report.counts.records_read == 0
+    assert report.findings == [] and report.alterations == []
+    assert "No" in report.summary.headline
+
+
+@pytest.mark.parametrize("name", ["no_build.vcf"])
+def test_genome_flag_rescues_a_silent_header(shipped_kb, name):
+    report = annotate(shipped_kb, name, genome="GRCh38")
+    assert report.genome_build == "GRCh38"
