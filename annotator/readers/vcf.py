@@ -182,9 +182,13 @@ def choose_tumor_sample(header: VcfHeader, requested: str | None) -> str | None:
         return None
     stated = header.first("tumor_sample")
     if stated:
-        if stated not in samples:
-            raise InputError(f"##tumor_sample={stated} names no sample column (columns: {listing})", header.path)
-        return stated
+        if stated in samples:
+            return stated
+        # Pipelines such as bcbio rename columns after calling ("BATCH__T1"); accept one unambiguous match.
+        close = [s for s in samples if s.endswith(stated) or stated in s]
+        if len(close) == 1:
+            return close[0]
+        raise InputError(f"##tumor_sample={stated} names no sample column (columns: {listing}); use --tumor-sample", header.path)
     named = [s for s in samples if s.upper() in ("TUMOR", "TUMOUR")]
     if len(named) == 1:
         return named[0]

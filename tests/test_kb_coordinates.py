@@ -1,0 +1,453 @@
+"""Check the knowledgebase gene coordinates against independent third-party truth tables.
+
+The tables live in ``../shared/realdata`` (beside the repository, never copied into it; several are
+GPL/AGPL). Every test skips when that folder is absent. Each gene, codon, exon and hotspot is its own
+test id, and every assertion compares the YAML against values computed from the tables:
+
+* GRCh37 gene spans/exons/transcripts: hmf gene panel (Ensembl canonical exons); IGF1R: MSK-IMPACT468 targets.
+* GRCh38 spans and codons: the umccr coding-exon BED, walked in transcript order.
+* GRCh37 codons: the hmf exons trimmed to the same CDS (first/last coding lengths from the GRCh38 CDS),
+  checked against every CIViC SNV c. position, the vcf2maf known-somatic-site loci and the truth MAFs.
+* Reference codons: the hg19 amplicon sequences of the BOVERI ctDNA panel manifest, plus CIViC ref bases.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from annotator.kb.load import load_knowledgebase
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+REF = SHARED / "reference"
+TRUTH = SHARED / "truth"
+SKIP_REASON = "../shared/realdata not present: coordinate truth tables unavailable"
+
+KB = load_knowledgebase(REPO / "knowledgebase")
+GENES = {g.symbol: g for g in KB.genes}
+
+# umccr rows (1-based start, GRCh38) that belong to other isoforms than the KB transcript. Each is named
+# here with the reason; the CDS-length-multiple-of-3 assertion below fails if this list is wrong.
+OTHER_ISOFORM_SEGMENTS = {
+    "BRAF": {140785689, 140726494},  # extra 120-bp exon of ENST00000646891 (MANE) and an alternative 3' end
+    "KRAS": {25209795},  # the other alternative last coding exon (KRAS4A/4B)
+    "ROS1": {117414519},  # 27-bp exon of another ROS1 isoform
+}
+
+COMPLEMENT = str.maketrans("ACGT", "TGCA")
+_BASES = "TCAG"
+_AA = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
+CODE = {a + b + c: _AA[16 * i + 4 * j + k] for i, a in enumerate(_BASES) for j, b in enumerate(_BASES) for k, c in enumerate(_BASES)}
+
+
+def _require_shared() -> None:
+    if not SHARED.is_dir():
+        pytest.skip(SKIP_REASON)
+
+
+# ----------------------------------------------------------------------------- truth table readers
+@lru_cache(maxsize=1)
+def hmf_panel() -> dict[str, list[list[str]]]:
+    rows: dict[str, list[list[str]]] = defaultdict(list)
+    with open(REF / "hartwigmedical-hmftools__hmf_gene_panel.tsv", encoding="utf-8") as handle:
+        for row in csv.reader(handle, delimiter="\t"):
+            rows[row[4]].append(row)
+    return rows
+
+
+@lru_cache(maxsize=1)
+def umccr_cds() -> dict[str, list[tuple[str, int, int]]]:
+    rows: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
+    with gzip.open(REF / "umccr-gpgr__umccr_cancer_genes_hg38_coding.bed.gz", "rt") as handle:
+        next(handle)
+        for line in handle:
+            chrom, start, end, symbol = line.split()[:4]
+            rows[symbol].add((chrom.removeprefix("chr"), int(start) + 1, int(end)))  # BED 0-based -> 1-based
+    return {k: sorted(v, key=lambda r: r[1]) for k, v in rows.items()}
+
+
+@lru_cache(maxsize=1)
+def impact_targets() -> dict[str, list[tuple[str, int, int, str]]]:
+    rows: dict[str, list[tuple[str, int, int, str]]] = defaultdict(list)
+    with open(REF / "mskcc-facets-suite__impact468_targets.ilist", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("@"):
+                continue
+            chrom, start, end, strand, symbol = line.split()[:5]
+            rows[symbol].append((chrom, int(start), int(end), strand))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def amplicons() -> list[tuple[str, int, int, str]]:
+    out = []
+    path = REF / "cchauve-BOVERI-561__CG001v5.1_Amplicon_Manifest_Panel5.1.12_20200911.tsv"
+    with open(path, encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            seq = row["Amplicon"]
+            start, end = int(row["Start"]), int(row["End"])
+            assert len(seq) == end - start + 1
+            out.append((row["Chr"].removeprefix("chr"), start, end, seq.upper()))
+    return out
+
+
+def base37(chrom: str, pos: int) -> str | None:
+    seen = {seq[pos - start] for c, start, end, seq in amplicons() if c == chrom and start <= pos <= end}
+    assert len(seen) <= 1, f"amplicons disagree at {chrom}:{pos}: {seen}"
+    return seen.pop() if seen else None
+
+
+@lru_cache(maxsize=1)
+def civic_rows() -> list[dict[str, str]]:
+    with open(REF / "civic" / "fakedrtom-crab__nightly-VariantSummaries.tsv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+@lru_cache(maxsize=1)
+def known_sites() -> list[tuple[str, int, int, str]]:
+    out = []
+    with open(REF / "mskcc-vcf2maf__known_somatic_sites.bed", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("#") or not line.strip():
+                continue
+            chrom, start, end, label = line.rstrip("\n").split("\t")[:4]
+            out.append((chrom, int(start) + 1, int(end), label))  # 0-based half-open -> 1-based inclusive
+    return out
+
+
+def _maf_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t"))
+
+
+@lru_cache(maxsize=1)
+def truth_snvs() -> list[tuple[str, str, str, int, str, str]]:
+    """(build, gene, protein without 'p.', position, ref, alt) for every single-base truth MAF row."""
+    out = []
+    for name, build in (
+        ("oncokb-annotator__example_maf.txt", "GRCh37"),
+        ("oncokb-annotator__example_maf_grch38.txt", "GRCh38"),
+        ("mskcc-vcf2maf__test_output.vep_isoforms.maf", "GRCh37"),
+    ):
+        for row in _maf_rows(TRUTH / name):
+            ref, alt, hgvsp = row.get("Reference_Allele", ""), row.get("Tumor_Seq_Allele2", ""), row.get("HGVSp_Short", "")
+            if len(ref) == 1 and len(alt) == 1 and ref != "-" and alt != "-" and hgvsp.startswith("p."):
+                out.append((build, row["Hugo_Symbol"], hgvsp[2:], int(row["Start_Position"]), ref, alt))
+    return out
+
+
+# ----------------------------------------------------------------------------- CDS structure
+def cds38(symbol: str) -> list[tuple[int, int]]:
+    """GRCh38 coding segments of the KB transcript in transcript order."""
+    gene = GENES[symbol]
+    excluded = OTHER_ISOFORM_SEGMENTS.get(symbol, set())
+    starts = {s for _, s, _ in umccr_cds()[symbol]}
+    assert excluded <= starts, f"{symbol}: excluded segments {excluded - starts} not in the umccr BED"
+    segs = [(s, e) for _, s, e in umccr_cds()[symbol] if s not in excluded]
+    return segs if gene.strand == 1 else segs[::-1]
+
+
+def hmf_exons(symbol: str) -> list[tuple[int, int]]:
+    exons = sorted({(int(r[12]), int(r[13])) for r in hmf_panel()[symbol]})
+    return exons if GENES[symbol].strand == 1 else exons[::-1]
+
+
+def cds37(symbol: str) -> tuple[int, list[tuple[int, int]]]:
+    """(index of the first coding hmf exon, GRCh37 coding segments) by aligning hmf exons to the GRCh38 CDS."""
+    strand = GENES[symbol].strand
+    lengths = [e - s + 1 for s, e in cds38(symbol)]
+    exons = hmf_exons(symbol)
+    exon_lengths = [e - s + 1 for s, e in exons]
+    n = len(lengths)
+    candidates = [
+        k
+        for k in range(len(exons) - n + 1)
+        if exon_lengths[k + 1 : k + n - 1] == lengths[1 : n - 1]
+        and exon_lengths[k] >= lengths[0]
+        and exon_lengths[k + n - 1] >= lengths[-1]
+    ]
+    assert len(candidates) == 1, f"{symbol}: hmf exons do not align with the GRCh38 CDS ({candidates})"
+    k = candidates[0]
+    segs = []
+    for i in range(n):
+        s, e = exons[k + i]
+        if strand == 1:
+            s = e - lengths[0] + 1 if i == 0 else s
+            e = s + lengths[-1] - 1 if i == n - 1 else e
+        else:
+            e = s + lengths[0] - 1 if i == 0 else e
+            s = e - lengths[-1] + 1 if i == n - 1 else s
+        segs.append((s, e))
+    return k, segs
+
+
+def genomic(segs: list[tuple[int, int]], strand: int, c: int) -> int:
+    """Genomic position of coding position c (1-based) on the given segments."""
+    acc = 0
+    for s, e in segs:
+        length = e - s + 1
+        if c <= acc + length:
+            offset = c - acc - 1
+            return s + offset if strand == 1 else e - offset
+        acc += length
+    raise ValueError(f"c.{c} beyond the CDS")
+
+
+def coding_position(segs: list[tuple[int, int]], strand: int, pos: int) -> int | None:
+    acc = 0
+    for s, e in segs:
+        if s <= pos <= e:
+            return acc + (pos - s + 1 if strand == 1 else e - pos + 1)
+        acc += e - s + 1
+    return None
+
+
+def codon_bases(segs: list[tuple[int, int]], strand: int, number: int) -> list[int]:
+    """Genomic positions of codon bases 1, 2, 3 (coding order)."""
+    return [genomic(segs, strand, 3 * number - 2 + i) for i in range(3)]
+
+
+def strand_base(base: str, strand: int) -> str:
+    return base if strand == 1 else base.translate(COMPLEMENT)
+
+
+# ----------------------------------------------------------------------------- parameters
+GENE_IDS = sorted(GENES)
+CODON_CASES = [(g.symbol, c.number) for g in KB.genes for c in g.codons]
+EXON_CASES = [(g.symbol, e.number) for g in KB.genes for e in g.exons]
+HOTSPOTS = [
+    (a.id, a.gene, p)
+    for a in KB.alterations
+    if a.kind == "protein_change"
+    for p in a.protein
+    if re.fullmatch(r"[A-Z]\d+[A-Z]", p) and int(p[1:-1]) in {c.number for c in GENES[a.gene].codons}
+]
+
+
+def _codon(symbol: str, number: int):
+    return next(c for c in GENES[symbol].codons if c.number == number)
+
+
+def test_every_codon_gene_has_a_cds_multiple_of_three() -> None:
+    _require_shared()
+    for symbol in {s for s, _ in CODON_CASES} | {s for s, _ in EXON_CASES}:
+        total = sum(e - s + 1 for s, e in cds38(symbol))
+        assert total % 3 == 0, f"{symbol}: canonical GRCh38 CDS length {total} is not a multiple of 3"
+
+
+@pytest.mark.parametrize("symbol", GENE_IDS)
+def test_grch37_location_contains_reference_gene(symbol: str) -> None:
+    _require_shared()
+    gene = GENES[symbol]
+    loc = gene.location.GRCh37
+    if symbol in hmf_panel():
+        rows = hmf_panel()[symbol]
+        chrom, start, end, transcript = rows[0][0], int(rows[0][1]), int(rows[0][2]), rows[0][7]
+        assert loc.chrom == chrom
+        assert loc.start <= start and loc.end >= end, f"{symbol}: {loc} misses the hmf gene span {start}-{end}"
+        assert gene.transcript.split(".")[0] == transcript
+        for row in rows:
+            assert loc.start <= int(row[12]) and int(row[13]) <= loc.end, f"{symbol}: hmf exon {row[11]} outside"
+    elif symbol in impact_targets():
+        for chrom, start, end, _ in impact_targets()[symbol]:
+            assert loc.chrom == chrom and loc.start <= start and end <= loc.end, f"{symbol}: target {start}-{end}"
+    else:
+        pytest.skip(f"{symbol}: in neither the hmf panel nor MSK-IMPACT468")
+
+
+@pytest.mark.parametrize("symbol", GENE_IDS)
+def test_grch38_location_contains_umccr_cds(symbol: str) -> None:
+    _require_shared()
+    if symbol not in umccr_cds():
+        pytest.skip(f"{symbol}: not in the umccr BED")
+    loc = GENES[symbol].location.GRCh38
+    for chrom, start, end in umccr_cds()[symbol]:
+        assert loc.chrom == chrom and loc.start <= start and end <= loc.end, f"{symbol}: CDS {start}-{end} outside {loc}"
+
+
+@pytest.mark.parametrize("symbol", GENE_IDS)
+def test_strand_matches_panel_targets(symbol: str) -> None:
+    _require_shared()
+    strands = Counter(t[3] for t in impact_targets().get(symbol, []))
+    if not strands:
+        pytest.skip(f"{symbol}: no MSK-IMPACT468 targets")
+    majority = strands.most_common(1)[0][0]
+    assert GENES[symbol].strand == (1 if majority == "+" else -1)
+
+
+@pytest.mark.parametrize(("symbol", "number"), CODON_CASES, ids=[f"{s}-{n}" for s, n in CODON_CASES])
+def test_codon_grch38_from_umccr_cds(symbol: str, number: int) -> None:
+    _require_shared()
+    gene, codon = GENES[symbol], _codon(symbol, number)
+    segs = cds38(symbol)
+    bases = codon_bases(segs, gene.strand, number)
+    assert min(bases) == codon.GRCh38, f"{symbol} codon {number}: computed {min(bases)}"
+    assert max(bases) - min(bases) == 2, "codon split by an intron"
+    assert any(s <= min(bases) and max(bases) <= e for s, e in segs)
+
+
+@pytest.mark.parametrize(("symbol", "number"), CODON_CASES, ids=[f"{s}-{n}" for s, n in CODON_CASES])
+def test_codon_grch37_from_hmf_exons(symbol: str, number: int) -> None:
+    _require_shared()
+    gene, codon = GENES[symbol], _codon(symbol, number)
+    _, segs = cds37(symbol)
+    bases = codon_bases(segs, gene.strand, number)
+    assert min(bases) == codon.GRCh37, f"{symbol} codon {number}: computed {min(bases)}"
+    assert any(s <= min(bases) and max(bases) <= e for s, e in hmf_exons(symbol))
+
+
+@pytest.mark.parametrize(("symbol", "number"), CODON_CASES, ids=[f"{s}-{n}" for s, n in CODON_CASES])
+def test_codon_reference_sequence(symbol: str, number: int) -> None:
+    _require_shared()
+    gene, codon = GENES[symbol], _codon(symbol, number)
+    _, segs = cds37(symbol)
+    bases = [base37(gene.location.GRCh37.chrom, p) for p in codon_bases(segs, gene.strand, number)]
+    assert None not in bases, f"{symbol} codon {number}: not covered by an amplicon sequence"
+    assert "".join(strand_base(b, gene.strand) for b in bases) == codon.ref
+
+
+@pytest.mark.parametrize(("symbol", "number"), CODON_CASES, ids=[f"{s}-{n}" for s, n in CODON_CASES])
+def test_codon_agrees_with_civic_and_known_sites(symbol: str, number: int) -> None:
+    _require_shared()
+    gene, codon = GENES[symbol], _codon(symbol, number)
+    strand = gene.strand
+    transcript = gene.transcript.split(".")[0]
+    positions = sorted([codon.GRCh37, codon.GRCh37 + 1, codon.GRCh37 + 2], reverse=strand == -1)
+    checked = 0
+    for row in civic_rows():
+        if row["gene"] != symbol or not row["start"] or len(row["reference_bases"]) != 1:
+            continue
+        for expr in row["hgvs_expressions"].split(","):
+            m = re.fullmatch(r"\s*(ENST\d+)(?:\.\d+)?:c\.(\d+)([ACGT])>([ACGT])\s*", expr)
+            if not m or m.group(1) != transcript:
+                continue
+            c = int(m.group(2))
+            if 3 * number - 2 <= c <= 3 * number:
+                idx = c - (3 * number - 2)
+                assert int(row["start"]) == positions[idx], f"CIViC {row['variant']} at {row['start']}"
+                assert strand_base(row["reference_bases"], strand) == codon.ref[idx] == m.group(3)
+                checked += 1
+    label = re.compile(rf"\b{symbol}:[A-Z]{number}\b")
+    for chrom, start, end, names in known_sites():
+        if label.search(names):
+            assert chrom == gene.location.GRCh37.chrom and start <= codon.GRCh37 + 2 and codon.GRCh37 <= end
+            checked += 1
+    if not checked:
+        pytest.skip(f"{symbol} codon {number}: no CIViC SNV or known-site locus at this codon")
+
+
+@pytest.mark.parametrize(("alteration", "symbol", "protein"), HOTSPOTS, ids=[f"{a}-{p}" for a, _, p in HOTSPOTS])
+def test_hotspot_allele(alteration: str, symbol: str, protein: str) -> None:
+    """The codon's reference residue and the alleles of CIViC / truth MAFs agree with the KB codon."""
+    _require_shared()
+    gene = GENES[symbol]
+    ref_aa, number, alt_aa = protein[0], int(protein[1:-1]), protein[-1]
+    codon = _codon(symbol, number)
+    assert CODE[codon.ref] == ref_aa, f"{symbol} codon {number} {codon.ref} encodes {CODE[codon.ref]}, not {ref_aa}"
+    # every single-base change of the reference codon that gives the alternative residue, per build
+    expected: dict[str, set[tuple[int, str, str]]] = {"GRCh37": set(), "GRCh38": set()}
+    for idx in range(3):
+        for base in "ACGT":
+            if base == codon.ref[idx]:
+                continue
+            mutant = codon.ref[:idx] + base + codon.ref[idx + 1 :]
+            if CODE[mutant] == alt_aa:
+                for build in expected:
+                    low = getattr(codon, build)
+                    pos = low + idx if gene.strand == 1 else low + 2 - idx
+                    expected[build].add((pos, strand_base(codon.ref[idx], gene.strand), strand_base(base, gene.strand)))
+    assert expected["GRCh37"], f"{protein} is not reachable by one base change from {codon.ref}"
+    seen = 0
+    for row in civic_rows():
+        if row["gene"] == symbol and row["variant"] == protein and row["start"] and len(row["reference_bases"]) == 1:
+            assert (int(row["start"]), row["reference_bases"], row["variant_bases"]) in expected["GRCh37"]
+            seen += 1
+    for build, gene_name, prot, pos, ref, alt in truth_snvs():
+        if gene_name == symbol and prot == protein:
+            assert (pos, ref, alt) in expected[build], f"truth {build} {pos} {ref}>{alt}"
+            seen += 1
+    if not seen:
+        pytest.skip(f"{symbol} {protein}: no CIViC or truth-MAF allele (reference residue checked)")
+
+
+# Anchor alleles on GRCh38 stated by the MANIFEST (vcf2maf GRCh38 test VCF) or by the product issue.
+ANCHORS_38 = [
+    ("PIK3CA", 545, 1, 179218303, "vcf2maf_grch38_vcf"),  # E545K G>A, first base of codon 545
+    ("KRAS", 12, 2, 25245350, "issue"),  # G12D, second base of codon 12 (codon 25245349-25245351)
+    ("KRAS", 12, 1, 25245351, "issue"),  # G12C, first base of codon 12
+    ("BRAF", 600, 2, 140753336, "issue"),  # V600E, second base
+    ("EGFR", 858, 2, 55191822, "issue"),  # L858R, middle base
+]
+
+
+@pytest.mark.parametrize(("symbol", "number", "base", "pos", "origin"), ANCHORS_38, ids=[f"{a[0]}-{a[1]}-{a[2]}" for a in ANCHORS_38])
+def test_grch38_anchor_positions(symbol: str, number: int, base: int, pos: int, origin: str) -> None:
+    _require_shared()
+    gene, codon = GENES[symbol], _codon(symbol, number)
+    got = codon.GRCh38 + base - 1 if gene.strand == 1 else codon.GRCh38 + 3 - base
+    assert got == pos
+    if origin == "vcf2maf_grch38_vcf":
+        with open(SHARED / "vcf" / "mskcc-vcf2maf__test_grch38.vcf", encoding="utf-8") as handle:
+            records = {(f[0], int(f[1])) for f in (line.split("\t") for line in handle if not line.startswith("#"))}
+        assert (gene.location.GRCh38.chrom, pos) in records
+
+
+@pytest.mark.parametrize(("symbol", "number"), EXON_CASES, ids=[f"{s}-ex{n}" for s, n in EXON_CASES])
+def test_exon_coordinates(symbol: str, number: int) -> None:
+    _require_shared()
+    gene = GENES[symbol]
+    exon = next(e for e in gene.exons if e.number == number)
+    first_coding, _ = cds37(symbol)
+    s37, e37 = hmf_exons(symbol)[number - 1]  # exon numbers count every exon of the hmf transcript
+    assert (exon.GRCh37.start, exon.GRCh37.end) == (s37, e37)
+    s38, e38 = cds38(symbol)[number - 1 - first_coding]  # these exons are entirely coding
+    assert (exon.GRCh38.start, exon.GRCh38.end) == (s38, e38)
+    assert exon.GRCh37.end - exon.GRCh37.start == exon.GRCh38.end - exon.GRCh38.start
+
+
+def test_met_exon14_last_base_matches_truth() -> None:
+    _require_shared()
+    exon = next(e for e in GENES["MET"].exons if e.number == 14)
+    rows = [r for r in _maf_rows(TRUTH / "mskcc-vcf2maf__test_output.vep_isoforms.maf") if r["Hugo_Symbol"] == "MET"]
+    assert rows and all(r["Transcript_ID"] == "ENST00000318493" for r in rows)
+    assert int(rows[0]["Start_Position"]) == exon.GRCh37.end  # p.D1028H: last base of exon 14
+    with open(SHARED / "vcf" / "mskcc-vcf2maf__test_grch38.vcf", encoding="utf-8") as handle:
+        records = {(f[0], int(f[1]), f[3], f[4]) for f in (line.split("\t") for line in handle if not line.startswith("#"))}
+    assert ("7", exon.GRCh38.end, "G", "C") in records
+
+
+def test_egfr_exon19_deletions_lie_in_exon19() -> None:
+    _require_shared()
+    exon = next(e for e in GENES["EGFR"].exons if e.number == 19)
+    path = TRUTH / "cchauve-BOVERI-561__v51NextSeq_commercial_samples_expected_indels.tsv"
+    with open(path, encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["chr"] == "chr7"]
+    dels = {(int(r["pos"]), r["ref"], r["alt"]) for r in rows if len(r["ref"]) > len(r["alt"]) == 1}
+    in_exon = [(p, ref) for p, ref, _ in dels if exon.GRCh37.start <= p + 1 and p + len(ref) - 1 <= exon.GRCh37.end]
+    assert {p for p, _ in in_exon} >= {55242464, 55242465}
+    for p, ref in in_exon:
+        assert (p + len(ref) - 1 - p) % 3 == 0, "exon 19 deletions in the truth table are in frame"
+
+
+def test_truth_maf_missense_rows_map_to_the_cds() -> None:
+    """Every KB-gene SNV of the truth MAFs falls in the codon its HGVSp names, on both builds."""
+    _require_shared()
+    checked = 0
+    for build, symbol, protein, pos, _, _ in truth_snvs():
+        m = re.fullmatch(r"[A-Z](\d+)[A-Z*]", protein)
+        if symbol not in GENES or not m or symbol not in hmf_panel():
+            continue
+        strand = GENES[symbol].strand
+        segs = cds38(symbol) if build == "GRCh38" else cds37(symbol)[1]
+        c = coding_position([(s, e) for s, e in segs], strand, pos)
+        assert c is not None and (c + 2) // 3 == int(m.group(1)), f"{build} {symbol} {protein} at {pos}: c.{c}"
+        checked += 1
+    assert checked >= 5
