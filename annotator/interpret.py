@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from annotator.kb.index import KbIndex
+from annotator.kb.schema import Alteration as KbAlteration
 from annotator.kb.schema import Drug, Mechanism, MechanismContext, Regimen, Role, Trial
 from annotator.matching import Match
 
@@ -47,7 +48,7 @@ class Interpretation:
     regimens: list[tuple[Regimen, list[Finding]]]
     trials: list[tuple[Trial, list[Finding]]]
     flags: list[str] = field(default_factory=list)
-    cannot_exclude: list[Mechanism] = field(default_factory=list)
+    cannot_exclude: list[KbAlteration] = field(default_factory=list)
 
 
 def resolve_prior_therapies(names: list[str], index: KbIndex) -> tuple[list[Drug], list[str]]:
@@ -154,11 +155,10 @@ def interpret(
     findings = [_role(m, driver_capable.get(id(m)), primary, priors, contexts(m)) for m in matches]
     regimens = _regimens(findings, index, priors, primary)
     trials = _trials(findings, index, primary)
-    cannot = [
-        m for m in kb.mechanisms
-        if not m.deprecated and any(ctx.driver in primary for ctx in m.contexts)
-        and any(a.kind == "not_in_plasma_dna" for a in kb.alterations if a.id in m.alterations)
-    ]
+    relevant_ids = {
+        a for m in kb.mechanisms if not m.deprecated and any(ctx.driver in primary for ctx in m.contexts) for a in m.alterations
+    }
+    cannot = [a for a in kb.alterations if a.id in relevant_ids and a.kind == "not_in_plasma_dna" and not a.deprecated]
     return Interpretation(findings, sorted(primary), source, regimens, trials, flags, cannot)
 
 
@@ -173,7 +173,7 @@ def _role(match, group, primary, priors, ctxs) -> Finding:
         drug = _context_applies(ctx, priors)
         if drug is not None:
             kind = "an on-target" if ctx.role == "on_target_resistance" else "a bypass"
-            text = f"{name} is {kind} resistance mechanism to {drug.name} in {ctx.driver}-driven NSCLC."
+            text = f"{name} is {kind} resistance mechanism to {drug_label(drug)} in {ctx.driver}-driven NSCLC."
             return Finding(match, ctx.role, text, mech, ctx, drug.id)
     for mech, ctx in relevant:
         if not any(_targets(d, ctx.driver) for d in priors):
@@ -184,7 +184,7 @@ def _role(match, group, primary, priors, ctxs) -> Finding:
             return Finding(match, "co_alteration", text, mech, ctx)
     if relevant:
         mech, ctx = relevant[0]
-        given = ", ".join(d.name for d in priors if _targets(d, ctx.driver))
+        given = ", ".join(drug_label(d) for d in priors if _targets(d, ctx.driver))
         return Finding(
             match, "other",
             f"{name} is reported as resistance in {ctx.driver}-driven NSCLC after other therapies, not after {given}.",
@@ -212,16 +212,32 @@ def _regimens(findings, index: KbIndex, priors, primary) -> list[tuple[Regimen, 
             if r.drugs and set(r.drugs) <= prior_ids:
                 continue  # never offer only what the patient has progressed on
             out.setdefault(r.id, (r, []))[1].append(f)
-    ranked = sorted(out.values(), key=lambda rf: _regimen_rank(rf[0]))
-    return ranked
+    current = _current_targeted(priors, primary)
+    return sorted(out.values(), key=lambda rf: _regimen_rank(rf[0], current))
 
 
 _TYPE_RANK = {"approved": 0, "phase3": 1, "phase2": 2, "phase1b": 3, "phase1": 4, "case_report": 5, "preclinical": 6}
 
 
-def _regimen_rank(r: Regimen) -> tuple:
+def _current_targeted(priors: list[Drug], primary: set[str]) -> str | None:
+    """The most recent prior drug targeting a primary driver: the one to keep in a combination."""
+    for drug in reversed(priors):
+        if any(_targets(drug, g) for g in primary):
+            return drug.id
+    return None
+
+
+def _regimen_rank(r: Regimen, current: str | None) -> tuple:
+    """Positive before negative; regimens that keep the current driver drug first; then evidence."""
     best = min(r.evidence, key=lambda e: (e.negative, e.level, _TYPE_RANK[e.type]))
-    return (all(e.negative for e in r.evidence), best.level, _TYPE_RANK[best.type], r.id)
+    keeps_current = current is not None and current in r.drugs
+    return (all(e.negative for e in r.evidence), not keeps_current, best.level, _TYPE_RANK[best.type], r.id)
+
+
+def drug_label(drug: Drug) -> str:
+    """INN in running text: lower case unless the name is a code or brand-like mixed case."""
+    name = drug.name
+    return name[0].lower() + name[1:] if name[:1].isupper() and name[1:].islower() else name
 
 
 def _trials(findings, index: KbIndex, primary) -> list[tuple[Trial, list[Finding]]]:

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from annotator import __version__
-from annotator.interpret import RESISTANCE_ROLES, Finding, Interpretation
+from annotator.interpret import RESISTANCE_ROLES, Finding, Interpretation, drug_label
 from annotator.kb.index import KbIndex
 from annotator.kb.schema import EVIDENCE_LEVELS, Evidence, Regimen, Role, SourceRef, Trial
 from annotator.models import Alteration, Counts, GeneCopyNumber, InputFile
@@ -240,14 +240,14 @@ def build_report(
         headline=_headline(primary, resistance, findings, prior_names),
         resistance_mechanisms=[
             f"{f.alteration}: {'on-target' if f.role == 'on_target_resistance' else 'bypass'} resistance"
-            + (f" to {drugs[f.resistance_to].name}" if f.resistance_to else "")
+            + (f" to {drug_label(drugs[f.resistance_to])}" if f.resistance_to else "")
             for f in resistance
         ],
         top_therapies=[
-            f"{' + '.join(t.drug_names or t.drug_classes)} (level {t.evidence[0].level}, {t.evidence[0].type})"
+            f"{' + '.join(t.drug_names + t.drug_classes)} (level {t.evidence[0].level}, {t.evidence[0].type.replace('_', ' ')})"
             for t in therapies if not all(e.negative for e in t.evidence)
         ][:3],
-        cannot_exclude=[m.summary for m in interp.cannot_exclude],
+        cannot_exclude=[a.name for a in interp.cannot_exclude],
         flags=list(interp.flags),
     )
     return ReportModel(
@@ -301,9 +301,9 @@ def _therapy_out(r: Regimen, answers: list[str], drugs, index: KbIndex) -> Thera
     return TherapyOut(
         id=r.id,
         drugs=list(r.drugs),
-        drug_names=[drugs[d].name for d in r.drugs],
+        drug_names=[drug_label(drugs[d]) for d in r.drugs],
         drug_classes=list(r.drug_classes),
-        targets=[f"{drugs[d].name}: {', '.join(drugs[d].targets)}" for d in r.drugs],
+        targets=[f"{drug_label(drugs[d])}: {', '.join(drugs[d].targets)}" for d in r.drugs],
         answers=sorted(set(answers)),
         driver_context=r.driver,
         evidence=[_evidence(e, index) for e in evidence],

@@ -100,7 +100,7 @@ def test_no_driver_no_resistance_interpretation(write, mini_kb):
 def test_nothing_found_says_so_and_what_cannot_be_excluded(write, mini_kb):
     report = run(write, mini_kb, [L858R_38], prior=["osimertinib"])
     assert report.summary.headline == "No knowledgebase resistance mechanism detected."
-    assert report.summary.cannot_exclude == ["c-MET protein overexpression (immunohistochemistry)"]
+    assert report.summary.cannot_exclude == ["c-MET protein overexpression"]
 
 
 def test_unknown_prior_therapy_is_a_listed_warning_and_synonyms_resolve(write, mini_kb):

@@ -142,7 +142,7 @@ class FusionSpec(_Strict):
 
 class Alteration(_Cited):
     id: str
-    gene: str
+    gene: str | None = Field(None, description="HGNC symbol; null only for non-genomic entries such as histologic transformation")
     name: str = Field(description="display name, e.g. 'KRAS G12D', 'MET amplification'")
     kind: AlterationKind
     protein: list[str] = Field([], description="one-letter changes without 'p.', e.g. ['G12D']")
@@ -169,6 +169,8 @@ class Alteration(_Cited):
         for field in need:
             if not getattr(self, field):
                 raise ValueError(f"kind {self.kind!r} needs field {field!r}")
+        if self.gene is None and self.kind != "not_in_plasma_dna":
+            raise ValueError(f"kind {self.kind!r} needs a gene")
         return self
 
 

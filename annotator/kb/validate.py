@@ -58,7 +58,7 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
             p.append(f"drugs.yaml: {d.id}: allele_specific names unknown alteration {d.allele_specific!r}")
     for a in kb.alterations:
         check_sources("alterations.yaml", a.id, a.sources)
-        if a.gene not in genes:
+        if a.gene is not None and a.gene not in genes:
             p.append(f"alterations.yaml: {a.id}: unknown gene {a.gene!r}")
         if a.fusion:
             if a.gene not in (a.fusion.gene5, a.fusion.gene3):
