@@ -1,0 +1,59 @@
+"""The shipped examples, end to end through the CLI: three files each, a valid JSON, the expected findings."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from annotator.resources import report_schema_path
+from tests.conftest import ROOT
+
+EX = ROOT / "example_vcfs"
+CASES = {
+    "egfr_l858r_met_amp": (
+        ["--prior-therapy", "osimertinib"], "PLASMA_P001_T1", "GRCh38",
+        {"EGFR L858R": "primary_driver", "MET amplification": "bypass_resistance"},
+    ),
+    "egfr_ex19del_kras_pik3ca": (
+        ["--prior-therapy", "osimertinib"], "PLASMA_P002", "GRCh37",
+        {"EGFR exon 19 deletion": "primary_driver", "KRAS G12D": "bypass_resistance", "PIK3CA E545K": "bypass_resistance"},
+    ),
+    "kif5b_ret": ([], "PLASMA_P003_T1", "GRCh38", {"KIF5B::RET fusion": "primary_driver"}),
+    "no_findings": (["--prior-therapy", "osimertinib", "--driver", "EGFR L858R"], "PLASMA_P004", "GRCh37", {}),
+}
+
+
+def example_args(name: str) -> list[str]:
+    args = [str(EX / f"{name}.vcf.gz")]
+    for opt, suffix in (("--cnv", "cnv.tsv"), ("--fusions", "fusions.tsv")):
+        if (EX / f"{name}.{suffix}").exists():
+            args += [opt, str(EX / f"{name}.{suffix}")]
+    return args
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_example_end_to_end(run_cli, tmp_path, name):
+    extra, sample_id, build, expected = CASES[name]
+    result = run_cli(["annotate", *example_args(name), "--tumor-type", "NSCLC", *extra, "--outdir", tmp_path])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{sample_id}.{ext}" for ext in ("html", "pdf", "json"))
+    data = json.loads((tmp_path / f"{sample_id}.json").read_text())
+    jsonschema.validate(data, json.loads(report_schema_path().read_text()))
+    assert data["genome_build"] == build
+    assert {f["alteration"]: f["role"] for f in data["findings"]} == expected
+    assert (tmp_path / f"{sample_id}.pdf").read_bytes().startswith(b"%PDF")
+    html = (tmp_path / f"{sample_id}.html").read_text()
+    assert "Resistance summary" in html and sample_id in html
+    if not expected:
+        assert data["summary"]["headline"] == "No knowledgebase resistance mechanism detected."
+        assert data["sample"]["primary_driver"]["source"] == "stated"
+
+
+def test_help_and_version_on_every_command(run_cli):
+    assert "ctdna-annotator" in run_cli(["--version"]).output
+    for args in (["--help"], ["annotate", "--help"], ["kb", "--help"], ["kb", "validate", "--help"], ["kb", "list", "--help"],
+                 ["kb", "show", "--help"], ["kb", "version", "--help"], ["schema", "--help"]):
+        result = run_cli(args)
+        assert result.exit_code == 0 and "Usage:" in result.output, args
