@@ -131,6 +131,15 @@ def kb_list(what, kb_dir):
         click.echo(f"{ident.ljust(width)}  {text}")
 
 
+@kb.command("table")
+@_KB_OPTION
+def kb_table(kb_dir):
+    """Print the knowledgebase as Markdown (published as docs/knowledgebase.md)."""
+    from annotator.kb.table import knowledgebase_markdown
+
+    click.echo(knowledgebase_markdown(_load_kb(kb_dir)), nl=False)
+
+
 @kb.command("show")
 @click.argument("entry_id")
 @_KB_OPTION

@@ -1,0 +1,92 @@
+"""`kb validate` passes on the shipped knowledgebase and names each problem of a broken copy precisely."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from annotator.kb.table import knowledgebase_markdown
+from tests.conftest import ROOT
+
+KB = ROOT / "knowledgebase"
+
+
+def broken_copy(tmp_path, file: str, old: str, new: str, count: int = 1):
+    dest = tmp_path / "kb"
+    shutil.copytree(KB, dest)
+    text = (dest / file).read_text()
+    assert old in text, f"{old!r} not in {file}: update this test to the curated data"
+    (dest / file).write_text(text.replace(old, new, count))
+    return dest
+
+
+def test_shipped_knowledgebase_is_valid(run_cli):
+    result = run_cli(["kb", "validate"])
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.output
+
+
+@pytest.mark.parametrize(
+    "file, old, new, message",
+    [
+        ("regimens.yaml", "drugs: [osimertinib, savolitinib]", "drugs: [osimertinib, savolitinibb]",
+         "regimens.yaml: regimen_osimertinib_savolitinib: unknown drug id 'savolitinibb'"),
+        ("regimens.yaml", "{level: C, type: phase1b, statement: \"TATTON", "{level: E, type: phase1b, statement: \"TATTON",
+         "regimens.yaml: regimen_osimertinib_savolitinib: evidence.0.level: Input should be 'A', 'B', 'C' or 'D'"),
+        ("genes.yaml", '    GRCh38: {chrom: "12", start: 25209795, end: 25245384}\n', "",
+         "genes.yaml: KRAS: location.GRCh38: Field required"),
+        ("regimens.yaml", "answers: [MET_AMP, MET_OVEREXPRESSION]", "answers: [MET_AMPLIFIED, MET_OVEREXPRESSION]",
+         "regimens.yaml: regimen_osimertinib_savolitinib: unknown alteration id 'MET_AMPLIFIED'"),
+        ("regimens.yaml", "- id: regimen_osimertinib_savolitinib", "- id: regimen_gefitinib",
+         "regimens.yaml: regimen_gefitinib: duplicate id"),
+        ("regimens.yaml", 'sources: [{ref: review, section: "4.1"}]}', 'sources: [{ref: the_review, section: "4.1"}]}',
+         "unknown reference id 'the_review'"),
+        ("trials.yaml", "nct_id: NCT03778229", "nct_id: NCT0377822",
+         "trials.yaml: NCT03778229: nct_id: String should match pattern"),
+    ],
+)
+def test_broken_copies_fail_with_precise_messages(tmp_path, run_cli, file, old, new, message):
+    bad = broken_copy(tmp_path, file, old, new)
+    result = run_cli(["kb", "validate", bad])
+    assert result.exit_code != 0
+    assert message in result.output, result.output
+
+
+def test_all_problems_are_reported_at_once(tmp_path, run_cli):
+    bad = broken_copy(tmp_path, "regimens.yaml", "drugs: [osimertinib, savolitinib]", "drugs: [nodrug1, nodrug2]")
+    result = run_cli(["kb", "validate", bad])
+    assert "'nodrug1'" in result.output and "'nodrug2'" in result.output
+    assert "2 problem(s)" in result.output
+
+
+def test_a_g12c_drug_answering_another_allele_is_refused(tmp_path, run_cli):
+    bad = broken_copy(tmp_path, "regimens.yaml", "drugs: [osimertinib, savolitinib]", "drugs: [osimertinib, sotorasib]")
+    result = run_cli(["kb", "validate", bad])
+    assert "sotorasib is specific to KRAS_G12C" in result.output
+
+
+def test_annotate_refuses_a_broken_kb_given_with_kb(tmp_path, run_cli):
+    bad = broken_copy(tmp_path, "drugs.yaml", "- id: osimertinib", "- id: Osimertinib")
+    vcf = ROOT / "example_vcfs" / "kif5b_ret.vcf.gz"
+    result = run_cli(["annotate", vcf, "--kb", bad, "--outdir", tmp_path / "out"])
+    assert result.exit_code == 2
+    assert "knowledgebase" in result.output and "drugs.yaml: Osimertinib" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_version_list_show(run_cli):
+    version = run_cli(["kb", "version"]).output
+    assert "2026.11.0" in version and "sha256:" in version
+    assert "MECH_MET_AMP" in run_cli(["kb", "list", "mechanisms"]).output
+    assert "savolitinib" in run_cli(["kb", "list", "drugs"]).output
+    assert "NCT03778229" in run_cli(["kb", "list", "trials"]).output
+    shown = run_cli(["kb", "show", "NCT03778229"]).output
+    assert "SAVANNAH" in shown
+    missing = run_cli(["kb", "show", "NOPE"])
+    assert missing.exit_code == 2 and "no knowledgebase entry" in missing.output
+
+
+def test_docs_table_is_generated_from_the_knowledgebase(shipped_kb):
+    published = (ROOT / "docs" / "knowledgebase.md").read_text()
+    assert published == knowledgebase_markdown(shipped_kb), "regenerate: ctdna-annotator kb table > docs/knowledgebase.md"
