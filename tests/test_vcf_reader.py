@@ -32,9 +32,11 @@ def test_generic_sample_name_falls_back_to_file_stem(shipped_kb):
 
 def test_multiallelic_missing_values_and_star_alleles_do_not_crash(shipped_kb):
     report = annotate(shipped_kb, "multiallelic_missing_ad.vcf")
-    proteins = {a.hgvsp for a in report.alterations if a.gene == "KRAS"}
-    assert {"p.G12D", "p.G12V"} <= proteins  # C>T and C>A at c.35 are split into two alleles
-    assert report.counts.skipped >= 1  # the '*' allele record
+    kras = {a.hgvsp: a for a in report.alterations if a.gene == "KRAS"}
+    assert {"p.G12D", "p.G12V"} <= set(kras)  # C>T and C>A at c.35 are split into two alleles
+    assert kras["p.G12D"].vaf is None and kras["p.G12D"].depth == 400  # AD '.,21,.': no invented VAF
+    assert "p.G12C" not in kras  # the './.' no-call at 25398285 is not a variant
+    assert report.counts.skipped >= 1
 
 
 def test_filtered_records_dropped_by_default_and_flagged_when_kept(shipped_kb):
@@ -52,7 +54,7 @@ def test_vep_csq_protein_changes_and_transcripts(shipped_kb):
     report = annotate(shipped_kb, "vep_csq_grch38.vcf")
     g12d = by_protein(report)[("KRAS", "p.G12D")]
     assert g12d.protein_source == "VEP CSQ"
-    assert g12d.transcript and g12d.transcript.startswith("ENST00000256078")
+    assert g12d.transcript and g12d.transcript.startswith("ENST00000311936")  # CANONICAL/MANE preferred over the first
     assert g12d.hgvsc == "c.35G>A"
     assert ("PIK3CA", "p.E545K") in by_protein(report)
 

@@ -23,7 +23,11 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
 import re
+import sys
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +42,12 @@ BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b00030000000000000000
 GENERIC_SAMPLE_NAMES = {"tumor", "tumour", "sample", "sample1", "normal", "none", "unknown", "plasma"}
 _META = re.compile(r"^##(\w+)=(.*)$")
 _DESC_FORMAT = re.compile(r"Format:\s*'?\s*([^\"']+)")
+_DESC_QUOTED = re.compile(r"'([^']*\|[^']*)'")  # snpEff: Functional annotations: 'Allele | Annotation | ...'
+
+
+def _pipe_fields(description: str) -> list[str]:
+    m = _DESC_FORMAT.search(description) or _DESC_QUOTED.search(description)
+    return [f.strip() for f in m.group(1).split("|")] if m and "|" in m.group(1) else []
 
 
 @dataclass
@@ -157,14 +167,10 @@ def _header_from_meta(path: Path, n: int, samples: list[str], meta: dict[str, li
     for value in meta.get("INFO", []):
         a = _attrs(value)
         header.info.add(a.get("ID", ""))
-        if a.get("ID") in ("CSQ", "ANN"):
-            m = _DESC_FORMAT.search(a.get("Description", ""))
-            if m:
-                fields = [f.strip() for f in m.group(1).split("|")]
-                if a["ID"] == "CSQ":
-                    header.csq_fields = fields
-                else:
-                    header.ann_fields = fields
+        if a.get("ID") == "CSQ":
+            header.csq_fields = _pipe_fields(a.get("Description", ""))
+        elif a.get("ID") == "ANN":
+            header.ann_fields = _pipe_fields(a.get("Description", ""))
     for value in meta.get("FORMAT", []):
         header.format.add(_attrs(value).get("ID", ""))
     return header
@@ -317,9 +323,8 @@ def _vaf_depth(rec, rule: VafRule, t: int | None, alt_i: int, n_samples: int) ->
     elif name == "INFO/TVAF":
         vaf = _info_num(rec, "TVAF", alt_i)
         depth = _info_num(rec, "TDP")
-    elif name == "FORMAT/AD" and ad is not None and len(ad) > alt_i + 1:
-        known = [x for x in ad if x is not None]
-        vaf = _fraction(ad[alt_i + 1], sum(known))
+    elif name == "FORMAT/AD" and ad is not None and len(ad) > alt_i + 1 and None not in ad:
+        vaf = _fraction(ad[alt_i + 1], sum(ad))  # a missing count (".,21") leaves the VAF unknown, not 100%
     elif name == "INFO/AF":
         vaf = _info_num(rec, "AF", alt_i)
     if depth is None and t is not None:
@@ -406,34 +411,38 @@ def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOp
     counts = dict(records_read=0, passed_filters=0, filtered=0, outside_knowledgebase_genes=0, skipped=0)
     alterations: list[Alteration] = []
     warnings: list[str] = []
-    try:
-        vcf = cyvcf2.VCF(str(path), lazy=True)
-    except Exception as exc:  # cyvcf2 raises bare Exception/OSError for unreadable files
-        raise InputError(f"cannot read VCF ({exc})", path) from None
     line = header.header_lines
+    vcf = None
     try:
-        for rec in vcf:
-            line += 1
-            counts["records_read"] += 1
-            filt = rec.FILTER
-            if filt is not None and not options.include_filtered:
-                counts["filtered"] += 1
-                continue
-            if filt is None:
-                counts["passed_filters"] += 1
-            else:
-                counts["filtered"] += 1
-            genes = index.genes_at(rec.CHROM, rec.start, rec.end)
-            if not genes:
-                counts["outside_knowledgebase_genes"] += 1
-                continue
-            alterations += _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings)
+        with capture_htslib_messages() as htslib_messages:
+            try:
+                vcf = cyvcf2.VCF(str(path), lazy=True)
+            except Exception as exc:  # cyvcf2 raises bare Exception/OSError for unreadable files
+                raise InputError(f"cannot read VCF ({exc})", path) from None
+            for rec in vcf:
+                line += 1
+                counts["records_read"] += 1
+                filt = rec.FILTER
+                if filt is not None and not options.include_filtered:
+                    counts["filtered"] += 1
+                    continue
+                if filt is None:
+                    counts["passed_filters"] += 1
+                else:
+                    counts["filtered"] += 1
+                genes = index.genes_at(rec.CHROM, rec.start, rec.end)
+                if not genes:
+                    counts["outside_knowledgebase_genes"] += 1
+                    continue
+                alterations += _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings)
     except InputError:
         raise
     except Exception as exc:
         raise InputError(_diagnose(path, line + 1, exc), path, line + 1) from None
     finally:
-        vcf.close()
+        if vcf is not None:
+            vcf.close()
+    warnings += _summarize_htslib(htslib_messages)
     fmt = f"VCF ({header.caller})"
     return ReadResult(
         input=InputFile(role="vcf", file=path.name, sha256=file_sha256(path), format=fmt, vaf_rule=rule.name, tumor_sample=tumor),
@@ -456,6 +465,9 @@ def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, 
         if alt not in usable:
             continue
         vaf, depth = _vaf_depth(rec, rule, t, alt_i, len(header.samples))
+        if t is not None and vaf is None and depth is None and _no_call(rec, t):
+            counts["skipped"] += 1  # './.' with no read counts: the caller made no call here
+            continue
         consequences = _consequences(rec, header, ref, alt, alts, index)
         chosen = _pick(consequences, index)
         gene = chosen.gene if chosen else genes[0]
@@ -487,6 +499,46 @@ def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, 
             )
         )
     return out
+
+
+@contextmanager
+def capture_htslib_messages():
+    """Collect what htslib prints on file descriptor 2, so that it reaches the report, not the terminal.
+
+    htslib writes straight to fd 2, beneath Python's sys.stderr; the list is filled on exit.
+    """
+    messages: list[str] = []
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield messages
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            messages += sink.read().decode("utf-8", "replace").splitlines()
+
+
+def _summarize_htslib(messages: list[str]) -> list[str]:
+    """htslib's complaints grouped by kind ("Contig '1' ..." and "Contig '2' ..." are one kind)."""
+    groups: dict[str, list[str]] = {}
+    for m in messages:
+        if m.startswith("[W::") or m.startswith("[E::"):
+            text = m.split("] ", 1)[-1].split(" (Quick workaround")[0].strip()
+            kind = re.sub(r"'[^']*'|\bat \S+:\d+", "_", text)
+            groups.setdefault(kind, []).append(text)
+    out = []
+    for texts in groups.values():
+        more = len(texts) - 1
+        out.append(f"htslib: {texts[0]}" + (f" (and {more} similar)" if more else ""))
+    return out
+
+
+def _no_call(rec, t: int) -> bool:
+    genotype = rec.genotypes[t] if rec.genotypes else None
+    return genotype is None or all(allele is None or allele < 0 for allele in genotype[:-1])
 
 
 def codon_protein(index: KbIndex, chrom: str, pos: int, ref: str, alt: str) -> str | None:
