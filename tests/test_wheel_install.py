@@ -25,7 +25,7 @@ def installed(tmp_path_factory):
     env_dir = work / "venv"
     # System site-packages supply the already-installed dependencies; the package itself comes only from the wheel.
     venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install", "--no-deps", str(wheel)],
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install", "--no-deps", "--ignore-installed", str(wheel)],
                    check=True, capture_output=True, text=True)
     return wheel, env_dir / "bin" / "ctdna-annotator"
 
