@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from annotator.kb.index import KbIndex
 from annotator.kb.schema import Alteration as KbAlteration
-from annotator.kb.schema import Drug, Mechanism, MechanismContext, Regimen, Role, Trial
+from annotator.kb.schema import Drug, Mechanism, MechanismContext, Regimen, Role, Trial, context_applies_after
 from annotator.matching import Match
 
 RESISTANCE_ROLES = ("on_target_resistance", "bypass_resistance")
@@ -86,14 +86,21 @@ def _targets(drug: Drug, group: str) -> list[int | None]:
     return [t.generation for t in drug.tki_for if t.gene == group]
 
 
-def _context_applies(ctx: MechanismContext, priors: list[Drug]) -> Drug | None:
-    """The most recent prior drug that makes this resistance context apply, else None."""
-    for drug in reversed(priors):
-        gens = _targets(drug, ctx.driver)
-        if not gens:
+def _context_applies(ctx: MechanismContext, priors: list[Drug]) -> int | None:
+    """Index in ``priors`` of the most recent drug that makes this resistance context apply, else None.
+
+    On-target mutations are judged against the most recent drug for the driver only: EGFR T790M
+    explains progression on gefitinib, not on the osimertinib given after it. Bypass mechanisms act
+    at pathway level, so any earlier targeted drug for the driver named by the context counts.
+    """
+    for i in range(len(priors) - 1, -1, -1):
+        drug = priors[i]
+        if not _targets(drug, ctx.driver):
             continue
-        if ctx.after.is_empty() or drug.id in ctx.after.drugs or any(g in ctx.after.generations for g in gens):
-            return drug
+        if context_applies_after(ctx, drug):
+            return i
+        if ctx.role == "on_target_resistance":
+            return None
     return None
 
 
@@ -169,12 +176,14 @@ def _role(match, group, primary, priors, ctxs) -> Finding:
     if group and group in primary:
         return Finding(match, "primary_driver", f"{name} is the primary oncogenic driver detected in plasma.")
     relevant = [(m, c) for m, c in ctxs if c.driver in primary]
-    for mech, ctx in relevant:
-        drug = _context_applies(ctx, priors)
-        if drug is not None:
-            kind = "an on-target" if ctx.role == "on_target_resistance" else "a bypass"
-            text = f"{name} is {kind} resistance mechanism to {drug_label(drug)} in {ctx.driver}-driven NSCLC."
-            return Finding(match, ctx.role, text, mech, ctx, drug.id)
+    applicable = [(i, n, m, c) for n, (m, c) in enumerate(relevant) if (i := _context_applies(c, priors)) is not None]
+    if applicable:
+        # The context explaining resistance to the most recent drug wins; KB order breaks ties.
+        i, _, mech, ctx = max(applicable, key=lambda a: (a[0], -a[1]))
+        drug = priors[i]
+        kind = "an on-target" if ctx.role == "on_target_resistance" else "a bypass"
+        text = f"{name} is {kind} resistance mechanism to {drug_label(drug)} in {ctx.driver}-driven NSCLC."
+        return Finding(match, ctx.role, text, mech, ctx, drug.id)
     for mech, ctx in relevant:
         if not any(_targets(d, ctx.driver) for d in priors):
             text = (
@@ -184,10 +193,12 @@ def _role(match, group, primary, priors, ctxs) -> Finding:
             return Finding(match, "co_alteration", text, mech, ctx)
     if relevant:
         mech, ctx = relevant[0]
-        given = ", ".join(drug_label(d) for d in priors if _targets(d, ctx.driver))
+        latest = next(d for d in reversed(priors) if _targets(d, ctx.driver))
+        kind = "on-target" if ctx.role == "on_target_resistance" else "bypass"
         return Finding(
             match, "other",
-            f"{name} is reported as resistance in {ctx.driver}-driven NSCLC after other therapies, not after {given}.",
+            f"{name} is a known {kind} resistance mechanism in {ctx.driver}-driven NSCLC, but not to {drug_label(latest)},"
+            f" the most recent {ctx.driver}-targeted therapy; it does not explain progression on it.",
             mech, ctx,
         )
     return Finding(match, "other", f"{name} is in the knowledgebase but has no resistance meaning in this context.")

@@ -89,7 +89,9 @@ def resolve_build(headers: list, requested: str | None) -> str:
                 raise InputError(f"--genome {requested} contradicts the header, which indicates {found} ({'; '.join(evidence[:2])})", path)
         return build
     if not builds:
-        raise InputError("the header names no genome build (no ##reference, no ##contig lengths); give --genome GRCh37 or GRCh38", headers[0].path)
+        raise InputError(
+            "the input names no genome build (VCF: no ##reference or ##contig lengths; MAF: no NCBI_Build);"
+            " give --genome GRCh37 or GRCh38", headers[0].path)
     return builds.pop()
 
 
@@ -171,7 +173,7 @@ def _dedupe(alterations: list[Alteration]) -> list[Alteration]:
     """One entry per allele/fusion/gene call, first file wins (Strelka2 SNV + indel files may overlap)."""
     seen, out = set(), []
     for a in alterations:
-        key = (a.type, a.gene, a.chrom, a.pos, a.ref, a.alt, a.fusion, a.copy_number if a.type in ("amplification", "copy_loss") else None)
+        key = (a.type, a.gene, a.chrom, a.pos, a.ref, a.alt, a.hgvsp, a.fusion, a.copy_number if a.type in ("amplification", "copy_loss") else None)
         if key not in seen:
             seen.add(key)
             out.append(a)

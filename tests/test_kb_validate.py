@@ -66,6 +66,12 @@ def test_a_g12c_drug_answering_another_allele_is_refused(tmp_path, run_cli):
     assert "sotorasib is specific to KRAS_G12C" in result.output
 
 
+def test_a_regimen_offering_the_failed_drug_alone_is_refused(tmp_path, run_cli):
+    bad = broken_copy(tmp_path, "regimens.yaml", "drugs: [osimertinib, savolitinib]", "drugs: [osimertinib]")
+    result = run_cli(["kb", "validate", bad])
+    assert "regimen_osimertinib_savolitinib: offers osimertinib alone against MET_AMP (MECH_MET_AMP), but osimertinib does not target MET" in result.output
+
+
 def test_annotate_refuses_a_broken_kb_given_with_kb(tmp_path, run_cli):
     bad = broken_copy(tmp_path, "drugs.yaml", "- id: osimertinib", "- id: Osimertinib")
     vcf = ROOT / "example_vcfs" / "kif5b_ret.vcf.gz"

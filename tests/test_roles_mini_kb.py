@@ -52,10 +52,16 @@ def test_met_amplification_after_osimertinib_gets_combination_not_the_failed_dru
     assert roles(report)["MET amplification"] == "bypass_resistance"
     regimens = [t.id for t in report.therapies]
     assert "osimertinib_savolitinib" in regimens
-    assert "osimertinib_alone_for_met" not in regimens  # never the drug the tumor progressed on, alone
     assert report.therapies[0].drugs[0] == "osimertinib"  # driver drug first
     assert [t.nct_id for t in report.trials] == ["NCT03778229"]
     assert report.findings[1].resistance_to == "osimertinib"
+
+
+def test_regimens_made_only_of_drugs_already_given_are_not_offered(write, mini_kb):
+    report = run(write, mini_kb, [L858R_38], cnv="MET\t8.0\n", prior=["osimertinib", "savolitinib"])
+    regimens = [t.id for t in report.therapies]
+    assert "savolitinib_alone" not in regimens and "osimertinib_savolitinib" not in regimens
+    assert report.findings[1].resistance_to == "osimertinib"  # savolitinib targets MET, not the EGFR driver
 
 
 def test_copy_number_below_threshold_is_not_an_amplification(write, mini_kb):

@@ -218,6 +218,14 @@ class MechanismContext(_Strict):
     note: str | None = None
 
 
+def context_applies_after(ctx: MechanismContext, drug: Drug) -> bool:
+    """Whether resistance in ``ctx`` is resistance to ``drug`` (a targeted drug for the context's driver)."""
+    gens = [t.generation for t in drug.tki_for if t.gene == ctx.driver]
+    if not gens:
+        return False
+    return ctx.after.is_empty() or drug.id in ctx.after.drugs or any(g in ctx.after.generations for g in gens)
+
+
 class Mechanism(_Cited):
     id: str
     alterations: list[str] = Field(min_length=1, description="alteration ids that constitute it")

@@ -107,6 +107,16 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
                     f"regimens.yaml: {r.id}: {drug} is specific to {d.allele_specific} but the regimen"
                     f" answers {sorted(answered)}"
                 )
+        if len(r.drugs) == 1 and not r.drug_classes and r.drugs[0] in drugs:
+            # A single drug against a bypass must hit the bypass gene: the driver's TKI alone is what failed.
+            drug = drugs[r.drugs[0]]
+            for m in kb.mechanisms:
+                if m.category != "bypass" or not any(c.driver == r.driver for c in m.contexts):
+                    continue
+                for a in sorted(set(m.alterations) & set(r.answers)):
+                    gene = alterations[a].gene
+                    if gene and gene not in drug.targets:
+                        p.append(f"regimens.yaml: {r.id}: offers {drug.id} alone against {a} ({m.id}), but {drug.id} does not target {gene}")
     for t in kb.trials:
         check_sources("trials.yaml", t.id, t.sources)
         for m in t.biomarkers:

@@ -1,0 +1,168 @@
+"""Clinical scenarios on the shipped knowledgebase: for each driver context the review covers, the
+findings, roles, regimens and trials are those the review supports.
+
+Small variants enter through a MAF (protein change given, as vcf2maf writes it), so these tests
+exercise the knowledgebase rules rather than coordinates (tested in test_kb_coordinates.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.config import RunConfig
+from annotator.pipeline import SampleInputs, annotate_sample
+
+MAF_HEADER = "Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\tTumor_Sample_Barcode\tHGVSp_Short\tt_ref_count\tt_alt_count\n"
+
+
+@pytest.fixture
+def scenario(tmp_path, shipped_kb):
+    genes = {g.symbol: g for g in shipped_kb.genes}
+
+    def _run(snvs=(), cnv=(), fusions=(), prior=(), driver=None):
+        rows = []
+        for n, (gene, protein) in enumerate(snvs):
+            loc = genes[gene].location.GRCh38
+            rows.append(f"{gene}\tGRCh38\t{loc.chrom}\t{loc.start + 1000 + n}\tN\tN\tS1\tp.{protein}\t950\t50\n")
+        maf = tmp_path / "s.maf"
+        maf.write_text(MAF_HEADER + "".join(rows))
+        cnv_file = tmp_path / "s.cnv.tsv"
+        cnv_file.write_text("gene\tcopy_number\n" + "".join(f"{g}\t{v}\n" for g, v in cnv))
+        fus_file = tmp_path / "s.fusions.tsv"
+        fus_file.write_text("gene5\tgene3\n" + "".join(f"{a}\t{b}\n" for a, b in fusions))
+        inputs = SampleInputs(vcfs=(maf,), cnv=(cnv_file,), fusions=(fus_file,), prior_therapies=tuple(prior), driver=driver)
+        return annotate_sample(inputs, RunConfig(genome="GRCh38"), shipped_kb)
+
+    return _run
+
+
+def roles(report):
+    return {f.alteration: (f.role, f.resistance_to) for f in report.findings}
+
+
+def regimens(report):
+    return [t.drugs + t.drug_classes for t in report.therapies]
+
+
+def trials(report):
+    return {t.nct_id for t in report.trials}
+
+
+def test_egfr_after_first_generation(scenario):
+    r = scenario(snvs=[("EGFR", "L858R"), ("EGFR", "T790M"), ("PIK3CA", "E545K")], cnv=[("MET", 8), ("ERBB2", 9)], prior=["gefitinib"])
+    assert roles(r) == {
+        "EGFR L858R": ("primary_driver", None),
+        "EGFR T790M": ("on_target_resistance", "gefitinib"),
+        "MET amplification": ("bypass_resistance", "gefitinib"),
+        "ERBB2 (HER2) amplification": ("bypass_resistance", "gefitinib"),
+        "PIK3CA E545K": ("bypass_resistance", "gefitinib"),
+    }
+    offered = regimens(r)
+    assert offered[0][0] == "gefitinib"  # combinations keeping the current drug first (capmatinib/savolitinib/tepotinib)
+    assert {("gefitinib", "capmatinib"), ("gefitinib", "savolitinib"), ("gefitinib", "tepotinib")} <= {tuple(d) for d in offered}
+    assert ["osimertinib"] in offered  # for T790M
+    assert ["gefitinib"] not in offered
+    buparlisib = next(t for t in r.therapies if "buparlisib" in t.drugs)
+    assert all(e.negative for e in buparlisib.evidence) and "2.8 months" in buparlisib.evidence[0].statement
+    assert regimens(r)[-1] == ["gefitinib", "buparlisib"]  # negative evidence last
+
+
+def test_egfr_after_osimertinib(scenario):
+    r = scenario(
+        snvs=[("EGFR", "L858R"), ("EGFR", "T790M"), ("KRAS", "G13D"), ("KRAS", "Q61H"), ("BRAF", "V600E"), ("EGFR", "C797S")],
+        cnv=[("MET", 8), ("ERBB2", 9), ("FGFR1", 8)], fusions=[("CCDC6", "RET"), ("EML4", "ALK")],
+        prior=["gefitinib", "osimertinib"],
+    )
+    got = roles(r)
+    for name in ("MET amplification", "ERBB2 (HER2) amplification", "FGFR1 amplification", "KRAS G13D", "KRAS Q61H",
+                 "BRAF V600E", "CCDC6::RET fusion", "EML4::ALK fusion"):
+        assert got[name] == ("bypass_resistance", "osimertinib"), name
+    assert got["EGFR T790M"][0] == "other"  # explains gefitinib failure, not osimertinib's
+    assert got["EGFR C797S"][0] == "other"  # the review only reports co-occurrence; no resistance role curated
+    offered = {tuple(d) for d in regimens(r)}
+    for combo in [("osimertinib", "savolitinib"), ("osimertinib", "trastuzumab-emtansine"), ("osimertinib", "selpercatinib"),
+                  ("osimertinib", "pralsetinib"), ("osimertinib", "alectinib"), ("osimertinib", "encorafenib")]:
+        assert combo in offered, combo
+    assert regimens(r)[0] == ["osimertinib", "savolitinib"]
+    assert {"NCT03778229", "NCT03944772", "NCT03940703", "NCT03784599", "NCT02143466"} <= trials(r)
+    assert not any(d == ["osimertinib"] for d in regimens(r))
+
+
+def test_alk_after_crizotinib(scenario):
+    r = scenario(fusions=[("EML4", "ALK")], cnv=[("EGFR", 9), ("MET", 7), ("KIT", 8)], prior=["crizotinib"])
+    assert roles(r) == {
+        "EML4::ALK fusion": ("primary_driver", None),
+        "EGFR amplification": ("bypass_resistance", "crizotinib"),
+        "MET amplification": ("bypass_resistance", "crizotinib"),
+        "KIT amplification": ("bypass_resistance", "crizotinib"),
+    }
+    assert ["ALK TKI", "EGFR TKI"] in [t.drug_classes for t in r.therapies]
+    assert ["crizotinib"] not in regimens(r)
+    assert "EGFR pathway activation (protein level)" in r.summary.cannot_exclude
+
+
+def test_alk_after_alectinib(scenario):
+    r = scenario(
+        snvs=[("MAP2K1", "K57N"), ("NRAS", "A155T"), ("PIK3CA", "E542K")],
+        fusions=[("EML4", "ALK"), ("ST7", "MET")], cnv=[("MET", 9)], prior=["alectinib"],
+    )
+    for name in ("MAP2K1 K57N", "NRAS A155T", "PIK3CA E542K", "MET amplification", "ST7::MET fusion"):
+        assert roles(r)[name] == ("bypass_resistance", "alectinib"), name
+    offered = regimens(r)
+    assert ["crizotinib"] in offered  # case reports: response to crizotinib after alectinib (7 months; 10 weeks)
+    assert ["alectinib", "cobimetinib"] in offered and ["ceritinib", "trametinib"] in offered
+
+
+def test_alk_after_lorlatinib(scenario):
+    r = scenario(fusions=[("EML4", "ALK")], cnv=[("MET", 9)], prior=["alectinib", "lorlatinib"])
+    assert roles(r)["MET amplification"] == ("bypass_resistance", "lorlatinib")
+    assert regimens(r)[0] == ["lorlatinib", "crizotinib"]  # keeps the current ALK TKI (case report, 3 months)
+
+
+def test_ret_after_selpercatinib(scenario):
+    r = scenario(fusions=[("KIF5B", "RET")], cnv=[("MET", 9), ("KRAS", 8)], snvs=[("KRAS", "G12D")], prior=["selpercatinib"])
+    assert roles(r) == {
+        "KIF5B::RET fusion": ("primary_driver", None),
+        "MET amplification": ("bypass_resistance", "selpercatinib"),
+        "KRAS G12D": ("bypass_resistance", "selpercatinib"),
+        "KRAS amplification": ("bypass_resistance", "selpercatinib"),
+    }
+    assert regimens(r)[0] == ["selpercatinib", "crizotinib"]
+    assert ["selpercatinib"] not in regimens(r) and ["pralsetinib"] not in regimens(r)  # first-line options are not offered again
+
+
+def test_ros1_after_crizotinib(scenario):
+    r = scenario(fusions=[("CD74", "ROS1")], cnv=[("FGFR3", 9), ("KIT", 8)], snvs=[("KIT", "D816G")], prior=["crizotinib"])
+    assert roles(r) == {
+        "CD74::ROS1 fusion": ("primary_driver", None),
+        "FGFR3 amplification": ("bypass_resistance", "crizotinib"),
+        "KIT D816G": ("bypass_resistance", "crizotinib"),
+        "KIT amplification": ("bypass_resistance", "crizotinib"),
+    }
+    assert {"EGFR pathway activation (protein level)", "HER2 signalling activation (protein level)"} <= set(r.summary.cannot_exclude)
+
+
+def test_met_exon14_after_met_inhibitor(scenario):
+    r = scenario(cnv=[("EGFR", 9), ("KRAS", 7)], snvs=[("KRAS", "G12D")], prior=["capmatinib"], driver="MET exon 14 skipping")
+    assert r.sample.primary_driver.source == "stated"
+    assert roles(r) == {
+        "EGFR amplification": ("bypass_resistance", "capmatinib"),
+        "KRAS G12D": ("bypass_resistance", "capmatinib"),
+        "KRAS amplification": ("bypass_resistance", "capmatinib"),
+    }
+
+
+def test_kras_g12c_driver_gets_g12c_drugs_and_other_alleles_never_do(scenario):
+    g12c = scenario(snvs=[("KRAS", "G12C")])
+    assert roles(g12c) == {"KRAS G12C": ("primary_driver", None)}
+    assert {"adagrasib", "divarasib"} <= {d for t in g12c.therapies for d in t.drugs}
+    for allele in ("G12D", "G12V", "G13D"):
+        other = scenario(snvs=[("KRAS", allele)], prior=["osimertinib"], driver="EGFR L858R")
+        offered = {d for t in other.therapies for d in t.drugs}
+        assert not offered & {"sotorasib", "adagrasib", "divarasib"}, allele
+
+
+def test_primary_driver_without_prior_therapy_gets_first_line_options(scenario):
+    r = scenario(snvs=[("EGFR", "L858R")])
+    assert {"osimertinib", "gefitinib", "erlotinib", "afatinib", "dacomitinib"} <= {t.drugs[0] for t in r.therapies}
+    assert all(e.level == "A" for t in r.therapies if len(t.drugs) == 1 for e in t.evidence[:1])
