@@ -75,7 +75,8 @@ class Counts(_Frozen):
     passed_filters: int = 0
     filtered: int = 0
     outside_knowledgebase_genes: int = 0
-    skipped: int = 0  # records that carry no usable allele (ALT '.', '*', symbolic)
+    skipped: int = 0  # records that carry no usable allele (ALT '.', '*', symbolic) or are no-calls
+    filter_not_checked: int = 0  # indexed VCFs: records outside knowledgebase genes, counted from the index only
 
 
 class InputFile(_Frozen):

@@ -77,3 +77,25 @@ def test_empty_vcf_is_a_valid_sample_with_nothing_found(shipped_kb):
 def test_genome_flag_rescues_a_silent_header(shipped_kb, name):
     report = annotate(shipped_kb, name, genome="GRCh38")
     assert report.genome_build == "GRCh38"
+
+
+def test_indexed_and_streamed_reading_agree(tmp_path, shipped_kb):
+    import shutil
+
+    src = ROOT / "example_vcfs" / "egfr_ex19del_kras_pik3ca.vcf.gz"
+    plain = tmp_path / "copy.vcf.gz"
+    shutil.copy(src, plain)  # no index beside it: streamed with the line pre-filter
+    indexed = annotate_sample(SampleInputs(vcfs=(src,)), RunConfig(), shipped_kb)
+    streamed = annotate_sample(SampleInputs(vcfs=(plain,)), RunConfig(), shipped_kb)
+    assert "indexed" in indexed.inputs[0].format and "streamed" in streamed.inputs[0].format
+    assert indexed.alterations == [a.model_copy(update={"source": src.name}) for a in streamed.alterations]
+    assert indexed.counts.records_read == streamed.counts.records_read == 15
+    assert streamed.counts.filter_not_checked == 0 and streamed.counts.filtered == 8
+    in_windows = indexed.counts.records_read - indexed.counts.filter_not_checked
+    assert indexed.counts.filter_not_checked > 0 and in_windows >= 3  # the three hotspots were parsed
+
+
+def test_contig_naming_is_mapped_before_region_queries(tmp_path, shipped_kb):
+    """A 'chr'-named query on a bare-named indexed file finds nothing in cyvcf2: the reader maps names first."""
+    report = annotate_sample(SampleInputs(vcfs=(ROOT / "example_vcfs" / "egfr_ex19del_kras_pik3ca.vcf.gz",)), RunConfig(), shipped_kb)
+    assert {a.hgvsp for a in report.alterations if a.gene == "KRAS"} == {"p.G12D"}

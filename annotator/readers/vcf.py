@@ -36,6 +36,7 @@ from annotator.genome import bare_contig
 from annotator.kb.index import KbIndex
 from annotator.models import Alteration, Counts, InputFile, ReadResult
 from annotator.normalize import plain_allele, short_hgvsp, translate_codon_change, trim_alleles, variant_type
+from annotator.readers import vcf_scan
 from annotator.readers.common import file_sha256
 
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
@@ -401,56 +402,116 @@ def _pick(consequences: list[_Consequence], index: KbIndex) -> _Consequence | No
 
 
 def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOptions) -> ReadResult:
-    """Stream one VCF; records in knowledgebase genes become alterations, the rest are counted."""
-    import cyvcf2  # imported here: ~0.1 s, and only VCF inputs need it
+    """Read one VCF; records in knowledgebase genes become alterations, the rest are counted.
 
+    Only records in knowledgebase gene windows are parsed (see :mod:`annotator.readers.vcf_scan`).
+    """
     path = Path(path)
     tumor = choose_tumor_sample(header, options.tumor_sample)
     t = header.samples.index(tumor) if tumor is not None else None
     rule = choose_vaf_rule(header, tumor)
-    counts = dict(records_read=0, passed_filters=0, filtered=0, outside_knowledgebase_genes=0, skipped=0)
+    counts = dict(records_read=0, passed_filters=0, filtered=0, outside_knowledgebase_genes=0, skipped=0, filter_not_checked=0)
     alterations: list[Alteration] = []
     warnings: list[str] = []
-    line = header.header_lines
-    vcf = None
-    try:
-        with capture_htslib_messages() as htslib_messages:
-            try:
-                vcf = cyvcf2.VCF(str(path), lazy=True)
-            except Exception as exc:  # cyvcf2 raises bare Exception/OSError for unreadable files
-                raise InputError(f"cannot read VCF ({exc})", path) from None
-            for rec in vcf:
-                line += 1
-                counts["records_read"] += 1
-                filt = rec.FILTER
-                if filt is not None and not options.include_filtered:
-                    counts["filtered"] += 1
-                    continue
-                if filt is None:
-                    counts["passed_filters"] += 1
-                else:
-                    counts["filtered"] += 1
-                genes = index.genes_at(rec.CHROM, rec.start, rec.end)
-                if not genes:
-                    counts["outside_knowledgebase_genes"] += 1
-                    continue
-                alterations += _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings)
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError(_diagnose(path, line + 1, exc), path, line + 1) from None
-    finally:
-        if vcf is not None:
-            vcf.close()
+    windows = vcf_scan.Windows(index.contig_windows())
+    indexed = vcf_scan.index_path(path) is not None
+    with capture_htslib_messages() as htslib_messages:
+        if indexed:
+            outside = _read_indexed(path, windows, options, index, header, rule, t, counts, alterations, warnings)
+        else:
+            outside = _read_streamed(path, header, windows, options, index, rule, t, counts, alterations, warnings)
+    counts["records_read"] += outside.read
+    counts["filtered"] += outside.filtered
+    if outside.unclassified:
+        counts["filter_not_checked"] = outside.read
+        counts["outside_knowledgebase_genes"] += outside.read
+    else:
+        counts["passed_filters"] += outside.read - outside.filtered
+        counts["outside_knowledgebase_genes"] += outside.outside
     warnings += _summarize_htslib(htslib_messages)
-    fmt = f"VCF ({header.caller})"
+    mode = "indexed, by region" if indexed else "streamed"
     return ReadResult(
-        input=InputFile(role="vcf", file=path.name, sha256=file_sha256(path), format=fmt, vaf_rule=rule.name, tumor_sample=tumor),
+        input=InputFile(role="vcf", file=path.name, sha256=file_sha256(path), format=f"VCF ({header.caller}; {mode})",
+                        vaf_rule=rule.name, tumor_sample=tumor),
         alterations=tuple(alterations),
         counts=Counts(**counts),
         warnings=tuple(warnings),
         sample_name=tumor,
     )
+
+
+def _consume(rec, path, header, index, options, rule, t, counts, alterations, warnings) -> None:
+    counts["records_read"] += 1
+    filt = rec.FILTER
+    if filt is not None:
+        counts["filtered"] += 1
+        if not options.include_filtered:
+            return
+    else:
+        counts["passed_filters"] += 1
+    genes = index.genes_at(rec.CHROM, rec.start, rec.end)
+    if not genes:
+        counts["outside_knowledgebase_genes"] += 1
+        return
+    alterations += _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings)
+
+
+def _read_streamed(path, header, windows, options, index, rule, t, counts, alterations, warnings) -> vcf_scan.OutsideCounts:
+    import cyvcf2  # imported here: only VCF inputs need it
+
+    kept_path, kept_lines, outside = vcf_scan.prefilter(path, header.header_lines, windows, options.include_filtered)
+    done = 0
+    try:
+        vcf = cyvcf2.VCF(str(kept_path), lazy=True)
+        try:
+            for rec in vcf:
+                _consume(rec, path, header, index, options, rule, t, counts, alterations, warnings)
+                done += 1
+        finally:
+            vcf.close()
+    except InputError:
+        raise
+    except Exception as exc:  # htslib refused a record: name its line in the user's file
+        line = kept_lines[done] if done < len(kept_lines) else None
+        raise InputError(_diagnose(path, line, exc) if line else f"cannot read VCF ({exc})", path, line) from None
+    finally:
+        kept_path.unlink(missing_ok=True)
+    return outside
+
+
+def _query(vcf, region: str):
+    """Records in ``region``; a contig the index has no records for yields nothing (cyvcf2 raises)."""
+    try:
+        yield from vcf(region)
+    except Exception as exc:
+        if "no intervals found" not in str(exc):
+            raise
+
+
+def _read_indexed(path, windows, options, index, header, rule, t, counts, alterations, warnings) -> vcf_scan.OutsideCounts:
+    import cyvcf2
+
+    seen: set[tuple] = set()
+    last = "the first record"
+    try:
+        vcf = cyvcf2.VCF(str(path), lazy=True)
+        try:
+            total = vcf.num_records
+            for region in vcf_scan.region_strings(windows, list(vcf.seqnames)):
+                for rec in _query(vcf, region):
+                    key = (rec.CHROM, rec.POS, rec.REF, tuple(rec.ALT))
+                    if key in seen:  # a record overlapping two windows is returned twice
+                        continue
+                    seen.add(key)
+                    last = f"{rec.CHROM}:{rec.POS}"
+                    _consume(rec, path, header, index, options, rule, t, counts, alterations, warnings)
+        finally:
+            vcf.close()
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"record after {last} could not be parsed ({' '.join(str(exc).split())[:160]})", path) from None
+    return vcf_scan.OutsideCounts(read=max(0, total - counts["records_read"]), unclassified=True)
 
 
 def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings) -> list[Alteration]:
