@@ -62,6 +62,7 @@ class VcfHeader:
     format: set[str] = field(default_factory=set)
     csq_fields: list[str] = field(default_factory=list)
     ann_fields: list[str] = field(default_factory=list)
+    bcsq_fields: list[str] = field(default_factory=list)
     meta: dict[str, list[str]] = field(default_factory=dict)
 
     def first(self, key: str) -> str | None:
@@ -172,6 +173,8 @@ def _header_from_meta(path: Path, n: int, samples: list[str], meta: dict[str, li
             header.csq_fields = _pipe_fields(a.get("Description", ""))
         elif a.get("ID") == "ANN":
             header.ann_fields = _pipe_fields(a.get("Description", ""))
+        elif a.get("ID") == "BCSQ":
+            header.bcsq_fields = _pipe_fields(a.get("Description", ""))
     for value in meta.get("FORMAT", []):
         header.format.add(_attrs(value).get("ID", ""))
     return header
@@ -349,6 +352,7 @@ class _Consequence:
     hgvsc: str | None
     hgvsp: str | None
     preferred: bool
+    source: str = ""
 
 
 def _vep_allele(ref: str, alt: str, alts: list[str]) -> str:
@@ -372,7 +376,7 @@ def _consequences(rec, header: VcfHeader, ref: str, alt: str, alts: list[str], i
             if not gene:
                 continue
             preferred = bool(get("MANE_SELECT") or get("MANE")) or get("CANONICAL") == "YES"
-            out.append(_Consequence(gene, get("Feature"), _strip_tx(get("HGVSc")), get("HGVSp"), preferred))
+            out.append(_Consequence(gene, get("Feature"), _strip_tx(get("HGVSc")), get("HGVSp"), preferred, "VEP CSQ"))
     if header.ann_fields and (raw := rec.INFO.get("ANN")):
         for entry in str(raw).split(","):
             parts = [p.strip() for p in entry.split("|")]
@@ -380,8 +384,29 @@ def _consequences(rec, header: VcfHeader, ref: str, alt: str, alts: list[str], i
                 continue
             gene = index.symbol(parts[3])
             if gene:
-                out.append(_Consequence(gene, parts[6] or None, parts[9] or None, parts[10] or None, False))
+                out.append(_Consequence(gene, parts[6] or None, parts[9] or None, parts[10] or None, False, "snpEff ANN"))
+    if header.bcsq_fields and (raw := rec.INFO.get("BCSQ")):
+        f = {name.lower(): i for i, name in enumerate(header.bcsq_fields)}
+        for entry in str(raw).split(","):
+            parts = entry.split("|")
+            if entry.startswith("@") or len(parts) < len(f):
+                continue  # "@pos": the consequence is reported at another record of the same haplotype
+            gene = index.symbol(parts[f.get("gene", 1)])
+            change = _bcsq_protein(parts[f.get("amino_acid_change", 5)])
+            if gene:
+                out.append(_Consequence(gene, parts[f.get("transcript", 2)] or None, None, change, False, "bcftools csq BCSQ"))
     return out
+
+
+_BCSQ_AA = re.compile(r"^(\d+)([A-Z*])>(\d+)([A-Z*])$")
+
+
+def _bcsq_protein(change: str) -> str | None:
+    """bcftools csq writes amino-acid changes as '12G>12D'; only single-residue changes are named here."""
+    m = _BCSQ_AA.match(change.strip())
+    if not m or m.group(1) != m.group(3):
+        return None
+    return f"p.{m.group(2)}{m.group(1)}{'=' if m.group(2) == m.group(4) else m.group(4)}"
 
 
 def _strip_tx(hgvsc: str | None) -> str | None:
@@ -533,7 +558,7 @@ def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, 
         chosen = _pick(consequences, index)
         gene = chosen.gene if chosen else genes[0]
         hgvsp = short_hgvsp(chosen.hgvsp) if chosen else None
-        protein_source = ("VEP CSQ" if header.csq_fields else "snpEff ANN") if hgvsp else None
+        protein_source = chosen.source if hgvsp else None
         notes: list[str] = []
         codon_hgvsp = codon_protein(index, rec.CHROM, rec.POS, ref, alt)
         if codon_hgvsp and hgvsp and codon_hgvsp != hgvsp:
