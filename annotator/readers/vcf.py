@@ -251,7 +251,10 @@ def _cells(rec, key: str, t: int) -> list | None:
         return None
     if arr is None:
         return None
-    return [_num(x) for x in arr[t]]
+    row = arr[t]
+    if getattr(row, "ndim", 1) == 0:  # String-typed FORMAT fields come back one string per sample
+        row = [row]
+    return [_num(x) for x in row]
 
 
 def _info_num(rec, key: str, alt_i: int = 0) -> float | None:
