@@ -49,6 +49,7 @@ class Interpretation:
     trials: list[tuple[Trial, list[Finding]]]
     flags: list[str] = field(default_factory=list)
     cannot_exclude: list[KbAlteration] = field(default_factory=list)
+    context_groups: list[str] = field(default_factory=list)  # primary drivers, else those implied by prior therapy
 
 
 def resolve_prior_therapies(names: list[str], index: KbIndex) -> tuple[list[Drug], list[str]]:
@@ -131,15 +132,31 @@ def interpret(
     driver_capable = {id(m): next((h.kb.gene for h in m.hits if h.kb.driver), None) for m in passing}
     plasma_groups = {g for g in driver_capable.values() if g}
     flags: list[str] = []
-    present = plasma_groups | ({stated.gene} if stated else set())
+    # Without a stated driver, targeted therapy already given implies its driver (a tumor shedding
+    # little DNA may show only the resistance alteration): KRAS G12D after osimertinib is read in
+    # the EGFR context, and the report says so.
+    implied = set() if stated else {t.gene for d in priors for t in d.tki_for} & {a.gene for a in kb.alterations if a.driver}
+    present = plasma_groups | ({stated.gene} if stated else set()) | implied
     explained = {
         g: {c.driver for m in passing if driver_capable[id(m)] == g for _, c in contexts(m) if c.driver != g and c.driver in present}
         for g in plasma_groups
     }
     primary = ({stated.gene} if stated else set()) | {g for g in plasma_groups if not explained[g]}
-    if not primary and plasma_groups:
+    if plasma_groups and not (primary & plasma_groups) and not stated:
+        # Every plasma driver is explained by another driver (a cycle) or by the implied one.
         treated = {g for g in plasma_groups if any(_targets(d, g) for d in priors)}
-        primary = treated or set(plasma_groups)
+        explainers = {h for g in plasma_groups for h in explained[g]}
+        if treated:
+            primary |= treated
+        elif not explainers <= implied:
+            primary |= plasma_groups
+    interpret_in = primary or implied
+    if interpret_in and not primary:
+        context = "/".join(sorted(interpret_in))
+        flags.append(
+            f"No {context} driver was detected in plasma or stated; findings are interpreted in the {context}-driven"
+            f" context implied by the prior therapy. Give the driver with --driver to confirm."
+        )
     if len(primary) > 1:
         flags.append(
             "More than one primary oncogenic driver: " + ", ".join(sorted(primary))
@@ -159,23 +176,23 @@ def interpret(
     else:
         source = "plasma" if primary else None
 
-    findings = [_role(m, driver_capable.get(id(m)), primary, priors, contexts(m)) for m in matches]
-    regimens = _regimens(findings, index, priors, primary)
-    trials = _trials(findings, index, primary)
+    findings = [_role(m, driver_capable.get(id(m)), primary, priors, contexts(m), interpret_in) for m in matches]
+    regimens = _regimens(findings, index, priors, interpret_in)
+    trials = _trials(findings, index, interpret_in, priors)
     relevant_ids = {
         a for m in kb.mechanisms if not m.deprecated and any(ctx.driver in primary for ctx in m.contexts) for a in m.alterations
     }
     cannot = [a for a in kb.alterations if a.id in relevant_ids and a.kind == "not_in_plasma_dna" and not a.deprecated]
-    return Interpretation(findings, sorted(primary), source, regimens, trials, flags, cannot)
+    return Interpretation(findings, sorted(primary), source, regimens, trials, flags, cannot, sorted(interpret_in))
 
 
-def _role(match, group, primary, priors, ctxs) -> Finding:
+def _role(match, group, primary, priors, ctxs, contexts_for) -> Finding:
     name = match.best.kb.name
     if match.observed.filter != "PASS":
         return Finding(match, "other", f"{name} did not pass the caller's filters ({match.observed.filter}); shown for review only.")
     if group and group in primary:
         return Finding(match, "primary_driver", f"{name} is the primary oncogenic driver detected in plasma.")
-    relevant = [(m, c) for m, c in ctxs if c.driver in primary]
+    relevant = [(m, c) for m, c in ctxs if c.driver in contexts_for]
     applicable = [(i, n, m, c) for n, (m, c) in enumerate(relevant) if (i := _context_applies(c, priors)) is not None]
     if applicable:
         # The context explaining resistance to the most recent drug wins; KB order breaks ties.
@@ -214,9 +231,14 @@ def _regimens(findings, index: KbIndex, priors, primary) -> list[tuple[Regimen, 
         for r in index.kb.regimens:
             if r.deprecated or not (set(r.answers) & f.match.kb_ids):
                 continue
+            latest = next((d for d in reversed(priors) if r.driver and _targets(d, r.driver)), None)
+            if not r.after.is_empty():
+                # Sequenced options (crizotinib after alectinib) need the right most recent drug.
+                if latest is None or not _matches_condition(r.after, latest, r.driver):
+                    continue
             if f.role == "primary_driver":
                 # First-line options only while no targeted drug for this driver has been given.
-                if r.driver != group or any(_targets(d, group) for d in priors):
+                if r.driver != group or (latest is not None and r.after.is_empty()):
                     continue
             elif r.driver is not None and r.driver not in primary:
                 continue
@@ -227,7 +249,11 @@ def _regimens(findings, index: KbIndex, priors, primary) -> list[tuple[Regimen, 
     return sorted(out.values(), key=lambda rf: _regimen_rank(rf[0], current))
 
 
-_TYPE_RANK = {"approved": 0, "phase3": 1, "phase2": 2, "phase1b": 3, "phase1": 4, "case_report": 5, "preclinical": 6}
+_TYPE_RANK = {"approved": 0, "phase3": 1, "phase2": 2, "phase1b": 3, "phase1": 4, "case_report": 5, "ongoing_trial": 6, "preclinical": 7}
+
+
+def _matches_condition(condition, drug: Drug, driver: str) -> bool:
+    return drug.id in condition.drugs or any(g in condition.generations for g in _targets(drug, driver))
 
 
 def _current_targeted(priors: list[Drug], primary: set[str]) -> str | None:
@@ -251,7 +277,9 @@ def drug_label(drug: Drug) -> str:
     return name[0].lower() + name[1:] if name[:1].isupper() and name[1:].islower() else name
 
 
-def _trials(findings, index: KbIndex, primary) -> list[tuple[Trial, list[Finding]]]:
+def _trials(findings, index: KbIndex, primary, priors) -> list[tuple[Trial, list[Finding]]]:
+    """Trials enrolling a finding's biomarker, then trials that enrol by setting alone (no biomarker:
+    e.g. 'EGFR TKI-resistant NSCLC'), which match a driver that has had its targeted drug."""
     out: dict[str, tuple[Trial, list[Finding]]] = {}
     for f in findings:
         if f.role == "other":
@@ -262,4 +290,9 @@ def _trials(findings, index: KbIndex, primary) -> list[tuple[Trial, list[Finding
             if t.driver is not None and t.driver not in primary:
                 continue
             out.setdefault(t.id, (t, []))[1].append(f)
-    return sorted(out.values(), key=lambda tf: (tf[0].nct_id is None, tf[0].nct_id or tf[0].id))
+    for t in index.kb.trials:
+        if t.deprecated or t.biomarkers or t.design != "interventional" or t.driver not in primary:
+            continue
+        if any(_targets(d, t.driver) for d in priors):
+            out.setdefault(t.id, (t, []))
+    return sorted(out.values(), key=lambda tf: (not tf[1], tf[0].nct_id is None, tf[0].nct_id or tf[0].id))

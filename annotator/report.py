@@ -83,6 +83,7 @@ class EvidenceOut(_Model):
 
 class TherapyOut(_Model):
     id: str
+    regimen: str = Field(description="display name, the drug (or class) for the original driver first")
     drugs: list[str]
     drug_names: list[str]
     drug_classes: list[str]
@@ -96,6 +97,9 @@ class TherapyOut(_Model):
 
 class TrialOut(_Model):
     id: str
+    match_basis: Literal["biomarker", "setting"] = Field(
+        description="biomarker: enrols an alteration found here; setting: enrols the driver after its targeted therapy, no biomarker"
+    )
     nct_id: str | None
     acronym: str | None
     title: str
@@ -237,14 +241,14 @@ def build_report(
     primary = _primary_driver(interp, findings, stated_driver_text)
     resistance = [f for f in findings if f.role in RESISTANCE_ROLES]
     summary = Summary(
-        headline=_headline(primary, resistance, findings, prior_names),
+        headline=_headline(primary or interp.context_groups, resistance, findings, prior_names),
         resistance_mechanisms=[
             f"{f.alteration}: {'on-target' if f.role == 'on_target_resistance' else 'bypass'} resistance"
             + (f" to {drug_label(drugs[f.resistance_to])}" if f.resistance_to else "")
             for f in resistance
         ],
         top_therapies=[
-            f"{' + '.join(t.drug_names + t.drug_classes)} (level {t.evidence[0].level}, {t.evidence[0].type.replace('_', ' ')})"
+            f"{t.regimen} (level {t.evidence[0].level}, {t.evidence[0].type.replace('_', ' ')})"
             for t in therapies if not all(e.negative for e in t.evidence)
         ][:3],
         cannot_exclude=[a.name for a in interp.cannot_exclude],
@@ -287,7 +291,7 @@ def _headline(primary, resistance, findings, priors) -> str:
         names = ", ".join(f.alteration for f in resistance)
         after = f" after {recent}" if recent else ""
         return f"Resistance mechanism(s) detected{after}: {names}."
-    if primary and not priors:
+    if isinstance(primary, PrimaryDriver) and not priors:
         return f"Primary driver {primary.alteration} ({primary.source}); no knowledgebase resistance mechanism detected."
     if primary:
         return "No knowledgebase resistance mechanism detected."
@@ -298,8 +302,12 @@ def _headline(primary, resistance, findings, priors) -> str:
 
 def _therapy_out(r: Regimen, answers: list[str], drugs, index: KbIndex) -> TherapyOut:
     evidence = sorted(r.evidence, key=lambda e: (e.negative, e.level))
+    names = [drug_label(drugs[d]) for d in r.drugs]
+    driver_classes = [c for c in r.drug_classes if r.driver and c.upper().startswith(r.driver.upper())]
+    other_classes = [c for c in r.drug_classes if c not in driver_classes]
     return TherapyOut(
         id=r.id,
+        regimen=" + ".join(driver_classes + names + other_classes),
         drugs=list(r.drugs),
         drug_names=[drug_label(drugs[d]) for d in r.drugs],
         drug_classes=list(r.drug_classes),
@@ -314,7 +322,8 @@ def _therapy_out(r: Regimen, answers: list[str], drugs, index: KbIndex) -> Thera
 
 def _trial_out(t: Trial, alterations: list[str], regimens: list[str]) -> TrialOut:
     return TrialOut(
-        id=t.id, nct_id=t.nct_id, acronym=t.acronym, title=t.title, phase=t.phase, design=t.design,
+        id=t.id,
+        match_basis="biomarker" if alterations else "setting", nct_id=t.nct_id, acronym=t.acronym, title=t.title, phase=t.phase, design=t.design,
         arms=list(t.arms), setting=t.setting, status=t.status,
         url=f"https://clinicaltrials.gov/study/{t.nct_id}" if t.nct_id else None,
         alterations=sorted(set(alterations)), therapies=regimens,

@@ -110,13 +110,39 @@ def test_alk_after_alectinib(scenario):
         assert roles(r)[name] == ("bypass_resistance", "alectinib"), name
     offered = regimens(r)
     assert ["crizotinib"] in offered  # case reports: response to crizotinib after alectinib (7 months; 10 weeks)
-    assert ["alectinib", "cobimetinib"] in offered and ["ceritinib", "trametinib"] in offered
+    # The MEK combination trials name no biomarker: offered as trials for the setting, not as answers to MAP2K1/NRAS.
+    assert ["alectinib", "cobimetinib"] not in offered and ["ceritinib", "trametinib"] not in offered
+    assert {"NCT03087448", "NCT03202940"} <= trials(r)
+    by_setting = [t for t in r.trials if not t.alterations]
+    assert {t.nct_id for t in by_setting} >= {"NCT03087448", "NCT03202940"}
 
 
 def test_alk_after_lorlatinib(scenario):
     r = scenario(fusions=[("EML4", "ALK")], cnv=[("MET", 9)], prior=["alectinib", "lorlatinib"])
     assert roles(r)["MET amplification"] == ("bypass_resistance", "lorlatinib")
     assert regimens(r)[0] == ["lorlatinib", "crizotinib"]  # keeps the current ALK TKI (case report, 3 months)
+    assert ["crizotinib"] not in regimens(r)  # crizotinib alone was reported after alectinib, not after lorlatinib
+
+
+def test_alk_progressing_on_crizotinib_without_a_detected_mechanism_gets_the_approved_next_line(scenario):
+    r = scenario(fusions=[("EML4", "ALK")], prior=["crizotinib"])
+    assert roles(r) == {"EML4::ALK fusion": ("primary_driver", None)}
+    assert ["brigatinib"] in regimens(r)
+    assert ["alectinib"] not in regimens(r)  # first-line regimens are not re-offered after a targeted drug
+
+
+def test_acquired_kras_g12c_beside_an_egfr_driver_is_bypass_not_a_second_driver(scenario):
+    r = scenario(snvs=[("EGFR", "L858R"), ("KRAS", "G12C")], prior=["osimertinib"])
+    assert roles(r) == {"EGFR L858R": ("primary_driver", None), "KRAS G12C": ("bypass_resistance", "osimertinib")}
+    assert not r.summary.flags
+    offered = {d for t in r.therapies for d in t.drugs}
+    assert not offered & {"sotorasib", "adagrasib", "divarasib"}  # no G12C drug alone, dropping the EGFR TKI
+
+
+def test_case_reports_with_responses_rank_above_trials_without_results(scenario):
+    r = scenario(snvs=[("EGFR", "L858R")], fusions=[("KIF5B", "RET")], prior=["osimertinib"])
+    assert regimens(r)[:2] == [["osimertinib", "pralsetinib"], ["osimertinib", "selpercatinib"]]
+    assert r.therapies[1].evidence[0].type == "ongoing_trial"
 
 
 def test_ret_after_selpercatinib(scenario):

@@ -83,7 +83,7 @@ def test_annotate_refuses_a_broken_kb_given_with_kb(tmp_path, run_cli):
 
 def test_version_list_show(run_cli):
     version = run_cli(["kb", "version"]).output
-    assert "2026.11.0" in version and "sha256:" in version
+    assert "2026.11.1" in version and "sha256:" in version
     assert "MECH_MET_AMP" in run_cli(["kb", "list", "mechanisms"]).output
     assert "savolitinib" in run_cli(["kb", "list", "drugs"]).output
     assert "NCT03778229" in run_cli(["kb", "list", "trials"]).output

@@ -97,10 +97,17 @@ def test_two_unrelated_drivers_are_both_primary_and_flagged(write, mini_kb):
     assert any("More than one primary oncogenic driver" in f for f in report.summary.flags)
 
 
-def test_no_driver_no_resistance_interpretation(write, mini_kb):
-    report = run(write, mini_kb, [G12D_38], prior=["osimertinib"])
+def test_no_driver_and_no_therapy_gives_no_resistance_interpretation(write, mini_kb):
+    report = run(write, mini_kb, [G12D_38])
     assert roles(report) == {"KRAS G12D": "other"}
     assert "No primary driver" in report.summary.headline
+
+
+def test_prior_targeted_therapy_implies_the_driver_when_plasma_lacks_it(write, mini_kb):
+    report = run(write, mini_kb, [G12D_38], prior=["osimertinib"])
+    assert roles(report) == {"KRAS G12D": "bypass_resistance"}
+    assert report.sample.primary_driver is None
+    assert any("EGFR-driven context implied by the prior therapy" in f for f in report.summary.flags)
 
 
 def test_nothing_found_says_so_and_what_cannot_be_excluded(write, mini_kb):

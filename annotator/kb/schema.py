@@ -26,8 +26,10 @@ EVIDENCE_LEVELS: dict[str, str] = {
     "D": "Preclinical data or case reports only",
 }
 EvidenceType = Literal[
-    "approved", "phase3", "phase2", "phase1b", "phase1", "case_report", "preclinical"
+    "approved", "phase3", "phase2", "phase1b", "phase1", "case_report", "ongoing_trial", "preclinical"
 ]
+# ongoing_trial: a registered trial tests the regimen but the source reports no result yet; it ranks
+# below case reports with observed responses and above preclinical data.
 Role = Literal[
     "primary_driver", "on_target_resistance", "bypass_resistance", "co_alteration", "other"
 ]
@@ -250,6 +252,10 @@ class Regimen(_Cited):
     driver: str | None = Field(None, description="driver context; null when driver-independent")
     evidence: list[Evidence] = Field(min_length=1)
     trials: list[str] = Field([], description="trial ids")
+    after: PriorTherapyCondition = Field(
+        default_factory=lambda: PriorTherapyCondition(),
+        description="only offered when the most recent drug for the driver matches (e.g. crizotinib after alectinib)",
+    )
 
     @model_validator(mode="after")
     def _something_given(self) -> Regimen:
@@ -286,7 +292,6 @@ class Release(_Strict):
     released: dt.date
     description: str
     tumor_types: list[str] = ["NSCLC"]
-    default_min_copy_number: float = 5.0
 
 
 class Knowledgebase(_Strict):
