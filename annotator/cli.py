@@ -39,10 +39,11 @@ def main() -> None:
 @click.option("--genome", help="GRCh37 or GRCh38 (hg19, b37, hg38 accepted). Default: from the VCF header.")
 @click.option("--tumor-sample", help="Sample column of the tumor/plasma (default: ##tumor_sample, TUMOR, or the only one).")
 @click.option("--include-filtered", is_flag=True, help="Keep non-PASS records, flagged as filtered.")
+@click.option("--reference", type=_PATH, help="Genome FASTA (with .fai): REF checks and left-alignment of indels in knowledgebase genes.")
 @click.option("--format", "formats", default="html,pdf,json", show_default=True, help="Comma-separated output formats.")
 @click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
 @click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
-def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tumor_sample, include_filtered, formats, outdir, kb_dir):
+def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tumor_sample, include_filtered, reference, formats, outdir, kb_dir):
     """Annotate one sample: VCF [VCF ...] (several VCFs of one sample are merged)."""
     from annotator.config import RunConfig
     from annotator.genome import parse_build
@@ -53,7 +54,8 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
     fmts = parse_formats(formats)
     if genome:
         parse_build(genome)
-    config = RunConfig(genome=genome, tumor_sample=tumor_sample, include_filtered=include_filtered, formats=fmts)
+    config = RunConfig(genome=genome, tumor_sample=tumor_sample, include_filtered=include_filtered, formats=fmts,
+                       reference=str(reference) if reference else None)
     inputs = SampleInputs(
         vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
         tumor_type=tumor_type, prior_therapies=tuple(prior), driver=driver,

@@ -25,5 +25,6 @@ class RunConfig:
     genome: str | None = None  # None: detect from the VCF header
     tumor_sample: str | None = None
     include_filtered: bool = False
+    reference: str | None = None  # FASTA for REF checks and indel left-alignment
     formats: tuple[str, ...] = ("html", "pdf", "json")
     cnv: CnvThresholds = field(default_factory=CnvThresholds)

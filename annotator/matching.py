@@ -91,12 +91,13 @@ def _span(alt: Alteration) -> tuple[str, int, int] | None:
     """0-based half-open span of the reference bases a small variant changes (after the anchor)."""
     if alt.chrom is None or alt.pos is None or alt.ref is None or alt.alt is None:
         return None
-    ref, var = plain_allele(alt.ref), plain_allele(alt.alt)
+    pos, ref, var = alt.left_aligned or (alt.pos, alt.ref, alt.alt)
+    ref, var = plain_allele(ref), plain_allele(var)
     shared = 0
     while shared < min(len(ref), len(var)) and ref[shared] == var[shared]:
         shared += 1
-    start = alt.pos - 1 + shared
-    return bare_contig(alt.chrom), start, max(start + 1, alt.pos - 1 + len(ref))
+    start = pos - 1 + shared
+    return bare_contig(alt.chrom), start, max(start + 1, pos - 1 + len(ref))
 
 
 def _inframe_in_exon(alt: Alteration, kb: KbAlteration, index: KbIndex) -> bool:

@@ -36,6 +36,7 @@ class Alteration(_Frozen):
     hgvsc: str | None = None
     transcript: str | None = None
     protein_source: str | None = None  # "VEP CSQ", "snpEff ANN", "knowledgebase codon table"
+    left_aligned: tuple[int, str, str] | None = None  # (pos, ref, alt) after --reference left-alignment, when it differs
     vaf: float | None = None
     depth: int | None = None
     filter: str = "PASS"

@@ -115,7 +115,12 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     build = resolve_build(headers, config.genome)
     index = kb_index(kb, build)
 
-    options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered)
+    reference = None
+    if config.reference:
+        from annotator.reference import Reference
+
+        reference = Reference(config.reference)
+    options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered, reference=reference)
     vcf_results = [
         maf_reader.read_maf(h, index, config.tumor_sample, config.include_filtered)
         if isinstance(h, maf_reader.MafHeader)
@@ -150,6 +155,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         "amplification_min_copy_number": config.cnv.amplification_min_copy_number,
         "loss_max_copy_number": config.cnv.loss_max_copy_number,
         "genome_build_source": "--genome" if config.genome else "VCF header",
+        "reference": Path(config.reference).name if config.reference else "none (indels trimmed, not left-aligned)",
     }
     return build_report(
         sample_id=sample_id,

@@ -45,6 +45,7 @@ def assert_clean_failure(proc, outdir: Path, *needles: str):
         ("no_build.vcf", ["no_build.vcf", "--genome"]),
         ("contradicting_build.vcf", ["contradicting_build.vcf", "contradicts"]),
         ("two_tumor_candidates.vcf", ["two_tumor_candidates.vcf", "--tumor-sample", "S1, S2"]),
+        ("af_wrong_count.vcf", ["af_wrong_count.vcf:9:", "FORMAT AF has 2 value(s) for 1 ALT allele(s)"]),
     ],
 )
 def test_bad_vcf(tmp_path, fixture, needles):

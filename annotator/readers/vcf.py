@@ -60,6 +60,7 @@ class VcfHeader:
     reference_lines: list[str] = field(default_factory=list)
     info: set[str] = field(default_factory=set)
     format: set[str] = field(default_factory=set)
+    format_number: dict[str, str] = field(default_factory=dict)  # FORMAT id -> declared Number (A, R, 1, .)
     csq_fields: list[str] = field(default_factory=list)
     ann_fields: list[str] = field(default_factory=list)
     bcsq_fields: list[str] = field(default_factory=list)
@@ -176,7 +177,9 @@ def _header_from_meta(path: Path, n: int, samples: list[str], meta: dict[str, li
         elif a.get("ID") == "BCSQ":
             header.bcsq_fields = _pipe_fields(a.get("Description", ""))
     for value in meta.get("FORMAT", []):
-        header.format.add(_attrs(value).get("ID", ""))
+        attrs = _attrs(value)
+        header.format.add(attrs.get("ID", ""))
+        header.format_number[attrs.get("ID", "")] = attrs.get("Number", ".")
     return header
 
 
@@ -218,6 +221,7 @@ def choose_tumor_sample(header: VcfHeader, requested: str | None) -> str | None:
 class VcfOptions:
     tumor_sample: str | None = None
     include_filtered: bool = False
+    reference: object | None = None  # annotator.reference.Reference: REF check and left-alignment
 
 
 def _missing(value) -> bool:
@@ -303,6 +307,36 @@ NO_RULE = VafRule("none", "no VAF field: reported as not available")
 def choose_vaf_rule(header: VcfHeader, tumor: str | None) -> VafRule:
     """The first rule of VAF_RULES the header supports (the order is documented in the README)."""
     return next((r for r in VAF_RULES if r.applies(header, tumor is not None)), NO_RULE)
+
+
+def _left_aligned(reference, chrom: str, pos: int, ref: str, alt: str) -> tuple[int, str, str] | None:
+    if reference is None:
+        return None
+    moved = reference.left_align(chrom, pos, ref, alt)
+    return moved if moved != (pos, ref, alt) else None
+
+
+class RecordProblem(Exception):
+    """A record htslib accepted but that breaks its own header's declarations; the caller adds the line."""
+
+
+def check_value_counts(rec, header: VcfHeader, t: int | None) -> str | None:
+    """A problem with a per-allele FORMAT field of the tumor column (Number=A/R), or None."""
+    if t is None:
+        return None
+    n_alt = len(rec.ALT)
+    for key in ("AF", "AD"):
+        number = header.format_number.get(key)
+        if key not in header.format or number not in ("A", "R"):
+            continue
+        values = _cells(rec, key, t)
+        if values is None or all(v is None for v in values):
+            continue
+        expected = n_alt if number == "A" else n_alt + 1
+        present = [v for v in values if v is not None] if len(values) > expected else values
+        if len(present) != expected:
+            return f"FORMAT {key} has {len(present)} value(s) for {n_alt} ALT allele(s); Number={number} needs {expected}"
+    return None
 
 
 def _vaf_depth(rec, rule: VafRule, t: int | None, alt_i: int, n_samples: int) -> tuple[float | None, int | None]:
@@ -481,7 +515,7 @@ def _consume(rec, path, header, index, options, rule, t, counts, alterations, wa
     if not genes:
         counts["outside_knowledgebase_genes"] += 1
         return
-    alterations += _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings)
+    alterations += _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings, options.reference)
 
 
 def _read_streamed(path, header, windows, options, index, rule, t, counts, alterations, warnings) -> vcf_scan.OutsideCounts:
@@ -497,6 +531,8 @@ def _read_streamed(path, header, windows, options, index, rule, t, counts, alter
                 done += 1
         finally:
             vcf.close()
+    except RecordProblem as problem:
+        raise InputError(str(problem), path, kept_lines[done]) from None
     except InputError:
         raise
     except Exception as exc:  # htslib refused a record: name its line in the user's file
@@ -535,6 +571,8 @@ def _read_indexed(path, windows, options, index, header, rule, t, counts, altera
                     _consume(rec, path, header, index, options, rule, t, counts, alterations, warnings)
         finally:
             vcf.close()
+    except RecordProblem as problem:
+        raise InputError(f"record {last}: {problem}", path) from None
     except InputError:
         raise
     except Exception as exc:
@@ -542,7 +580,7 @@ def _read_indexed(path, windows, options, index, header, rule, t, counts, altera
     return vcf_scan.OutsideCounts(read=max(0, total - counts["records_read"]), unclassified=True)
 
 
-def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings) -> list[Alteration]:
+def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings, reference=None) -> list[Alteration]:
     out = []
     ref = rec.REF
     alts = list(rec.ALT)
@@ -550,6 +588,9 @@ def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, 
     if not usable:
         counts["skipped"] += 1
         return out
+    problem = check_value_counts(rec, header, t) or (reference.ref_problem(rec.CHROM, rec.POS, ref) if reference else None)
+    if problem:
+        raise RecordProblem(problem)
     for alt_i, alt in enumerate(alts):
         if alt not in usable:
             continue
@@ -581,6 +622,7 @@ def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, 
                 hgvsc=chosen.hgvsc if chosen else None,
                 transcript=chosen.transcript if chosen else None,
                 protein_source=protein_source,
+                left_aligned=_left_aligned(reference, rec.CHROM, rec.POS, ref, alt),
                 vaf=vaf,
                 depth=depth,
                 filter=filt or "PASS",
