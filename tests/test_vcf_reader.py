@@ -99,3 +99,53 @@ def test_contig_naming_is_mapped_before_region_queries(tmp_path, shipped_kb):
     """A 'chr'-named query on a bare-named indexed file finds nothing in cyvcf2: the reader maps names first."""
     report = annotate_sample(SampleInputs(vcfs=(ROOT / "example_vcfs" / "egfr_ex19del_kras_pik3ca.vcf.gz",)), RunConfig(), shipped_kb)
     assert {a.hgvsp for a in report.alterations if a.gene == "KRAS"} == {"p.G12D"}
+
+
+def _one(kb, write, record: str, build="GRCh38", info_header="", info=".", extra_format=""):
+    from tests.conftest import mutect2_vcf
+
+    text = mutect2_vcf([record], build)
+    if info_header:
+        text = text.replace("##source=Mutect2", info_header + "\n##source=Mutect2")
+    if info != ".":
+        text = text.replace("\tDP=1000\t", f"\t{info}\t")
+    return annotate_sample(SampleInputs(vcfs=(write("one.vcf", text),)), RunConfig(), kb)
+
+
+N = "0/0:600,0:0.0:600"
+
+
+def test_unannotated_record_is_named_from_codon_data(shipped_kb, write):
+    report = _one(shipped_kb, write, f"chr12 25245351 C G PASS {N} 0/1:950,50:0.05:1000")
+    assert report.alterations[0].hgvsp == "p.G12R"
+    assert report.alterations[0].protein_source == "knowledgebase codon table"
+    assert report.findings[0].match_level == "codon"  # KRAS codon-12 rule
+
+
+@pytest.mark.parametrize("pos, ref, alt", [(55181398, "T", "A"), (55181399, "G", "C")])
+def test_egfr_c797s_from_either_nucleotide_change(shipped_kb, write, pos, ref, alt):
+    # c.2389T>A and c.2390G>C both give C797S (GRCh38 codon 797 = TGC at chr7:55181398-55181400).
+    report = _one(shipped_kb, write, f"chr7 {pos} {ref} {alt} PASS {N} 0/1:950,50:0.05:1000")
+    assert report.alterations[0].hgvsp == "p.C797S"
+    assert report.findings[0].kb_id == "EGFR_C797S"
+
+
+BCSQ_HEADER = (
+    '##INFO=<ID=BCSQ,Number=.,Type=String,Description="Haplotype-aware consequence annotation from BCFtools/csq,'
+    ' see http://samtools.github.io/bcftools/howtos/csq-calling.html for details. Format:'
+    ' Consequence|gene|transcript|biotype|strand|amino_acid_change|dna_change">'
+)
+
+
+def test_bcftools_csq_annotation(shipped_kb, write):
+    info = "BCSQ=missense|KRAS|ENST00000256078|protein_coding|-|12G>12D|25245350C>T"
+    report = _one(shipped_kb, write, f"chr12 25245350 C T PASS {N} 0/1:950,50:0.05:1000", info_header=BCSQ_HEADER, info=info)
+    g12d = report.alterations[0]
+    assert (g12d.hgvsp, g12d.protein_source, g12d.transcript) == ("p.G12D", "bcftools csq BCSQ", "ENST00000256078")
+
+
+def test_annotation_contradicting_the_codon_table_is_reported(shipped_kb, write):
+    info = "BCSQ=missense|KRAS|ENST00000256078|protein_coding|-|12G>12V|25245350C>T"
+    report = _one(shipped_kb, write, f"chr12 25245350 C T PASS {N} 0/1:950,50:0.05:1000", info_header=BCSQ_HEADER, info=info)
+    assert report.alterations[0].hgvsp == "p.G12V"  # the annotation is shown as given...
+    assert any("annotation says p.G12V; knowledgebase codon table says p.G12D" in w for w in report.warnings)  # ...and the conflict said
