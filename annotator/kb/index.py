@@ -31,7 +31,8 @@ class KbIndex:
     kb: Knowledgebase
     build: str
     genes: dict[str, Gene] = field(default_factory=dict)
-    _gene_intervals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    _gene_intervals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # variant scope
+    _all_intervals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # + fusion partners
     _codons: dict[tuple[str, int], CodonSite] = field(default_factory=dict)
     _drug_names: dict[str, Drug] = field(default_factory=dict)
     _symbols: dict[str, str] = field(default_factory=dict)
@@ -40,7 +41,9 @@ class KbIndex:
         for gene in self.kb.genes:
             self.genes[gene.symbol] = gene
             chrom, start, end = _half_open(getattr(gene.location, self.build))
-            self._gene_intervals.setdefault(chrom, []).append((start, end, gene.symbol))
+            self._all_intervals.setdefault(chrom, []).append((start, end, gene.symbol))
+            if not gene.fusion_partner_only:
+                self._gene_intervals.setdefault(chrom, []).append((start, end, gene.symbol))
             for codon in gene.codons:
                 first = getattr(codon, self.build)
                 site = CodonSite(gene, codon.number, codon.ref, first)
@@ -48,17 +51,29 @@ class KbIndex:
                     self._codons[(chrom, first + offset)] = site
             for name in (gene.symbol, *gene.aliases):
                 self._symbols[name.upper()] = gene.symbol
-        for intervals in self._gene_intervals.values():
+        for intervals in (*self._gene_intervals.values(), *self._all_intervals.values()):
             intervals.sort()
         for drug in self.kb.drugs:
             for name in (drug.id, drug.name, *drug.synonyms):
                 self._drug_names[_drug_key(name)] = drug
 
     # genes -------------------------------------------------------------------------------
-    def genes_at(self, chrom: str, start: int, end: int) -> list[str]:
-        """Knowledgebase genes overlapping the 0-based half-open interval on ``chrom`` (any naming)."""
-        intervals = self._gene_intervals.get(bare_contig(chrom), ())
+    def genes_at(self, chrom: str, start: int, end: int, partners: bool = False) -> list[str]:
+        """Knowledgebase genes overlapping the 0-based half-open interval on ``chrom`` (any naming).
+
+        Fusion-partner-only genes count only with ``partners=True`` (placing SV breakpoints)."""
+        table = self._all_intervals if partners else self._gene_intervals
+        intervals = table.get(bare_contig(chrom), ())
         return [sym for s, e, sym in intervals if s < end and start < e]
+
+    def scope_symbol(self, name: str) -> str | None:
+        """Like :meth:`symbol`, but only for genes in variant/copy-number scope (not fusion-partner-only)."""
+        gene = self.symbol(name)
+        return gene if gene is not None and self.in_variant_scope(gene) else None
+
+    def in_variant_scope(self, gene: str) -> bool:
+        g = self.genes.get(gene)
+        return g is not None and not g.fusion_partner_only
 
     def gene_regions(self) -> list[tuple[str, int, int, str]]:
         return [(c, s, e, g) for c, ivs in self._gene_intervals.items() for s, e, g in ivs]

@@ -117,16 +117,27 @@ class Exon(_Strict):
 
 
 class Gene(_Cited):
+    """A gene the knowledgebase places on both builds. Variant genes need a transcript; partner genes may not."""
+
     symbol: str
     name: str
     aliases: list[str] = []
     strand: Literal[1, -1]
-    transcript: str = Field(pattern=r"^ENST\d{11}(\.\d+)?$")
+    transcript: str | None = Field(None, pattern=r"^ENST\d{11}(\.\d+)?$")
+    fusion_partner_only: bool = Field(
+        False, description="known only as a fusion partner: used to name SV breakpoints, not a scope for variants or copy number"
+    )
     refseq: str | None = None
     location: BuildRegions
     kinase: bool = False
     codons: list[Codon] = []
     exons: list[Exon] = []
+
+    @model_validator(mode="after")
+    def _transcript_for_variant_genes(self) -> Gene:
+        if not self.fusion_partner_only and not self.transcript:
+            raise ValueError("a gene in variant scope names its transcript")
+        return self
 
 
 class FusionSpec(_Strict):

@@ -29,7 +29,7 @@ def read_gene_table(path: str | Path, index: KbIndex, thresholds: CnvThresholds)
             raise InputError(f"copy_number {raw!r} is not a finite number", path, line)
         if value < 0:
             raise InputError(f"copy_number {raw!r} is below zero", path, line)
-        gene = index.symbol(row["gene"])
+        gene = index.scope_symbol(row["gene"])
         if gene is None:
             outside += 1
             continue

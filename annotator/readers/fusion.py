@@ -15,7 +15,7 @@ def fusion_gene(index: KbIndex, gene5: str, gene3: str) -> str | None:
     kinases = [g for g in (gene3, gene5) if g in index.genes and index.genes[g].kinase]
     if kinases:
         return kinases[0]
-    known = [g for g in (gene3, gene5) if g in index.genes]
+    known = [g for g in (gene3, gene5) if index.in_variant_scope(g)]
     return known[0] if known else None
 
 

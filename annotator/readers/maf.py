@@ -100,7 +100,7 @@ def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, includ
         else:
             counts["passed_filters"] += 1
         chrom, ref, alt = row["chromosome"], row["reference_allele"], row["tumor_seq_allele2"]
-        gene = index.symbol(row["hugo_symbol"])
+        gene = index.scope_symbol(row["hugo_symbol"])
         if gene is None:
             overlapping = index.genes_at(chrom, pos - 1, pos - 1 + max(1, len(ref.strip("-"))))
             gene = overlapping[0] if overlapping else None

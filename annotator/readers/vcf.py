@@ -409,7 +409,7 @@ def _consequences(rec, header: VcfHeader, ref: str, alt: str, alts: list[str], i
             get = lambda k: parts[f[k]] if k in f and f[k] < len(parts) and parts[f[k]] else None  # noqa: E731
             if get("Allele") not in (allele, alt):
                 continue
-            gene = index.symbol(get("SYMBOL") or "")
+            gene = index.scope_symbol(get("SYMBOL") or "")
             if not gene:
                 continue
             preferred = bool(get("MANE_SELECT") or get("MANE")) or get("CANONICAL") == "YES"
@@ -419,7 +419,7 @@ def _consequences(rec, header: VcfHeader, ref: str, alt: str, alts: list[str], i
             parts = [p.strip() for p in entry.split("|")]
             if len(parts) < 11 or parts[0] != alt:
                 continue
-            gene = index.symbol(parts[3])
+            gene = index.scope_symbol(parts[3])
             if gene:
                 out.append(_Consequence(gene, parts[6] or None, parts[9] or None, parts[10] or None, False, "snpEff ANN"))
     if header.bcsq_fields and (raw := rec.INFO.get("BCSQ")):
@@ -428,7 +428,7 @@ def _consequences(rec, header: VcfHeader, ref: str, alt: str, alts: list[str], i
             parts = entry.split("|")
             if entry.startswith("@") or len(parts) < len(f):
                 continue  # "@pos": the consequence is reported at another record of the same haplotype
-            gene = index.symbol(parts[f.get("gene", 1)])
+            gene = index.scope_symbol(parts[f.get("gene", 1)])
             change = _bcsq_protein(parts[f.get("amino_acid_change", 5)])
             if gene:
                 out.append(_Consequence(gene, parts[f.get("transcript", 2)] or None, None, change, False, "bcftools csq BCSQ"))
@@ -457,7 +457,7 @@ def _pick(consequences: list[_Consequence], index: KbIndex) -> _Consequence | No
         if c.preferred:
             return c
     for c in consequences:
-        kb_tx = index.genes[c.gene].transcript.split(".")[0]
+        kb_tx = (index.genes[c.gene].transcript or "").split(".")[0]
         if c.transcript and c.transcript.split(".")[0] == kb_tx:
             return c
     return consequences[0]
