@@ -40,8 +40,14 @@ class Alteration(_Frozen):
     vaf: float | None = None
     depth: int | None = None
     filter: str = "PASS"
-    # copy number
+    # copy number: as observed in the input; tumor-adjusted value and its basis
     copy_number: float | None = None
+    adjusted_copy_number: float | None = None
+    adjusted_interval: tuple[float, float] | None = None
+    tumor_fraction: float | None = None
+    cn_status: str | None = None
+    focal: bool | None = None
+    segment_length: int | None = None
     # fusions
     fusion: str | None = None  # "GENE5::GENE3"
     gene5: str | None = None
@@ -64,11 +70,27 @@ class Alteration(_Frozen):
 
 
 class GeneCopyNumber(_Frozen):
-    """Observed (plasma) copy number of one knowledgebase gene, as given in the input."""
+    """Copy number of one knowledgebase gene: as given in the input, then interpreted.
+
+    ``copy_number`` is the value as observed/given; ``level`` says what it measures: ``plasma``
+    (observed in the sample, diluted by normal DNA), ``tumor`` (purity-adjusted by the tool) or
+    ``call`` (a discrete call only). The interpretation fields are filled by annotator.copynumber.
+    """
 
     gene: str
-    copy_number: float
+    copy_number: float | None
     source: str
+    level: Literal["plasma", "tumor", "call"] = "plasma"
+    log2: float | None = None
+    tool_call: str | None = None  # amp, gain, neutral, loss, del as the tool called it
+    segment: str | None = None  # chrom:start-end of the segment the value comes from
+    segment_length: int | None = None
+    # interpretation
+    adjusted_copy_number: float | None = None
+    adjusted_interval: tuple[float, float] | None = None
+    focal: bool | None = None
+    status: str | None = None  # amplification, likely_amplification, broad_gain, gain, neutral, cannot_exclude, copy_loss
+    note: str | None = None
 
 
 class Counts(_Frozen):

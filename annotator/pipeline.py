@@ -13,7 +13,8 @@ from annotator.interpret import interpret, parse_stated_driver, resolve_prior_th
 from annotator.kb.index import kb_index
 from annotator.kb.schema import Knowledgebase
 from annotator.matching import match_alterations
-from annotator.models import Alteration, Counts, InputFile, ReadResult
+from annotator import copynumber
+from annotator.models import SMALL_VARIANT_TYPES, Alteration, Counts, GeneCopyNumber, InputFile, ReadResult
 from annotator.readers import cnv as cnv_reader
 from annotator.readers import fusion as fusion_reader
 from annotator.readers import maf as maf_reader
@@ -127,13 +128,17 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         else vcf_reader.read_vcf(h.path, h, index, options)
         for h in headers
     ]
-    cnv_results = [cnv_reader.read_gene_table(p, index, config.cnv) for p in inputs.cnv]
+    tumor_sample = next((r.sample_name for r in vcf_results if r.sample_name), None)
+    cnv_results = [cnv_reader.read_copy_number(p, index, config.cnv_format, config.tumor_sample or tumor_sample) for p in inputs.cnv]
     fusion_results = [fusion_reader.read_simple_fusions(p, index) for p in inputs.fusions]
+    small = [a for r in vcf_results for a in r.alterations]
+    tf = resolve_tumor_fraction(config, small)
+    gene_cns = _merge_gene_copy_numbers([c for r in cnv_results for c in r.copy_numbers])
+    gene_cns = [copynumber.interpret_gene(c, tf, config.cnv) for c in gene_cns]
     results = [*vcf_results, *cnv_results, *fusion_results]
 
-    alterations = _dedupe([a for r in results for a in r.alterations])
+    alterations = _dedupe(small + copynumber.copy_number_alterations(gene_cns, tf) + [a for r in fusion_results for a in r.alterations])
     warnings = list(inputs.warnings) + [w for r in results for w in r.warnings]
-    tumor_sample = next((r.sample_name for r in vcf_results if r.sample_name), None)
     sample_id = inputs.sample_id or (
         tumor_sample if not vcf_reader.is_generic_sample_name(tumor_sample) else _stem(Path(inputs.vcfs[0]))
     )
@@ -146,14 +151,18 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
 
     matches = match_alterations(alterations, index)
     for m in matches:
-        warnings += [f"{m.observed.label}: {note}" for note in m.observed.notes]
+        if m.observed.type in SMALL_VARIANT_TYPES:  # annotation conflicts; copy-number notes are shown in their table
+            warnings += [f"{m.observed.label}: {note}" for note in m.observed.notes]
     interpretation = interpret(matches, index, priors, stated)
     inputs_out = [r.input.model_copy(update={"counts": r.counts}) for r in results]
     settings = {
         "filters": "FILTER PASS or '.' only" + (" (non-PASS kept and flagged: --include-filtered)" if config.include_filtered else ""),
         "include_filtered": config.include_filtered,
-        "amplification_min_copy_number": config.cnv.amplification_min_copy_number,
-        "loss_max_copy_number": config.cnv.loss_max_copy_number,
+        **{f"cnv_{k}": v for k, v in config.cnv.as_dict().items()},
+        "tumor_fraction": tf.value if tf.value is not None else "unknown",
+        "tumor_fraction_source": tf.source,
+        "tumor_fraction_estimated": tf.estimated,
+        "ploidy": tf.ploidy if tf.ploidy is not None else 2.0,
         "genome_build_source": "--genome" if config.genome else "VCF header",
         "reference": Path(config.reference).name if config.reference else "none (indels trimmed, not left-aligned)",
     }
@@ -165,7 +174,8 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         interpretation=interpretation,
         index=index,
         alterations=alterations,
-        copy_numbers=[c for r in cnv_results for c in r.copy_numbers],
+        copy_numbers=gene_cns,
+        copy_number_assessed=bool(inputs.cnv),
         inputs=inputs_out,
         counts=_merge_counts(vcf_results),
         settings=settings,
@@ -173,6 +183,28 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         stated_driver_text=inputs.driver,
         tumor_sample=tumor_sample,
     )
+
+
+def resolve_tumor_fraction(config: RunConfig, small: list[Alteration]) -> copynumber.TumorFraction:
+    """--tumor-fraction, else an ichorCNA params.txt, else an estimate from somatic VAFs."""
+    if config.tumor_fraction is not None:
+        value = copynumber.parse_tumor_fraction(config.tumor_fraction)
+        return copynumber.TumorFraction(value, "--tumor-fraction", False, config.ploidy)
+    if config.tumor_fraction_file:
+        tf = copynumber.read_ichorcna_params(config.tumor_fraction_file)
+        return copynumber.TumorFraction(tf.value, tf.source, False, config.ploidy or tf.ploidy)
+    estimate = copynumber.estimate_from_vafs(small, config.cnv.estimate_max_vaf)
+    return copynumber.TumorFraction(estimate.value, estimate.source, estimate.estimated, config.ploidy)
+
+
+def _merge_gene_copy_numbers(calls: list[GeneCopyNumber]) -> list[GeneCopyNumber]:
+    """One value per gene across CNV files: a measured value beats a discrete call; else the first file wins."""
+    best: dict[str, GeneCopyNumber] = {}
+    for c in calls:
+        current = best.get(c.gene)
+        if current is None or (current.copy_number is None and c.copy_number is not None):
+            best[c.gene] = c
+    return sorted(best.values(), key=lambda c: c.gene)
 
 
 def _dedupe(alterations: list[Alteration]) -> list[Alteration]:

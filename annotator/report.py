@@ -221,6 +221,7 @@ def build_report(
     warnings: list[str],
     stated_driver_text: str | None,
     tumor_sample: str | None,
+    copy_number_assessed: bool = False,
 ) -> ReportModel:
     interp = interpretation
     findings = sorted(
@@ -251,7 +252,7 @@ def build_report(
             f"{t.regimen} (level {t.evidence[0].level}, {t.evidence[0].type.replace('_', ' ')})"
             for t in therapies if not all(e.negative for e in t.evidence)
         ][:3],
-        cannot_exclude=[a.name for a in interp.cannot_exclude],
+        cannot_exclude=[a.name for a in interp.cannot_exclude] + _cn_cannot_exclude(copy_numbers, index, interp, copy_number_assessed),
         flags=list(interp.flags),
     )
     return ReportModel(
@@ -274,6 +275,17 @@ def build_report(
         trials=trials,
         warnings=warnings,
     )
+
+
+def _cn_cannot_exclude(copy_numbers, index: KbIndex, interp: Interpretation, assessed: bool) -> list[str]:
+    """Amplifications relevant to this driver context that the data could not have shown."""
+    relevant = {
+        a.gene for m in index.kb.mechanisms if any(c.driver in interp.context_groups for c in m.contexts)
+        for a in index.kb.alterations if a.id in m.alterations and a.kind == "amplification"
+    }
+    if not assessed:
+        return [f"{g} amplification (copy number not assessed)" for g in sorted(relevant)] if relevant else []
+    return [f"{c.gene} amplification (tumor fraction too low to see it)" for c in copy_numbers if c.status == "cannot_exclude" and c.gene in relevant]
 
 
 def _primary_driver(interp: Interpretation, findings: list[FindingOut], stated: str | None) -> PrimaryDriver | None:

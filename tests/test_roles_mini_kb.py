@@ -15,12 +15,12 @@ L858R_37 = "7 55259515 T G PASS 0/0:500,0:0.0:500 0/1:2640,360:0.12:3000"
 G12D_37 = "12 25398284 C T PASS 0/0:500,0:0.0:500 0/1:985,15:0.015:1000"
 
 
-def run(write, mini_kb, records, build="GRCh38", cnv=None, fusions=None, prior=(), driver=None):
+def run(write, mini_kb, records, build="GRCh38", cnv=None, fusions=None, prior=(), driver=None, **config):
     vcf = write("s.vcf", mutect2_vcf(records, build))
     cnv_paths = (write("s.cnv.tsv", "gene\tcopy_number\n" + cnv),) if cnv else ()
     fus_paths = (write("s.fusions.tsv", "gene5\tgene3\tsupporting_reads\n" + fusions),) if fusions else ()
     inputs = SampleInputs(vcfs=(vcf,), cnv=cnv_paths, fusions=fus_paths, prior_therapies=tuple(prior), driver=driver)
-    return annotate_sample(inputs, RunConfig(), mini_kb)
+    return annotate_sample(inputs, RunConfig(**config), mini_kb)
 
 
 def roles(report):
@@ -65,7 +65,7 @@ def test_regimens_made_only_of_drugs_already_given_are_not_offered(write, mini_k
 
 
 def test_copy_number_below_threshold_is_not_an_amplification(write, mini_kb):
-    report = run(write, mini_kb, [L858R_38], cnv="MET\t4.9\n", prior=["osimertinib"])
+    report = run(write, mini_kb, [L858R_38], cnv="MET\t4.9\n", prior=["osimertinib"], tumor_fraction=1.0)
     assert "MET amplification" not in roles(report)
     assert [c.copy_number for c in report.copy_numbers] == [4.9]
 
@@ -113,7 +113,7 @@ def test_prior_targeted_therapy_implies_the_driver_when_plasma_lacks_it(write, m
 def test_nothing_found_says_so_and_what_cannot_be_excluded(write, mini_kb):
     report = run(write, mini_kb, [L858R_38], prior=["osimertinib"])
     assert report.summary.headline == "No knowledgebase resistance mechanism detected."
-    assert report.summary.cannot_exclude == ["c-MET protein overexpression"]
+    assert report.summary.cannot_exclude == ["c-MET protein overexpression", "MET amplification (copy number not assessed)"]
 
 
 def test_unknown_prior_therapy_is_a_listed_warning_and_synonyms_resolve(write, mini_kb):

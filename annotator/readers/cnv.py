@@ -1,46 +1,359 @@
-"""Copy-number inputs. This module reads the project's gene-level table (``gene``, ``copy_number``)."""
+"""Copy-number inputs: many tools' formats, detected from the header (or ``--cnv-format``).
+
+Every format becomes per-gene :class:`GeneCopyNumber` values for knowledgebase genes; nothing here
+decides what is an amplification (that is :mod:`annotator.copynumber`, which knows the tumor
+fraction and the thresholds). Segment formats are mapped to genes by coordinates on the sample's
+build; a segment file's ``gene`` column is only a hint and is ignored. Where several segments
+overlap a gene, the one with the highest copy number is kept (a focal amplicon may cover part of it).
+
+``level`` says what the number means: ``plasma`` (observed in the sample: log2 ratios, read-depth
+copy numbers), ``tumor`` (already purity-adjusted by the tool: PURPLE, PCGR allele-specific
+segments, DRAGEN) or ``call`` (a discrete call only: GISTIC -2..2, Amplification/Deletion).
+"""
 
 from __future__ import annotations
 
+import csv
 import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from annotator.config import CnvThresholds
 from annotator.errors import InputError
+from annotator.genome import CONTIG_LENGTHS, bare_contig
 from annotator.kb.index import KbIndex
-from annotator.models import Alteration, Counts, GeneCopyNumber, InputFile, ReadResult
-from annotator.readers.common import file_sha256, read_tsv
+from annotator.models import Counts, GeneCopyNumber, InputFile, ReadResult
+from annotator.readers.common import file_sha256
 
 
-def read_gene_table(path: str | Path, index: KbIndex, thresholds: CnvThresholds) -> ReadResult:
-    """Rows for knowledgebase genes become copy-number calls; amplifications/losses become alterations."""
+@dataclass(frozen=True)
+class Segment:
+    chrom: str
+    start: int  # 1-based inclusive, as the tools write them (BED-like CNVkit starts are 0-based: converted)
+    end: int
+    copy_number: float | None
+    log2: float | None
+    call: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class CnvFormat:
+    name: str
+    level: str  # plasma | tumor | call
+    required: tuple[str, ...]
+    forbidden: tuple[str, ...] = ()
+
+
+FORMATS: dict[str, CnvFormat] = {
+    "cnvkit-call-cns": CnvFormat("CNVkit .call.cns", "plasma", ("chromosome", "start", "end", "log2", "cn")),
+    "cnvkit-cns": CnvFormat("CNVkit .cns", "plasma", ("chromosome", "start", "end", "log2", "probes"), ("cn",)),
+    "cnvkit-cnr": CnvFormat("CNVkit .cnr", "plasma", ("chromosome", "start", "end", "gene", "log2", "depth"), ("probes", "cn")),
+    "gatk-model-final": CnvFormat("GATK ModelSegments .modelFinal.seg", "plasma", ("contig", "start", "end", "log2_copy_ratio_posterior_50")),
+    "gatk-called": CnvFormat("GATK CallCopyRatioSegments .called.seg", "plasma", ("contig", "start", "end", "mean_log2_copy_ratio", "call")),
+    "purple-gene": CnvFormat("PURPLE gene copy number", "tumor", ("gene", "mincopynumber", "maxcopynumber")),
+    "purple-somatic": CnvFormat("PURPLE somatic segments", "tumor", ("chromosome", "start", "end", "copynumber")),
+    "pcgr-segments": CnvFormat("PCGR allele-specific segments", "tumor", ("chromosome", "start", "end", "nmajor", "nminor")),
+    "gene-table": CnvFormat("gene copy-number table", "plasma", ("gene", "copy_number")),
+    "oncokb-individual": CnvFormat("oncokb-annotator individual CNA", "call", ("tumor_sample_barcode", "hugo_symbol", "copy_number_alteration")),
+    "gistic-matrix": CnvFormat("GISTIC / oncokb-annotator CNA matrix", "call", ("hugo_symbol",)),
+    "gistic-thresholded": CnvFormat("GISTIC all_thresholded", "call", ("gene symbol",)),
+    "moalmanac": CnvFormat("MOAlmanac called CNA", "call", ("gene", "call")),
+    "cgi": CnvFormat("CGI CNA", "call", ("gene", "cna")),
+    "vcf": CnvFormat("VCF CNV records", "tumor", ()),
+}
+DETECTION_ORDER = [
+    "cnvkit-call-cns", "cnvkit-cns", "cnvkit-cnr", "gatk-model-final", "gatk-called", "purple-gene", "purple-somatic",
+    "pcgr-segments", "gene-table", "oncokb-individual", "gistic-thresholded", "gistic-matrix", "moalmanac", "cgi",
+]
+_CALL_WORDS = {
+    "amplification": "amp", "amp": "amp", "gain": "gain", "deletion": "del", "del": "del", "loss": "loss",
+    "deep deletion": "del", "homdel": "del", "shallow deletion": "loss", "wild type": "neutral", "neutral": "neutral",
+    "2": "amp", "1": "gain", "0": "neutral", "-1": "loss", "-2": "del", "+": "gain", "-": "loss",
+}
+
+
+def _rows(path: Path) -> tuple[list[str], int, Iterator[tuple[int, list[str]]]]:
+    """Header columns (lower-cased), header line number, and the data rows of a tab-separated file.
+
+    Skips SAM-style '@' lines (GATK) and '#' comment lines before the header; a header that itself
+    starts with '#' (Arriba-style) is accepted."""
+    try:
+        fh = path.open(encoding="utf-8", newline="")
+        lines = list(enumerate(fh, start=1))
+        fh.close()
+    except UnicodeDecodeError:
+        raise InputError("not a text file (binary content)", path) from None
+    for i, (n, text) in enumerate(lines):
+        if not text.strip() or text.startswith("@") or (text.startswith("##")):
+            continue
+        header = [c.strip().lower().lstrip("#").strip() for c in text.rstrip("\r\n").split("\t")]
+        body = ((m, next(csv.reader([t.rstrip("\r\n")], delimiter="\t"))) for m, t in lines[i + 1 :] if t.strip() and not t.startswith("#"))
+        return header, n, body
+    raise InputError("empty file: no header line", path)
+
+
+def detect_format(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(64)
+    if head.startswith(b"##fileformat=VCF") or head[:2] == b"\x1f\x8b":
+        return "vcf"
+    header, n, _ = _rows(path)
+    for key in DETECTION_ORDER:
+        fmt = FORMATS[key]
+        if all(c in header for c in fmt.required) and not any(c in header for c in fmt.forbidden):
+            if key == "gistic-matrix" and len(header) < 2:
+                continue
+            return key
+    raise InputError(
+        f"unrecognized copy-number format (header: {', '.join(header[:8])}); use --cnv-format with one of: {', '.join(FORMATS)}",
+        path, n,
+    )
+
+
+def _float(raw: str, what: str, path: Path, line: int) -> float | None:
+    if raw.strip() in ("", "NA", "nan", "NaN", ".", "None"):
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"{what} {raw!r} is not a number", path, line) from None
+    if math.isinf(value):
+        raise InputError(f"{what} {raw!r} is not a finite number", path, line)
+    return value
+
+
+def _int(raw: str, what: str, path: Path, line: int) -> int:
+    try:
+        return int(float(raw))
+    except ValueError:
+        raise InputError(f"{what} {raw!r} is not an integer", path, line) from None
+
+
+def read_copy_number(path: str | Path, index: KbIndex, fmt: str | None = None, sample: str | None = None) -> ReadResult:
     path = Path(path)
-    calls: list[GeneCopyNumber] = []
-    alterations: list[Alteration] = []
-    read = outside = 0
-    for line, row in read_tsv(path, ("gene", "copy_number")):
+    if not path.is_file():
+        raise InputError("file not found", path)
+    key = fmt or detect_format(path)
+    if key not in FORMATS:
+        raise InputError(f"unknown --cnv-format {key!r}; choose from {', '.join(FORMATS)}")
+    spec = FORMATS[key]
+    notes: list[str] = []
+    if key == "vcf":
+        segments, read = _vcf_segments(path)
+        calls, outside = _segments_to_genes(segments, index, path, spec, notes)
+    elif key in ("gene-table", "purple-gene", "oncokb-individual", "gistic-matrix", "gistic-thresholded", "moalmanac", "cgi"):
+        calls, read, outside = _gene_level(path, key, spec, index, sample, notes)
+    else:
+        segments, read = SEGMENT_READERS[key](path, notes)
+        calls, outside = _segments_to_genes(segments, index, path, spec, notes)
+    counts = Counts(records_read=read, passed_filters=read, outside_knowledgebase_genes=outside)
+    return ReadResult(
+        input=InputFile(role="cnv", file=path.name, sha256=file_sha256(path), format=f"{spec.name} ({spec.level}-level)"),
+        alterations=(),
+        copy_numbers=tuple(calls),
+        counts=counts,
+        warnings=tuple(notes),
+    )
+
+
+# --- segment formats ------------------------------------------------------------------------
+def _segments(path, columns: dict[str, str], start_is_zero_based: bool, value: Callable, notes) -> tuple[list[Segment], int]:
+    header, n, body = _rows(path)
+    idx = {c: i for i, c in enumerate(header)}
+    missing = [c for c in columns.values() if c not in idx]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)} (found: {', '.join(header)})", path, n)
+    out = []
+    read = 0
+    for line, cells in body:
+        if len(cells) < len(header):
+            raise InputError(f"row has {len(cells)} column(s); the header has {len(header)}", path, line)
         read += 1
-        raw = row["copy_number"]
-        try:
-            value = float(raw)
-        except ValueError:
-            raise InputError(f"copy_number {raw!r} is not a number", path, line) from None
-        if math.isnan(value) or math.isinf(value):
-            raise InputError(f"copy_number {raw!r} is not a finite number", path, line)
-        if value < 0:
-            raise InputError(f"copy_number {raw!r} is below zero", path, line)
-        gene = index.scope_symbol(row["gene"])
+        get = lambda k: cells[idx[columns[k]]]  # noqa: E731
+        start = _int(get("start"), "start", path, line) + (1 if start_is_zero_based else 0)
+        end = _int(get("end"), "end", path, line)
+        if end < start:
+            raise InputError(f"segment end {end} is before its start {start}", path, line)
+        cn, log2, call = value(get, cells, idx, path, line, notes)
+        out.append(Segment(get("chrom"), start, end, cn, log2, call, line))
+    return out, read
+
+
+def _cnvkit(get, cells, idx, path, line, notes):
+    log2 = _float(get("log2"), "log2", path, line)
+    cn = _float(cells[idx["cn"]], "cn", path, line) if "cn" in idx else None
+    return cn, log2, None
+
+
+def _gatk_final(get, cells, idx, path, line, notes):
+    return None, _float(get("log2"), "LOG2_COPY_RATIO_POSTERIOR_50", path, line), None
+
+
+def _gatk_called(get, cells, idx, path, line, notes):
+    return None, _float(get("log2"), "MEAN_LOG2_COPY_RATIO", path, line), _CALL_WORDS.get(cells[idx["call"]].strip())
+
+
+def _purple(get, cells, idx, path, line, notes):
+    cn = _float(get("cn"), "copyNumber", path, line)
+    if cn is not None and cn < 0:
+        notes.append(f"{path.name}:{line}: PURPLE copy number {cn} below zero treated as 0 (fit noise)")
+        cn = 0.0
+    return cn, None, None
+
+
+def _pcgr(get, cells, idx, path, line, notes):
+    major = _float(cells[idx["nmajor"]], "nMajor", path, line)
+    minor = _float(cells[idx["nminor"]], "nMinor", path, line)
+    return (None if major is None or minor is None else major + minor), None, None
+
+
+SEGMENT_READERS = {
+    "cnvkit-call-cns": lambda p, notes: _segments(p, {"chrom": "chromosome", "start": "start", "end": "end", "log2": "log2"}, True, _cnvkit, notes),
+    "cnvkit-cns": lambda p, notes: _segments(p, {"chrom": "chromosome", "start": "start", "end": "end", "log2": "log2"}, True, _cnvkit, notes),
+    "cnvkit-cnr": lambda p, notes: _segments(p, {"chrom": "chromosome", "start": "start", "end": "end", "log2": "log2"}, True, _cnvkit, notes),
+    "gatk-model-final": lambda p, notes: _segments(p, {"chrom": "contig", "start": "start", "end": "end", "log2": "log2_copy_ratio_posterior_50"}, False, _gatk_final, notes),
+    "gatk-called": lambda p, notes: _segments(p, {"chrom": "contig", "start": "start", "end": "end", "log2": "mean_log2_copy_ratio"}, False, _gatk_called, notes),
+    "purple-somatic": lambda p, notes: _segments(p, {"chrom": "chromosome", "start": "start", "end": "end", "cn": "copynumber"}, False, _purple, notes),
+    "pcgr-segments": lambda p, notes: _segments(p, {"chrom": "chromosome", "start": "start", "end": "end"}, False, _pcgr, notes),
+}
+
+
+def _vcf_segments(path: Path) -> tuple[list[Segment], int]:
+    """CNV records of a VCF (DRAGEN and others): <DUP>/<DEL>/<CNV> ALTs or SVTYPE, CN from FORMAT or INFO."""
+    import cyvcf2
+
+    from annotator.readers.vcf import capture_htslib_messages
+
+    out: list[Segment] = []
+    read = 0
+    try:
+        with capture_htslib_messages():
+            vcf = cyvcf2.VCF(str(path), lazy=True)
+            for n, rec in enumerate(vcf, start=1):
+                read += 1
+                svtype = str(rec.INFO.get("SVTYPE") or "").upper()
+                alt = rec.ALT[0] if rec.ALT else ""
+                if svtype not in ("CNV", "DUP", "DEL") and alt not in ("<DUP>", "<DEL>", "<CNV>"):
+                    continue
+                end = rec.INFO.get("END") or rec.end
+                cn = None
+                try:
+                    fmt_cn = rec.format("CN")
+                    if fmt_cn is not None and fmt_cn[-1][0] >= 0:
+                        cn = float(fmt_cn[-1][0])  # the last column is the tumor in DRAGEN somatic output
+                except KeyError:
+                    pass
+                if cn is None and rec.INFO.get("CN") is not None:
+                    cn = float(rec.INFO.get("CN"))
+                call = {"<DUP>": "gain", "<DEL>": "loss"}.get(alt) or {"DUP": "gain", "DEL": "loss"}.get(svtype)
+                out.append(Segment(rec.CHROM, rec.POS + 1, int(end), cn, None, call, n))
+            vcf.close()
+    except Exception as exc:  # htslib refuses malformed CNV VCFs
+        raise InputError(f"cannot read CNV VCF ({' '.join(str(exc).split())[:160]})", path) from None
+    return out, read
+
+
+def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec: CnvFormat, notes) -> tuple[list[GeneCopyNumber], int]:
+    lengths = CONTIG_LENGTHS[index.build]
+    best: dict[str, tuple[Segment, float | None]] = {}
+    outside = 0
+    for seg in segments:
+        contig_len = lengths.get(bare_contig(seg.chrom))
+        if contig_len is not None and seg.end > contig_len:
+            raise InputError(
+                f"segment {seg.chrom}:{seg.start}-{seg.end} ends past {seg.chrom} ({contig_len:,} bp on {index.build});"
+                " is the file on another genome build?", path, seg.line,
+            )
+        genes = [g for g in index.genes_at(seg.chrom, seg.start - 1, seg.end)]
+        if not genes:
+            outside += 1
+            continue
+        cn = seg.copy_number if seg.copy_number is not None else (2 * 2**seg.log2 if seg.log2 is not None else None)
+        for g in genes:
+            current = best.get(g)
+            if current is None or (cn is not None and (current[1] is None or cn > current[1])):
+                best[g] = (seg, cn)
+    calls = []
+    for gene, (seg, cn) in sorted(best.items()):
+        calls.append(
+            GeneCopyNumber(
+                gene=gene, copy_number=round(cn, 4) if cn is not None else None, source=path.name, level=spec.level,
+                log2=seg.log2, tool_call=seg.call, segment=f"{seg.chrom}:{seg.start}-{seg.end}", segment_length=seg.end - seg.start + 1,
+            )
+        )
+    return calls, outside
+
+
+# --- gene-level formats ----------------------------------------------------------------------
+def _gene_level(path: Path, key: str, spec: CnvFormat, index: KbIndex, sample: str | None, notes) -> tuple[list[GeneCopyNumber], int, int]:
+    header, n, body = _rows(path)
+    idx = {c: i for i, c in enumerate(header)}
+    missing = [c for c in spec.required if c not in idx]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)} (found: {', '.join(header)})", path, n)
+    gene_col = {"gene-table": "gene", "purple-gene": "gene", "oncokb-individual": "hugo_symbol", "gistic-matrix": "hugo_symbol",
+                "gistic-thresholded": "gene symbol", "moalmanac": "gene", "cgi": "gene"}[key]
+    value_col = None
+    if key in ("gistic-matrix", "gistic-thresholded"):
+        samples = [c for c in header if c not in ("hugo_symbol", "entrez_gene_id", "gene symbol", "locus id", "cytoband")]
+        originals = {c.lower(): c for c in _raw_header(path, n)}
+        if sample is None and len(samples) > 1:
+            raise InputError(f"several samples; use --tumor-sample with one of: {', '.join(originals.get(s, s) for s in samples)}", path, n)
+        value_col = (sample.lower() if sample else samples[0]) if samples else None
+        if value_col not in idx:
+            raise InputError(f"sample {sample!r} is not a column (columns: {', '.join(samples)})", path, n)
+    calls: dict[str, GeneCopyNumber] = {}
+    read = outside = 0
+    for line, cells in body:
+        if len(cells) < len(spec.required):
+            raise InputError(f"row has {len(cells)} column(s); the header has {len(header)}", path, line)
+        read += 1
+        if key == "oncokb-individual" and sample and cells[idx["tumor_sample_barcode"]] != sample:
+            continue
+        gene = index.scope_symbol(cells[idx[gene_col]])
         if gene is None:
             outside += 1
             continue
-        calls.append(GeneCopyNumber(gene=gene, copy_number=value, source=path.name))
-        kind = thresholds.classify(value)
-        if kind:
-            alterations.append(Alteration(gene=gene, type=kind, source=path.name, copy_number=value))
-    counts = Counts(records_read=read, passed_filters=read, outside_knowledgebase_genes=outside)
-    return ReadResult(
-        input=InputFile(role="cnv", file=path.name, sha256=file_sha256(path), format="gene copy-number table"),
-        alterations=tuple(alterations),
-        copy_numbers=tuple(calls),
-        counts=counts,
-    )
+        cn = tool_call = None
+        if key == "gene-table":
+            cn = _float(cells[idx["copy_number"]], "copy_number", path, line)
+            if cn is not None and cn < 0:
+                raise InputError(f"copy_number {cells[idx['copy_number']]!r} is below zero", path, line)
+            if cn is None and "fold_change" in idx:
+                fc = _float(cells[idx["fold_change"]], "fold_change", path, line)
+                cn = 2 * fc if fc is not None else None
+            if cn is None and "log2" in idx:
+                lg = _float(cells[idx["log2"]], "log2", path, line)
+                cn = 2 * 2**lg if lg is not None else None
+            if cn is None:
+                raise InputError(f"copy_number {cells[idx['copy_number']]!r} is not a number", path, line)
+        elif key == "purple-gene":
+            cn = _float(cells[idx["maxcopynumber"]], "maxCopyNumber", path, line)
+            if cn is not None and cn < 0:
+                notes.append(f"{path.name}:{line}: PURPLE copy number {cn} below zero treated as 0 (fit noise)")
+                cn = 0.0
+        else:
+            col = {"oncokb-individual": "copy_number_alteration", "moalmanac": "call", "cgi": "cna"}.get(key, value_col)
+            raw = cells[idx[col]].strip()
+            tool_call = _CALL_WORDS.get(raw.lower())
+            if tool_call is None:
+                raise InputError(f"copy-number call {raw!r} is not one of {', '.join(sorted(set(_CALL_WORDS)))}", path, line)
+        previous = calls.get(gene)
+        if previous is not None and (previous.copy_number or -1) >= (cn or -1) and _rank(previous.tool_call) >= _rank(tool_call):
+            notes.append(f"{path.name}:{line}: {gene} listed again; the higher value was kept")
+            continue
+        calls[gene] = GeneCopyNumber(gene=gene, copy_number=cn, source=path.name, level=spec.level, tool_call=tool_call)
+    return sorted(calls.values(), key=lambda c: c.gene), read, outside
+
+
+def _rank(call: str | None) -> int:
+    return {"amp": 4, "gain": 3, "neutral": 2, "loss": 1, "del": 0}.get(call or "", -1)
+
+
+def _raw_header(path: Path, line_no: int) -> list[str]:
+    with path.open(encoding="utf-8") as fh:
+        for n, text in enumerate(fh, start=1):
+            if n == line_no:
+                return [c.strip() for c in text.rstrip("\r\n").split("\t")]
+    return []

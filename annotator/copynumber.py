@@ -1,0 +1,160 @@
+"""Plasma-aware copy-number interpretation: tumor fraction, tumor-adjusted copy number, calls.
+
+In plasma only a fraction ``f`` of cell-free DNA comes from the tumor, so a tumor copy number C
+shows as ``2 (1 - f) + f C``. From an observed copy number (or fold change Y = observed / 2)
+the tumor copy number is ``C = (Y (2 (1 - f) + f P) - 2 (1 - f)) / f`` for tumor ploidy P, which is
+``2 + (observed - 2) / f`` when P = 2. At low f this magnifies noise (2.1 observed at f = 1% gives
+12 copies), so an amplification call also needs a minimum observed gain, and the adjusted value is
+given with an interval from the observed value's uncertainty. All thresholds come from
+:class:`annotator.config.CnvThresholds` and are echoed in the report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.config import CnvThresholds
+from annotator.errors import InputError
+from annotator.models import Alteration, GeneCopyNumber
+
+AMPLIFIED = ("amplification", "likely_amplification")
+
+
+@dataclass(frozen=True)
+class TumorFraction:
+    value: float | None
+    source: str  # "--tumor-fraction", "ichorCNA <file>", "estimated from somatic VAFs", "unknown"
+    estimated: bool = False
+    ploidy: float | None = None
+
+
+def parse_tumor_fraction(value: float | str | None, where: str = "--tumor-fraction") -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{where} {value!r} is not a number") from None
+    if not 0 <= number <= 1:
+        raise InputError(f"{where} {number} is outside [0, 1] (give a fraction: 0.05 for 5%)")
+    return number
+
+
+def read_ichorcna_params(path: str | Path) -> TumorFraction:
+    """``Tumor Fraction:`` and ``Ploidy:`` lines of an ichorCNA ``params.txt``."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("file not found", path)
+    fraction = ploidy = None
+    for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        m = re.match(r"^\s*(Tumor Fraction|Ploidy)\s*:\s*(\S+)", line, re.I)
+        if not m:
+            continue
+        try:
+            number = float(m.group(2))
+        except ValueError:
+            raise InputError(f"{m.group(1)} {m.group(2)!r} is not a number", path, n) from None
+        if m.group(1).lower().startswith("tumor"):
+            if not 0 <= number <= 1:
+                raise InputError(f"Tumor Fraction {number} is outside [0, 1]", path, n)
+            fraction = number if fraction is None else fraction
+        else:
+            ploidy = number if ploidy is None else ploidy
+    if fraction is None:
+        raise InputError("no 'Tumor Fraction:' line (is this an ichorCNA params.txt?)", path)
+    return TumorFraction(fraction, f"ichorCNA {path.name}", False, ploidy)
+
+
+def estimate_from_vafs(alterations: list[Alteration], max_vaf: float) -> TumorFraction:
+    """Twice the highest somatic VAF below ``max_vaf`` (heterozygous, clonal, diploid), capped at 1.
+
+    Values near 0.5 and above are left out: in plasma they are more often germline. A lower
+    bound at best (subclonal drivers, loss of heterozygosity), and marked as an estimate.
+    """
+    vafs = [a.vaf for a in alterations if a.vaf is not None and a.filter == "PASS" and 0 < a.vaf < max_vaf]
+    if not vafs:
+        return TumorFraction(None, "unknown (no tumor fraction given and no somatic VAF to estimate it)")
+    return TumorFraction(min(1.0, round(2 * max(vafs), 4)), "estimated from somatic VAFs (2 x highest VAF)", True)
+
+
+def tumor_copy_number(observed: float, fraction: float, ploidy: float = 2.0) -> float:
+    ratio = observed / 2
+    return (ratio * (2 * (1 - fraction) + fraction * ploidy) - 2 * (1 - fraction)) / fraction
+
+
+def interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> GeneCopyNumber:
+    """Status, focality and tumor-adjusted value of one gene's copy number."""
+    focal = None if cn.segment_length is None else cn.segment_length <= t.focal_max_length
+    update: dict = {"focal": focal}
+    f, ploidy = tf.value, tf.ploidy or 2.0
+    if cn.level == "call":
+        update["status"] = {"amp": "amplification", "gain": "gain", "loss": "loss", "del": "copy_loss"}.get(cn.tool_call or "", "neutral")
+        update["note"] = "discrete call as made by the tool"
+        return cn.model_copy(update=update)
+    obs = cn.copy_number
+    if obs is None:
+        return cn.model_copy(update={"status": "not_assessed", "note": "no value in the input"})
+    if cn.level == "tumor":
+        status = "amplification" if obs >= t.amplification_min_copy_number else "copy_loss" if obs <= t.loss_max_copy_number else (
+            "gain" if obs > ploidy + t.min_observed_gain else "neutral")
+        if status == "amplification" and focal is False:
+            status, update["note"] = "broad_gain", "gain spans a whole arm or chromosome, not a focal amplification"
+        update.update(status=status, adjusted_copy_number=obs)
+        return cn.model_copy(update=update)
+    # plasma-level value
+    gain = obs - 2
+    if f is not None and f > 0:
+        adjusted = tumor_copy_number(obs, f, ploidy)
+        low = tumor_copy_number(max(0.0, obs - t.observed_uncertainty), f, ploidy)
+        high = tumor_copy_number(obs + t.observed_uncertainty, f, ploidy)
+        update["adjusted_copy_number"] = round(max(0.0, adjusted), 2)
+        update["adjusted_interval"] = (round(max(0.0, low), 2), round(max(0.0, high), 2))
+    else:
+        adjusted = None
+    if gain >= t.min_observed_gain:
+        if focal is False:
+            status, update["note"] = "broad_gain", "gain spans a whole arm or chromosome (e.g. polysomy), not a focal amplification"
+        elif obs >= t.amplification_min_copy_number:
+            status = "amplification"
+        elif adjusted is not None and adjusted >= t.amplification_min_copy_number:
+            status = "likely_amplification"
+            update["note"] = f"observed {obs:.2f} copies at tumor fraction {f:.1%}: about {adjusted:.1f} tumor copies"
+        else:
+            status = "gain"
+            if adjusted is None:
+                update["note"] = "tumor fraction unknown: the gain cannot be converted to tumor copies"
+    elif gain <= -t.min_observed_gain:
+        status = "copy_loss" if (adjusted if adjusted is not None else obs) <= t.loss_max_copy_number else "loss"
+    elif f is not None and (t.amplification_min_copy_number - 2) * f < t.min_observed_gain:
+        status = "cannot_exclude"
+        update["note"] = (
+            f"at tumor fraction {f:.1%} an amplification to {t.amplification_min_copy_number:g} tumor copies would add only"
+            f" {(t.amplification_min_copy_number - 2) * f:.2f} copies in plasma, below the {t.min_observed_gain:g} that can be seen"
+        )
+    else:
+        status = "neutral"
+    update["status"] = status
+    return cn.model_copy(update=update)
+
+
+def copy_number_alterations(calls: list[GeneCopyNumber], tf: TumorFraction) -> list[Alteration]:
+    """Amplifications (observed or likely after adjustment, focal) and losses as alterations for matching."""
+    out = []
+    for c in calls:
+        if c.status in AMPLIFIED:
+            kind = "amplification"
+        elif c.status == "copy_loss":
+            kind = "copy_loss"
+        else:
+            continue
+        out.append(
+            Alteration(
+                gene=c.gene, type=kind, source=c.source, copy_number=c.copy_number,
+                adjusted_copy_number=c.adjusted_copy_number, adjusted_interval=c.adjusted_interval,
+                tumor_fraction=tf.value, cn_status=c.status, focal=c.focal, segment_length=c.segment_length,
+                notes=(c.note,) if c.note else (),
+            )
+        )
+    return out
