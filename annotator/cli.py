@@ -39,11 +39,17 @@ def main() -> None:
 @click.option("--genome", help="GRCh37 or GRCh38 (hg19, b37, hg38 accepted). Default: from the VCF header.")
 @click.option("--tumor-sample", help="Sample column of the tumor/plasma (default: ##tumor_sample, TUMOR, or the only one).")
 @click.option("--include-filtered", is_flag=True, help="Keep non-PASS records, flagged as filtered.")
+@click.option("--tumor-fraction", help="Tumor fraction of the plasma DNA, 0 to 1 (0: no tumor DNA detected).")
+@click.option("--tumor-fraction-file", type=_PATH, help="ichorCNA params.txt to take the tumor fraction (and ploidy) from.")
+@click.option("--ploidy", type=float, help="Tumor ploidy for the copy-number adjustment (default 2, or ichorCNA's).")
+@click.option("--cnv-format", help="Copy-number format for every --cnv file (default: detected from each header).")
+@click.option("--cnv-thresholds", type=_PATH, help="YAML overriding copy-number thresholds (see README).")
 @click.option("--reference", type=_PATH, help="Genome FASTA (with .fai): REF checks and left-alignment of indels in knowledgebase genes.")
 @click.option("--format", "formats", default="html,pdf,json", show_default=True, help="Comma-separated output formats.")
 @click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
 @click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
-def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tumor_sample, include_filtered, reference, formats, outdir, kb_dir):
+def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tumor_sample, include_filtered,
+             tumor_fraction, tumor_fraction_file, ploidy, cnv_format, cnv_thresholds, reference, formats, outdir, kb_dir):
     """Annotate one sample: VCF [VCF ...] (several VCFs of one sample are merged)."""
     from annotator.config import RunConfig
     from annotator.genome import parse_build
@@ -54,8 +60,18 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
     fmts = parse_formats(formats)
     if genome:
         parse_build(genome)
-    config = RunConfig(genome=genome, tumor_sample=tumor_sample, include_filtered=include_filtered, formats=fmts,
-                       reference=str(reference) if reference else None)
+    from annotator.config import CnvThresholds
+    from annotator.copynumber import parse_tumor_fraction
+    from annotator.readers.cnv import FORMATS
+
+    if cnv_format and cnv_format not in FORMATS:
+        raise AnnotatorError(f"unknown --cnv-format {cnv_format!r}; choose from {', '.join(FORMATS)}")
+    config = RunConfig(
+        genome=genome, tumor_sample=tumor_sample, include_filtered=include_filtered, formats=fmts,
+        reference=str(reference) if reference else None, tumor_fraction=parse_tumor_fraction(tumor_fraction),
+        tumor_fraction_file=str(tumor_fraction_file) if tumor_fraction_file else None, ploidy=ploidy,
+        cnv_format=cnv_format, cnv=CnvThresholds.from_yaml(cnv_thresholds) if cnv_thresholds else CnvThresholds(),
+    )
     inputs = SampleInputs(
         vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
         tumor_type=tumor_type, prior_therapies=tuple(prior), driver=driver,

@@ -23,7 +23,8 @@ class CnvThresholds:
         from annotator.errors import InputError
 
         try:
-            data = yaml.safe_load(open(path, encoding="utf-8")) or {}
+            with open(path, encoding="utf-8") as fh:
+                data = yaml.safe_load(fh) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise InputError(f"cannot read thresholds ({exc})", path) from None
         if not isinstance(data, dict):
