@@ -53,7 +53,9 @@ class Alteration(_Frozen):
     gene5: str | None = None
     gene3: str | None = None
     supporting_reads: int | None = None
-    evidence: Literal["dna", "rna"] | None = None
+    breakpoint5: str | None = None
+    breakpoint3: str | None = None
+    evidence: Literal["dna", "rna"] | None = None  # DNA-level (SV) or RNA-level (fusion transcript)
     notes: tuple[str, ...] = ()
 
     @property
