@@ -1,0 +1,305 @@
+"""Check the fusion-partner genes of the knowledgebase (``fusion_partner_only: true``) against independent data.
+
+The GRCh37 spans come from GENCODE v17 (arriba's gene table) or the hmf panel, the GRCh38 spans from the umccr
+coding-exon BED. This file re-derives nothing from those GRCh37 tables; it checks every partner gene against
+third-party files read from ``../shared/realdata`` (beside the repository, never copied into it):
+
+* GRCh38: the location holds every umccr coding exon of the symbol and is not much wider than their span;
+  FusionCatcher (GRCh38) breakpoints of the gene lie inside it, on the gene's strand.
+* GRCh37: breakpoints of real fusion calls (STAR-Fusion abridged, Arriba fusions.tsv) and the junction end of
+  CIViC fusion variants (the retained part of the partner ends there) lie inside it; caller strands agree.
+* Both builds: same chromosome, and span lengths within 20% of each other (the same gene on two builds).
+* Build offset: the GRCh37->GRCh38 shift of the gene (at its first or last coding base) matches, within 3 kb, the
+  shift of the nearest MSK-IMPACT468 gene on one side or the other within 10 Mb, measured exactly by pairing its
+  GRCh37 panel targets with umccr GRCh38 coding exons of identical length. This places the GRCh37 coordinates
+  independently of their source. Where an assembly difference lies between a gene and its only nearby anchor, the
+  observed difference is pinned in ANCHOR_EXCEPTIONS (with the reason), so the check still fails on any change.
+
+Every gene is its own test id. Tests skip when the shared folder is absent, or when no file names the gene.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from annotator.kb.load import load_knowledgebase
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+SKIP_REASON = "../shared/realdata not present: partner-gene truth tables (umccr BED, fusion-caller outputs, CIViC) unavailable"
+
+KB = load_knowledgebase(REPO / "knowledgebase")
+PARTNERS = sorted((g for g in KB.genes if g.fusion_partner_only), key=lambda g: g.symbol)
+PARTNER_IDS = [g.symbol for g in PARTNERS]
+
+ANCHOR_WINDOW = 10_000_000  # anchor genes this close (GRCh37), one per side, are compared
+ANCHOR_TOLERANCE = 3_000  # bp; isoform choice moves the CDS ends a little, an error moves them further
+# Genes whose GRCh37->GRCh38 shift differs from their nearest anchor's, pinned so that any change is noticed:
+# symbol -> (anchor, shift of the gene minus shift of the anchor, reason)
+ANCHOR_EXCEPTIONS = {
+    "EZR": ("ARID1B", -99_898, "GRCh37/GRCh38 assembly difference between ARID1B (6:157.1-157.5 Mb) and EZR (6:159.2 Mb): "
+            "downstream genes (PRKN, QKI) shift by -421,032 like EZR in GENCODE v17 vs umccr, ARID1B by -321,134"),
+    "STRN": ("ALK", -4_277, "GRCh37/GRCh38 assembly difference between ALK (2:29.4-30.1 Mb) and STRN (2:37.1 Mb): the "
+             "MSH2/EPCAM anchors (2:47.6 Mb, 10.4 Mb away) and EML4 shift by -227,139/-227,140, STRN by -227,143"),
+}
+SPAN_RATIO = 0.20  # |len37 - len38| / max(len37, len38): the same gene on two builds
+GRCH38_SLACK = 0.20  # the GRCh38 location may exceed the umccr CDS span by at most this fraction
+
+
+class Breakpoint(NamedTuple):
+    chrom: str
+    pos: int  # 1-based
+    strand: int | None  # transcribed strand of the gene as the caller reports it, if it does
+    origin: str
+
+
+def _require_shared() -> None:
+    if not SHARED.is_dir():
+        pytest.skip(SKIP_REASON)
+
+
+def _chrom(name: str) -> str:
+    return name.removeprefix("chr")
+
+
+def _strand(sign: str) -> int | None:
+    return {"+": 1, "-": -1}.get(sign.strip())
+
+
+# ----------------------------------------------------------------------------- readers
+@lru_cache(maxsize=1)
+def umccr_cds() -> dict[str, list[tuple[str, int, int]]]:
+    rows: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
+    with gzip.open(SHARED / "reference" / "umccr-gpgr__umccr_cancer_genes_hg38_coding.bed.gz", "rt") as handle:
+        next(handle)  # header: chr start end symbol
+        for line in handle:
+            chrom, start, end, symbol = line.split()[:4]
+            rows[symbol].add((_chrom(chrom), int(start) + 1, int(end)))  # BED 0-based -> 1-based inclusive
+    return {k: sorted(v, key=lambda r: r[1]) for k, v in rows.items()}
+
+
+@lru_cache(maxsize=1)
+def grch37_breakpoints() -> dict[str, list[Breakpoint]]:
+    """Breakpoints that real GRCh37 fusion-caller outputs attribute to a gene symbol."""
+    out: dict[str, list[Breakpoint]] = defaultdict(list)
+    star = SHARED / "fusion" / "STAR-Fusion__fuco.star-fusion.fusion_candidates.final.abridged"
+    with open(star, encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            for gene_col, bp_col in (("LeftGene", "LeftBreakpoint"), ("RightGene", "RightBreakpoint")):
+                symbol = row[gene_col].split("^")[0]
+                chrom, pos, sign = row[bp_col].split(":")
+                out[symbol].append(Breakpoint(_chrom(chrom), int(pos), _strand(sign), f"STAR-Fusion {row['#FusionName']}"))
+    arriba = SHARED / "fusion" / "suhrig-arriba__fusions.tsv"
+    with open(arriba, encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            for gene_col, n in (("#gene1", "1"), ("gene2", "2")):
+                symbol = row[gene_col]
+                if not re.fullmatch(r"[A-Za-z0-9.\-]+", symbol):  # lists or intergenic "A(123),B(45)": not one gene
+                    continue
+                chrom, pos = row[f"breakpoint{n}"].rsplit(":", 1)
+                gene_strand = row[f"strand{n}(gene/fusion)"].split("/")[0]  # "+/-": gene strand / fusion strand
+                out[symbol].append(Breakpoint(_chrom(chrom), int(pos), _strand(gene_strand), f"Arriba {row['#gene1']}--{row['gene2']}"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def grch38_breakpoints() -> dict[str, list[Breakpoint]]:
+    """FusionCatcher 1.20 (Ensembl 98, GRCh38) fusion points: 'chrom:pos:strand' per partner."""
+    out: dict[str, list[Breakpoint]] = defaultdict(list)
+    path = SHARED / "fusion" / "ndaniel-fusioncatcher__final-list_candidate-fusion-genes.txt"
+    with open(path, encoding="utf-8") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        header = next(reader)
+        g5, g3 = header.index("Gene_1_symbol(5end_fusion_partner)"), header.index("Gene_2_symbol(3end_fusion_partner)")
+        p5 = header.index("Fusion_point_for_gene_1(5end_fusion_partner)")
+        p3 = header.index("Fusion_point_for_gene_2(3end_fusion_partner)")
+        for row in reader:
+            for gi, pi in ((g5, p5), (g3, p3)):
+                chrom, pos, sign = row[pi].split(":")
+                out[row[gi]].append(Breakpoint(_chrom(chrom), int(pos), _strand(sign), f"FusionCatcher {row[g5]}--{row[g3]}"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def civic_fusion_regions() -> dict[str, list[tuple[str, int, int, str, str]]]:
+    """CIViC GRCh37 fusion variants: per partner symbol, (chrom, start, stop, end, variant) of its retained part.
+
+    ``end`` says which partner the region is: "5" (first coordinates) or "3" (chromosome2/start2/stop2)."""
+    out: dict[str, list[tuple[str, int, int, str, str]]] = defaultdict(list)
+    path = SHARED / "reference" / "civic" / "fakedrtom-crab__nightly-VariantSummaries.tsv"
+    with open(path, encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            m = re.fullmatch(r"([A-Z0-9]+)-([A-Z0-9]+)(?: .*)?", row["variant"])
+            if not m or row["reference_build"] != "GRCh37" or not row["chromosome2"] or not row["start"]:
+                continue
+            out[m.group(1)].append((row["chromosome"], int(row["start"]), int(row["stop"]), "5", row["variant"]))
+            out[m.group(2)].append((row["chromosome2"], int(row["start2"]), int(row["stop2"]), "3", row["variant"]))
+    return out
+
+
+def civic_junctions(gene) -> list[Breakpoint]:
+    """The junction end of each CIViC region: a 5' partner is kept from its transcript start up to the junction,
+    a 3' partner from the junction on; which coordinate that is depends on the gene's strand (so a wrong strand
+    in the knowledgebase moves the checked point to the far, UTR end of the region)."""
+    points = []
+    for chrom, start, stop, end, variant in civic_fusion_regions().get(gene.symbol, []):
+        junction = stop if (end == "5") == (gene.strand == 1) else start
+        points.append(Breakpoint(chrom, junction, None, f"CIViC {variant} ({end}' partner junction)"))
+    return points
+
+
+@lru_cache(maxsize=1)
+def build_anchors() -> list[tuple[str, int, int, str, int]]:
+    """(chrom, GRCh37 first target, GRCh37 last target end, symbol, GRCh38-GRCh37 shift) per MSK-IMPACT468 gene whose
+    panel targets pair with umccr coding exons of identical length at one common shift (at least three pairs)."""
+    targets: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    with open(SHARED / "reference" / "mskcc-facets-suite__impact468_targets.ilist", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("@"):
+                continue
+            chrom, start, end, _strand, symbol = line.split()[:5]
+            targets[symbol].append((chrom, int(start), int(end)))  # Picard interval list: 1-based inclusive
+    anchors = []
+    for symbol, rows in targets.items():
+        shifts = Counter(
+            s38 - s37
+            for c37, s37, e37 in rows
+            for c38, s38, e38 in umccr_cds().get(symbol, [])
+            if c37 == c38 and e37 - s37 == e38 - s38
+        )
+        if shifts and shifts.most_common(1)[0][1] >= 3:
+            anchors.append((rows[0][0], min(r[1] for r in rows), max(r[2] for r in rows), symbol, shifts.most_common(1)[0][0]))
+    return anchors
+
+
+# ----------------------------------------------------------------------------- checks (plain functions, so they can be reused)
+def problems_grch38_cds(gene) -> list[str]:
+    loc = gene.location.GRCh38
+    cds = umccr_cds()[gene.symbol]
+    out = [f"umccr CDS {c}:{s}-{e} outside {loc.chrom}:{loc.start}-{loc.end}" for c, s, e in cds
+           if not (c == loc.chrom and loc.start <= s and e <= loc.end)]
+    span = max(e for _, _, e in cds) - min(s for _, s, _ in cds) + 1
+    length = loc.end - loc.start + 1
+    if length > span * (1 + GRCH38_SLACK):
+        out.append(f"GRCh38 location is {length} bp, more than {GRCH38_SLACK:.0%} wider than the umccr CDS span {span} bp")
+    return out
+
+
+def problems_breakpoints(gene, build: str, points: list[Breakpoint]) -> list[str]:
+    loc = getattr(gene.location, build)
+    out = []
+    for bp in points:
+        if not (bp.chrom == loc.chrom and loc.start <= bp.pos <= loc.end):
+            out.append(f"{bp.origin}: {build} breakpoint {bp.chrom}:{bp.pos} outside {loc.chrom}:{loc.start}-{loc.end}")
+        if bp.strand is not None and bp.strand != gene.strand:
+            out.append(f"{bp.origin}: caller strand {bp.strand:+d} but knowledgebase strand {gene.strand:+d}")
+    return out
+
+
+def problems_cross_build(gene) -> list[str]:
+    l37 = gene.location.GRCh37.end - gene.location.GRCh37.start + 1
+    l38 = gene.location.GRCh38.end - gene.location.GRCh38.start + 1
+    out = []
+    if gene.location.GRCh37.chrom != gene.location.GRCh38.chrom:
+        out.append(f"chromosome {gene.location.GRCh37.chrom} on GRCh37 but {gene.location.GRCh38.chrom} on GRCh38")
+    if abs(l37 - l38) > SPAN_RATIO * max(l37, l38):
+        out.append(f"span lengths differ by more than {SPAN_RATIO:.0%}: GRCh37 {l37} bp, GRCh38 {l38} bp")
+    return out
+
+
+def problems_build_shift(gene) -> list[str] | None:
+    """None when no anchor lies within the window; else the problems (empty when the shift agrees).
+
+    The nearest anchor on each side (GRCh37) within the window is considered; the shift must agree with at least
+    one of them, since an assembly difference between the builds can lie between the gene and one anchor."""
+    g37, g38 = gene.location.GRCh37, gene.location.GRCh38
+    sides: dict[str, tuple[int, str, int]] = {}
+    for chrom, a_start, a_end, symbol, shift in build_anchors():
+        if chrom != g37.chrom or symbol == gene.symbol:
+            continue
+        side = "left" if a_start + a_end < g37.start + g37.end else "right"
+        distance = max(0, a_start - g37.end, g37.start - a_end)
+        if distance <= ANCHOR_WINDOW and (side not in sides or distance < sides[side][0]):
+            sides[side] = (distance, symbol, shift)
+    if not sides:
+        return None
+    gene_shifts = (g38.start - g37.start, g38.end - g37.end)
+    if gene.symbol in ANCHOR_EXCEPTIONS:
+        want_anchor, delta, _reason = ANCHOR_EXCEPTIONS[gene.symbol]
+        ok = any(anchor == want_anchor and delta in (s - shift for s in gene_shifts) for _, anchor, shift in sides.values())
+        return [] if ok else [f"documented shift difference to {want_anchor} ({delta:+d}) no longer holds: anchors {sides}, "
+                              f"gene shifts {gene_shifts}"]
+    if any(abs(s - shift) <= ANCHOR_TOLERANCE for _, _, shift in sides.values() for s in gene_shifts):
+        return []
+    return [f"GRCh38-GRCh37 shift {gene_shifts} differs by more than {ANCHOR_TOLERANCE} bp from that of every nearby "
+            f"MSK-IMPACT468 gene: {sides}"]
+
+
+# ----------------------------------------------------------------------------- tests
+def test_partner_genes_are_present() -> None:
+    assert len(PARTNERS) >= 10, f"expected the fusion-partner genes in genes.yaml, found {PARTNER_IDS}"
+    for gene in PARTNERS:
+        assert not gene.codons and not gene.exons and not gene.kinase, f"{gene.symbol}: partner-only genes carry no variant detail"
+
+
+def test_symbols_and_aliases_name_one_gene() -> None:
+    """An alias must not name two genes: SV and fusion partners are looked up by symbol or alias."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for gene in KB.genes:
+        for name in (gene.symbol, *gene.aliases):
+            owners[name.upper()].add(gene.symbol)
+    clashes = {name: sorted(genes) for name, genes in owners.items() if len(genes) > 1}
+    assert not clashes, f"ambiguous gene names: {clashes}"
+
+
+@pytest.mark.parametrize("symbol", PARTNER_IDS)
+def test_grch38_location_contains_umccr_cds(symbol: str) -> None:
+    _require_shared()
+    if symbol not in umccr_cds():
+        pytest.skip(f"{symbol}: not in the umccr GRCh38 BED")
+    gene = next(g for g in PARTNERS if g.symbol == symbol)
+    assert not problems_grch38_cds(gene), problems_grch38_cds(gene)
+
+
+@pytest.mark.parametrize("symbol", PARTNER_IDS)
+def test_grch37_location_contains_real_breakpoints(symbol: str) -> None:
+    _require_shared()
+    gene = next(g for g in PARTNERS if g.symbol == symbol)
+    points = grch37_breakpoints().get(symbol, []) + civic_junctions(gene)
+    if not points:
+        pytest.skip(f"{symbol}: no GRCh37 breakpoint in STAR-Fusion, Arriba or CIViC names this gene")
+    assert not problems_breakpoints(gene, "GRCh37", points), problems_breakpoints(gene, "GRCh37", points)
+
+
+@pytest.mark.parametrize("symbol", PARTNER_IDS)
+def test_grch38_location_contains_fusioncatcher_breakpoints(symbol: str) -> None:
+    _require_shared()
+    gene = next(g for g in PARTNERS if g.symbol == symbol)
+    points = grch38_breakpoints().get(symbol, [])
+    if not points:
+        pytest.skip(f"{symbol}: no FusionCatcher (GRCh38) breakpoint names this gene")
+    assert not problems_breakpoints(gene, "GRCh38", points), problems_breakpoints(gene, "GRCh38", points)
+
+
+@pytest.mark.parametrize("symbol", PARTNER_IDS)
+def test_same_gene_on_both_builds(symbol: str) -> None:
+    gene = next(g for g in PARTNERS if g.symbol == symbol)
+    assert not problems_cross_build(gene), problems_cross_build(gene)
+
+
+@pytest.mark.parametrize("symbol", PARTNER_IDS)
+def test_build_shift_matches_nearby_panel_gene(symbol: str) -> None:
+    _require_shared()
+    gene = next(g for g in PARTNERS if g.symbol == symbol)
+    problems = problems_build_shift(gene)
+    if problems is None:
+        pytest.skip(f"{symbol}: no MSK-IMPACT468 anchor gene within {ANCHOR_WINDOW // 1_000_000} Mb on GRCh37")
+    assert not problems, problems
