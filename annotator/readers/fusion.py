@@ -228,8 +228,9 @@ def _alteration(raw: RawFusion, index: KbIndex, path: Path, spec: FusionFormat) 
     if gene is None:
         return None
     partner = g5 if gene == g3 else g3
-    if partner not in index.genes:
-        notes.append(f"partner {partner} is not in the knowledgebase; reported as a {gene} fusion")
+    named = {p for a in index.alterations_for_gene(gene) if a.fusion for p in (a.fusion.gene5, a.fusion.gene3) if p and p != gene}
+    if partner not in named:
+        notes.append(f"partner {partner} is not among the knowledgebase's named {gene} fusions; reported as a {gene} fusion")
     if gene == g5 and index.genes[gene].kinase:
         notes.append(f"{gene} is the 5' partner: its kinase domain is usually not retained")
     for original, mapped in ((raw.gene5, g5), (raw.gene3, g3)):
