@@ -57,6 +57,10 @@ class Alteration(_Frozen):
     breakpoint3: str | None = None
     evidence: Literal["dna", "rna"] | None = None  # DNA-level (SV) or RNA-level (fusion transcript)
     notes: tuple[str, ...] = ()
+    # filled when the report is built
+    kb_id: str | None = None  # knowledgebase alteration it matched (most specific)
+    role: str | None = None
+    relative_vaf: float | None = None  # VAF / the plasma primary driver's VAF
 
     @property
     def label(self) -> str:

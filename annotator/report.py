@@ -95,6 +95,16 @@ class TherapyOut(_Model):
     references: list[Link]
 
 
+class KbEntryOut(_Model):
+    """A knowledgebase alteration a finding matched, for the report's appendix (anchor ``kb-<id>``)."""
+
+    id: str
+    name: str
+    detection: str
+    mechanisms: list[str]
+    sources: list[Link]
+
+
 class TrialOut(_Model):
     id: str
     match_basis: Literal["biomarker", "setting"] = Field(
@@ -107,7 +117,9 @@ class TrialOut(_Model):
     design: str
     arms: list[str]
     setting: str
+    prior_therapy: str | None
     status: str
+    status_source: str
     url: str | None
     alterations: list[str]
     therapies: list[str]
@@ -137,6 +149,7 @@ class ReportModel(_Model):
     findings: list[FindingOut]
     therapies: list[TherapyOut]
     trials: list[TrialOut]
+    kb_entries: list[KbEntryOut]
     warnings: list[str]
     research_use: str = RESEARCH_USE
 
@@ -240,6 +253,7 @@ def build_report(
     trials = [_trial_out(t, [finding_names[id(f)] for f in fs], regimens_by_trial.get(t.id, [])) for t, fs in interp.trials]
 
     primary = _primary_driver(interp, findings, stated_driver_text)
+    alterations = _annotated_alterations(alterations, interp)
     resistance = [f for f in findings if f.role in RESISTANCE_ROLES]
     summary = Summary(
         headline=_headline(primary or interp.context_groups, resistance, findings, prior_names),
@@ -273,8 +287,37 @@ def build_report(
         findings=findings,
         therapies=therapies,
         trials=trials,
+        kb_entries=_kb_entries(interp, index),
         warnings=warnings,
     )
+
+
+def _kb_entries(interp: Interpretation, index: KbIndex) -> list[KbEntryOut]:
+    ids = sorted({f.match.best.kb.id for f in interp.findings})
+    alts = {a.id: a for a in index.kb.alterations}
+    out = []
+    for i in ids:
+        a = alts[i]
+        mechs = [m.id for m in index.kb.mechanisms if i in m.alterations]
+        out.append(KbEntryOut(id=i, name=a.name, detection=a.detection, mechanisms=mechs, sources=_links(a.sources, index)))
+    return out
+
+
+def _annotated_alterations(alterations: list[Alteration], interp: Interpretation) -> list[Alteration]:
+    """Each alteration with the knowledgebase entry and role it got, and its VAF relative to the driver."""
+    by_obs = {id(f.match.observed): f for f in interp.findings}
+    driver_vafs = [f.match.observed.vaf for f in interp.findings if f.role == "primary_driver" and f.match.observed.vaf]
+    driver_vaf = max(driver_vafs) if driver_vafs else None
+    out = []
+    for a in alterations:
+        f = by_obs.get(id(a))
+        update = {}
+        if f is not None:
+            update.update(kb_id=f.match.best.kb.id, role=f.role)
+        if driver_vaf and a.vaf is not None:
+            update["relative_vaf"] = round(a.vaf / driver_vaf, 3)
+        out.append(a.model_copy(update=update) if update else a)
+    return out
 
 
 def _cn_cannot_exclude(copy_numbers, index: KbIndex, interp: Interpretation, assessed: bool) -> list[str]:
@@ -336,7 +379,8 @@ def _trial_out(t: Trial, alterations: list[str], regimens: list[str]) -> TrialOu
     return TrialOut(
         id=t.id,
         match_basis="biomarker" if alterations else "setting", nct_id=t.nct_id, acronym=t.acronym, title=t.title, phase=t.phase, design=t.design,
-        arms=list(t.arms), setting=t.setting, status=t.status,
+        arms=list(t.arms), setting=t.setting, prior_therapy=t.prior_therapy, status=t.status,
+        status_source="; ".join(s.ref + (f" section {s.section}" if s.section else "") for s in t.sources),
         url=f"https://clinicaltrials.gov/study/{t.nct_id}" if t.nct_id else None,
         alterations=sorted(set(alterations)), therapies=regimens,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import jinja2
+from markupsafe import Markup
 
 from annotator.kb.schema import EVIDENCE_LEVELS
 from annotator.report import ReportModel
@@ -36,7 +37,12 @@ def environment() -> jinja2.Environment:
 
 
 def render_html(report: ReportModel, media: str = "screen") -> str:
-    return environment().get_template("report.html.j2").render(r=report, media=media)
+    from annotator.render.charts import copy_number_chart, vaf_chart
+
+    # pygal escapes every label it draws, so its SVG can be inlined as markup.
+    charts = {"vaf": vaf_chart(report), "cn": copy_number_chart(report)}
+    charts = {k: Markup(v) if v else None for k, v in charts.items()}
+    return environment().get_template("report.html.j2").render(r=report, media=media, charts=charts)
 
 
 def render(report: ReportModel) -> bytes:
