@@ -1,0 +1,43 @@
+"""The PDF as a reader gets it: A4 pages rendered to PNG, page count bounds, findings in the text layer."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+EX = ROOT / "example_vcfs"
+pytestmark = pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("pdftotext")), reason="poppler-utils not installed")
+CASES = {
+    "egfr_l858r_met_amp": (["--cnv", EX / "egfr_l858r_met_amp.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P001_T1",
+                           ["EGFR L858R", "MET amplification", "osimertinib + savolitinib", "NCT03778229"]),
+    "egfr_ex19del_kras_pik3ca": (["--cnv", EX / "egfr_ex19del_kras_pik3ca.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P002",
+                                 ["EGFR exon 19 deletion", "KRAS G12D", "PIK3CA E545K"]),
+    "kif5b_ret": (["--cnv", EX / "kif5b_ret.cnv.tsv", "--fusions", EX / "kif5b_ret.fusions.tsv"], "PLASMA_P003_T1",
+                  ["KIF5B::RET", "selpercatinib", "pralsetinib"]),
+    "no_findings": (["--prior-therapy", "osimertinib", "--driver", "EGFR L858R"], "PLASMA_P004",
+                    ["No knowledgebase resistance mechanism detected", "cannot exclude"]),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_pdf_pages(run_cli, tmp_path, name):
+    extra, sample, texts = CASES[name]
+    result = run_cli(["annotate", EX / f"{name}.vcf.gz", *extra, "--format", "pdf", "--outdir", tmp_path])
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / f"{sample}.pdf"
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert 2 <= len(pages) <= 8, len(pages)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "595.276 x 841.89" in info or "595.28 x 841.89" in info
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    for wanted in texts:
+        assert wanted.lower() in flat.lower(), wanted
+    assert f"Page 1 of {len(pages)}" in flat and f"Page {len(pages)} of {len(pages)}" in flat
+    assert flat.count(sample) >= len(pages)  # the running header names the sample on every page
+    assert flat.count("Research use only") >= len(pages)  # and the footer says what the report is for
