@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import math
+import statistics
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,7 +147,7 @@ def read_copy_number(path: str | Path, index: KbIndex, fmt: str | None = None, s
         calls, read, outside = _gene_level(path, key, spec, index, sample, notes)
     else:
         segments, read = SEGMENT_READERS[key](path, notes)
-        calls, outside = _segments_to_genes(segments, index, path, spec, notes)
+        calls, outside = _segments_to_genes(segments, index, path, spec, notes, bins=key == "cnvkit-cnr")
     counts = Counts(records_read=read, passed_filters=read, outside_knowledgebase_genes=outside)
     return ReadResult(
         input=InputFile(role="cnv", file=path.name, sha256=file_sha256(path), format=f"{spec.name} ({spec.level}-level)"),
@@ -254,9 +255,12 @@ def _vcf_segments(path: Path) -> tuple[list[Segment], int]:
     return out, read
 
 
-def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec: CnvFormat, notes) -> tuple[list[GeneCopyNumber], int]:
+def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec: CnvFormat, notes, bins: bool = False) -> tuple[list[GeneCopyNumber], int]:
+    """Per knowledgebase gene, the overlapping segment with the highest copy number; for bin-level
+    input (CNVkit .cnr) the median of the gene's bins, with no segment length (focality unknown)."""
     lengths = CONTIG_LENGTHS[index.build]
     best: dict[str, tuple[Segment, float | None]] = {}
+    gene_bins: dict[str, list[float]] = {}
     outside = 0
     for seg in segments:
         contig_len = lengths.get(bare_contig(seg.chrom))
@@ -270,11 +274,20 @@ def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec
             outside += 1
             continue
         cn = seg.copy_number if seg.copy_number is not None else (2 * 2**seg.log2 if seg.log2 is not None else None)
+        if bins:
+            for g in genes:
+                if seg.log2 is not None:
+                    gene_bins.setdefault(g, []).append(seg.log2)
+            continue
         for g in genes:
             current = best.get(g)
             if current is None or (cn is not None and (current[1] is None or cn > current[1])):
                 best[g] = (seg, cn)
     calls = []
+    for gene, values in sorted(gene_bins.items()):
+        log2 = statistics.median(values)
+        calls.append(GeneCopyNumber(gene=gene, copy_number=round(2 * 2**log2, 4), source=path.name, level=spec.level,
+                                    log2=round(log2, 4), segment=f"{len(values)} bins"))
     for gene, (seg, cn) in sorted(best.items()):
         calls.append(
             GeneCopyNumber(
