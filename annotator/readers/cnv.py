@@ -235,7 +235,8 @@ def _vcf_segments(path: Path) -> tuple[list[Segment], int]:
                 read += 1
                 svtype = str(rec.INFO.get("SVTYPE") or "").upper()
                 alt = rec.ALT[0] if rec.ALT else ""
-                if svtype not in ("CNV", "DUP", "DEL") and alt not in ("<DUP>", "<DEL>", "<CNV>"):
+                reference_block = not rec.ALT and rec.INFO.get("END") is not None  # DRAGEN:REF segments (ALT '.')
+                if svtype not in ("CNV", "DUP", "DEL") and alt not in ("<DUP>", "<DEL>", "<CNV>") and not reference_block:
                     continue
                 end = rec.INFO.get("END") or rec.end
                 cn = None
@@ -247,7 +248,7 @@ def _vcf_segments(path: Path) -> tuple[list[Segment], int]:
                     pass
                 if cn is None and rec.INFO.get("CN") is not None:
                     cn = float(rec.INFO.get("CN"))
-                call = {"<DUP>": "gain", "<DEL>": "loss"}.get(alt) or {"DUP": "gain", "DEL": "loss"}.get(svtype)
+                call = {"<DUP>": "gain", "<DEL>": "loss"}.get(alt) or {"DUP": "gain", "DEL": "loss"}.get(svtype) or ("neutral" if reference_block else None)
                 out.append(Segment(rec.CHROM, rec.POS + 1, int(end), cn, None, call, n))
             vcf.close()
     except Exception as exc:  # htslib refuses malformed CNV VCFs
