@@ -32,7 +32,7 @@ FORMATS: dict[str, FusionFormat] = {
     "star-fusion": FusionFormat("STAR-Fusion", "rna", ("fusionname", "junctionreadcount", "spanningfragcount", "leftgene", "leftbreakpoint", "rightgene", "rightbreakpoint")),
     "fusioncatcher": FusionFormat("FusionCatcher final-list", "rna", ("gene_1_symbol(5end_fusion_partner)", "gene_2_symbol(3end_fusion_partner)", "spanning_pairs", "spanning_unique_reads")),
     "linx": FusionFormat("HMF LINX fusions", "dna", ("fiveprimebreakendid", "threeprimebreakendid", "name", "reported", "genestart", "geneend")),
-    "pcgr": FusionFormat("PCGR fusions", None, ("fusiongene", "leftbreakpoint", "rightbreakpoint")),
+    "pcgr": FusionFormat("PCGR fusions (RNA fusion input)", "rna", ("fusiongene", "leftbreakpoint", "rightbreakpoint")),
     "oncokb": FusionFormat("oncokb-annotator fusions", None, ("tumor_sample_barcode", "fusion")),
     "cgi": FusionFormat("CGI fusions", None, ("fus",)),
     "simple": FusionFormat("fusion table (gene5, gene3)", None, ("gene5", "gene3")),

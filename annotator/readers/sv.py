@@ -79,12 +79,15 @@ def read_sv_vcf(path: Path, index: KbIndex):
     import cyvcf2
 
     from annotator.readers.fusion import RawFusion
-    from annotator.readers.vcf import capture_htslib_messages, read_header
+    from annotator.readers.vcf import capture_htslib_messages, choose_tumor_sample, read_header
 
     header = read_header(path)
-    tumor = header.first("tumor_sample")
     samples = header.samples
-    t = samples.index(tumor) if tumor in samples else (samples.index("TUMOR") if "TUMOR" in samples else (len(samples) - 1 if samples else None))
+    try:
+        tumor = choose_tumor_sample(header, None)
+    except InputError:
+        tumor = samples[-1] if samples else None  # read support only; no interpretation depends on it
+    t = samples.index(tumor) if tumor in samples else None
     out: list[RawFusion] = []
     seen_junctions: set[tuple] = set()
     read = skipped = singles = filtered = 0

@@ -214,6 +214,12 @@ def choose_tumor_sample(header: VcfHeader, requested: str | None) -> str | None:
     normal = header.first("normal_sample")
     if normal in samples and len(samples) == 2:
         return next(s for s in samples if s != normal)
+    tumor_like = [s for s in samples if re.search(r"tumou?r", s, re.I)]
+    if len(tumor_like) == 1:
+        return tumor_like[0]
+    normal_like = [s for s in samples if re.search(r"normal|pbmc|germline|blood|buffy|(^|[_-])(n|wbc)$", s, re.I)]
+    if len(samples) == 2 and len(normal_like) == 1:
+        return next(s for s in samples if s not in normal_like)
     raise InputError(f"cannot tell which sample is the tumor; use --tumor-sample with one of: {listing}", header.path)
 
 
