@@ -130,3 +130,19 @@ def test_broken_knowledgebase_is_refused_before_any_output(tmp_path, write):
     outdir = tmp_path / "out"
     proc = cli(["annotate", vcf, "--kb", kb, "--outdir", outdir], tmp_path)
     assert_clean_failure(proc, outdir, "regimens.yaml: osimertinib_savolitinib: unknown drug id 'nosuchdrug'")
+
+
+@pytest.mark.parametrize(
+    "option, fixture, needles",
+    [
+        ("--cnv", "cnv/bad_missing_log2_grch38.cns", ["bad_missing_log2_grch38.cns:1:", "unrecognized copy-number format"]),
+        ("--cnv", "cnv/bad_past_chr7_end_grch38.cns", ["bad_past_chr7_end_grch38.cns:", "ends past chr7"]),
+        ("--cnv", "cnv/bad_negative_copy_number.cnv.tsv", ["bad_negative_copy_number.cnv.tsv:3:", "below zero"]),
+        ("--fusions", "fusions/bad_unrecognized_header.tsv", ["bad_unrecognized_header.tsv:1:", "no recognizable fusion header"]),
+    ],
+)
+def test_bad_cnv_and_fusion_files(tmp_path, write, option, fixture, needles):
+    vcf = write("s.vcf", mutect2_vcf([GOOD]))
+    outdir = tmp_path / "out"
+    proc = cli(["annotate", vcf, option, DATA / fixture, "--outdir", outdir], tmp_path)
+    assert_clean_failure(proc, outdir, *needles)
