@@ -37,6 +37,8 @@ def browser(tmp_path_factory):
 
 CASES = {
     "egfr_l858r_met_amp": (["--cnv", EX / "egfr_l858r_met_amp.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P001_T1", "MET amplification"),
+    "egfr_ex19del_kras_pik3ca": (["--cnv", EX / "egfr_ex19del_kras_pik3ca.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P002", "KRAS G12D"),
+    "kif5b_ret": (["--fusions", EX / "kif5b_ret.fusions.tsv"], "PLASMA_P003_T1", "KIF5B::RET"),
     "no_findings": (["--prior-therapy", "osimertinib", "--driver", "EGFR L858R"], "PLASMA_P004", "No knowledgebase resistance mechanism detected"),
 }
 
@@ -74,4 +76,6 @@ def test_report_in_headless_chromium(browser, run_cli, tmp_path, name):
     assert outside == [], outside
     shot = tmp_path / f"{sample}.png"
     browser.save_screenshot(str(shot))
+    svgs = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg")
+    assert all(svg.size["width"] > 300 for svg in svgs)
     assert shot.stat().st_size > 10_000
