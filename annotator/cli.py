@@ -86,6 +86,90 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
         click.echo(str(path))
 
 
+@main.command()
+@click.argument("samplesheet", type=_PATH)
+@click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder for every report, the status file and the cohort summary.")
+@click.option("--format", "formats", default="html,pdf,json", show_default=True, help="Comma-separated output formats.")
+@click.option("--jobs", type=int, default=None, help="Parallel samples (default: number of CPUs).")
+@click.option("--resume", is_flag=True, help="Skip samples whose outputs are complete and newer than their inputs.")
+@click.option("--only", "only", multiple=True, help="Annotate only these sample ids (repeatable; used by the Snakemake workflow).")
+@click.option("--no-cohort", is_flag=True, help="Do not write cohort.tsv / cohort.html.")
+@click.option("--no-status", is_flag=True, help="Do not write batch_status.tsv (workflow jobs run one sample each).")
+@click.option("--cnv-thresholds", type=_PATH, help="YAML overriding copy-number thresholds.")
+@click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
+def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status, cnv_thresholds, kb_dir):
+    """Annotate every sample of SAMPLESHEET (CSV/TSV; see README); one bad sample never stops the others."""
+    import os
+
+    from annotator.batch import BatchOptions, run_batch
+    from annotator.config import CnvThresholds
+    from annotator.render import parse_formats
+    from annotator.samplesheet import read_samplesheet
+
+    fmts = parse_formats(formats)
+    rows = read_samplesheet(samplesheet)
+    if only:
+        unknown = sorted(set(only) - {r.sample_id for r in rows})
+        if unknown:
+            raise AnnotatorError(f"--only names sample(s) not in the sheet: {', '.join(unknown)}", samplesheet)
+        rows = [r for r in rows if r.sample_id in set(only)]
+    _load_kb(kb_dir)  # validate once, before any work
+    options = BatchOptions(
+        outdir=outdir, formats=fmts, kb_dir=str(kb_dir) if kb_dir else None, jobs=jobs or os.cpu_count() or 1, resume=resume,
+        cnv=CnvThresholds.from_yaml(cnv_thresholds) if cnv_thresholds else CnvThresholds(), write_status=not no_status,
+    )
+    outcomes = _run_with_progress(rows, options)
+    if not no_cohort:
+        from annotator.cohort import write_cohort
+
+        write_cohort(read_samplesheet(samplesheet), outdir)
+    failed = [o for o in outcomes if o.status == "failed"]
+    done = sum(o.status == "ok" for o in outcomes)
+    skipped = sum(o.status == "skipped" for o in outcomes)
+    where = "" if no_status else f"; status in {outdir / 'batch_status.tsv'}"
+    click.echo(f"{done} annotated, {skipped} skipped (up to date), {len(failed)} failed{where}", err=True)
+    for o in failed:
+        click.echo(f"failed: {o.sample_id}: {o.message}", err=True)
+    if failed:
+        sys.exit(1)
+
+
+def _run_with_progress(rows, options):
+    from annotator.batch import run_batch
+
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=False) as progress:
+            task = progress.add_task("annotating", total=len(rows))
+            return run_batch(rows, options, lambda o, done, total: progress.update(task, completed=done, description=f"{o.sample_id}: {o.status}"))
+
+    def log(o, done, total):
+        click.echo(f"[{done}/{total}] {o.sample_id}: {o.status} ({o.seconds:.2f} s){': ' + o.message if o.status == 'failed' else ''}", err=True)
+
+    return run_batch(rows, options, log)
+
+
+@main.command()
+@click.argument("samplesheet", type=_PATH)
+@click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), required=True)
+def cohort(samplesheet, outdir):
+    """Write OUTDIR/cohort.tsv and cohort.html from the reports of SAMPLESHEET's samples."""
+    from annotator.cohort import write_cohort
+    from annotator.samplesheet import read_samplesheet
+
+    for path in write_cohort(read_samplesheet(samplesheet), outdir):
+        click.echo(str(path))
+
+
+@main.command("workflow-path")
+def workflow_path():
+    """Print the path of the bundled Snakemake workflow (snakemake -s "$(ctdna-annotator workflow-path)")."""
+    from annotator.resources import workflow_path as path
+
+    click.echo(str(path()))
+
+
 @main.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the JSON report (also published as docs/report.schema.json)."""

@@ -22,7 +22,7 @@ def _locate(name: str) -> Path:
     raise FileNotFoundError(f"bundled resource {name!r} is missing from this installation")
 
 
-_SOURCE_NAMES = {"report.schema.json": "docs/report.schema.json"}
+_SOURCE_NAMES = {"report.schema.json": "docs/report.schema.json", "Snakefile": "workflow/Snakefile"}
 
 
 def knowledgebase_dir() -> Path:
@@ -35,3 +35,7 @@ def templates_dir() -> Path:
 
 def report_schema_path() -> Path:
     return _locate("report.schema.json")
+
+
+def workflow_path() -> Path:
+    return _locate("Snakefile")

@@ -1,0 +1,95 @@
+"""Cohort summary of a run: ``cohort.tsv`` (one row per sample and finding) and ``cohort.html``
+(how often each resistance mechanism occurs, by driver and prior therapy, with links to each report).
+
+Built from the JSON reports in the output folder and ``batch_status.tsv``, so ``batch``, a resumed
+batch and the Snakemake workflow all summarise the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.batch import read_status
+from annotator.pipeline import safe_file_stem
+from annotator.samplesheet import SampleRow
+
+TSV_COLUMNS = ["sample_id", "status", "primary_driver", "driver_source", "prior_therapies", "gene", "alteration", "role",
+               "kb_id", "vaf", "copy_number", "resistance_to", "report"]
+
+
+@dataclass(frozen=True)
+class CohortSample:
+    sample_id: str
+    status: str
+    message: str
+    driver: str
+    driver_source: str
+    prior: str
+    findings: list[dict]
+    report: str | None
+
+
+def collect(rows: list[SampleRow], outdir: Path) -> list[CohortSample]:
+    status = read_status(outdir)
+    out = []
+    for row in rows:
+        stem = safe_file_stem(row.sample_id)
+        path = outdir / f"{stem}.json"
+        state, message = status.get(row.sample_id, ("ok" if path.is_file() else "missing", ""))
+        if path.is_file() and state != "failed":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            pd = data["sample"]["primary_driver"]
+            html = f"{stem}.html" if (outdir / f"{stem}.html").is_file() else (f"{stem}.pdf" if (outdir / f"{stem}.pdf").is_file() else f"{stem}.json")
+            out.append(CohortSample(row.sample_id, "ok", message, pd["alteration"] if pd else "not identified", pd["source"] if pd else "",
+                                    ", ".join(data["sample"]["prior_therapies"]) or "none", data["findings"], html))
+        else:
+            out.append(CohortSample(row.sample_id, state if state != "ok" else "missing", message or "no report", "", "", "", [], None))
+    return out
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def write_cohort(rows: list[SampleRow], outdir: Path) -> tuple[Path, Path]:
+    samples = collect(rows, outdir)
+    lines = ["\t".join(TSV_COLUMNS)]
+    for s in samples:
+        if not s.findings:
+            lines.append("\t".join([s.sample_id, s.status, s.driver, s.driver_source, s.prior, "", "", "", "", "", "", "", s.report or ""]))
+        for f in s.findings:
+            cells = [s.sample_id, s.status, s.driver, s.driver_source, s.prior, f["gene"], f["alteration"], f["role"], f["kb_id"],
+                     "" if f.get("vaf") is None else str(f["vaf"]), "" if f.get("copy_number") is None else str(f["copy_number"]),
+                     f.get("resistance_to") or "", s.report or ""]
+            lines.append("\t".join(c.replace("\t", " ") for c in cells))
+    tsv = outdir / "cohort.tsv"
+    _atomic_write(tsv, "\n".join(lines) + "\n")
+    html = outdir / "cohort.html"
+    _atomic_write(html, render_cohort_html(samples))
+    return tsv, html
+
+
+def render_cohort_html(samples: list[CohortSample]) -> str:
+    from annotator.render.html import environment
+
+    resistance = Counter()
+    by_context: Counter = Counter()
+    for s in samples:
+        for f in s.findings:
+            if f["role"] in ("on_target_resistance", "bypass_resistance"):
+                resistance[f["alteration"]] += 1
+                by_context[(f["alteration"], s.driver, s.prior)] += 1
+    ok = [s for s in samples if s.status == "ok"]
+    return environment().get_template("cohort.html.j2").render(
+        samples=samples, n_ok=len(ok), n_failed=sum(s.status == "failed" for s in samples),
+        mechanisms=resistance.most_common(), contexts=sorted(by_context.items(), key=lambda kv: (-kv[1], kv[0])),
+    )
