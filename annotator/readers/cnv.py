@@ -13,7 +13,6 @@ segments, DRAGEN) or ``call`` (a discrete call only: GISTIC -2..2, Amplification
 
 from __future__ import annotations
 
-import csv
 import math
 import statistics
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ from annotator.errors import InputError
 from annotator.genome import CONTIG_LENGTHS, bare_contig
 from annotator.kb.index import KbIndex
 from annotator.models import Counts, GeneCopyNumber, InputFile, ReadResult
-from annotator.readers.common import file_sha256
+from annotator.readers.common import detect_by_columns, file_sha256, read_table
 
 
 @dataclass(frozen=True)
@@ -74,38 +73,15 @@ _CALL_WORDS = {
 }
 
 
-def _rows(path: Path) -> tuple[list[str], int, Iterator[tuple[int, list[str]]]]:
-    """Header columns (lower-cased), header line number, and the data rows of a tab-separated file.
-
-    Skips SAM-style '@' lines (GATK) and '#' comment lines before the header; a header that itself
-    starts with '#' (Arriba-style) is accepted."""
-    try:
-        fh = path.open(encoding="utf-8", newline="")
-        lines = list(enumerate(fh, start=1))
-        fh.close()
-    except UnicodeDecodeError:
-        raise InputError("not a text file (binary content)", path) from None
-    for i, (n, text) in enumerate(lines):
-        if not text.strip() or text.startswith("@") or (text.startswith("##")):
-            continue
-        header = [c.strip().lower().lstrip("#").strip() for c in text.rstrip("\r\n").split("\t")]
-        body = ((m, next(csv.reader([t.rstrip("\r\n")], delimiter="\t"))) for m, t in lines[i + 1 :] if t.strip() and not t.startswith("#"))
-        return header, n, body
-    raise InputError("empty file: no header line", path)
-
-
 def detect_format(path: Path) -> str:
     with path.open("rb") as fh:
         head = fh.read(64)
     if head.startswith(b"##fileformat=VCF") or head[:2] == b"\x1f\x8b":
         return "vcf"
-    header, n, _ = _rows(path)
-    for key in DETECTION_ORDER:
-        fmt = FORMATS[key]
-        if all(c in header for c in fmt.required) and not any(c in header for c in fmt.forbidden):
-            if key == "gistic-matrix" and len(header) < 2:
-                continue
-            return key
+    header, n, _ = read_table(path)
+    key = detect_by_columns(header, FORMATS, DETECTION_ORDER)
+    if key is not None and not (key == "gistic-matrix" and len(header) < 2):
+        return key
     raise InputError(
         f"unrecognized copy-number format (header: {', '.join(header[:8])}); use --cnv-format with one of: {', '.join(FORMATS)}",
         path, n,
@@ -160,7 +136,7 @@ def read_copy_number(path: str | Path, index: KbIndex, fmt: str | None = None, s
 
 # --- segment formats ------------------------------------------------------------------------
 def _segments(path, columns: dict[str, str], start_is_zero_based: bool, value: Callable, notes) -> tuple[list[Segment], int]:
-    header, n, body = _rows(path)
+    header, n, body = read_table(path)
     idx = {c: i for i, c in enumerate(header)}
     missing = [c for c in columns.values() if c not in idx]
     if missing:
@@ -301,7 +277,7 @@ def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec
 
 # --- gene-level formats ----------------------------------------------------------------------
 def _gene_level(path: Path, key: str, spec: CnvFormat, index: KbIndex, sample: str | None, notes) -> tuple[list[GeneCopyNumber], int, int]:
-    header, n, body = _rows(path)
+    header, n, body = read_table(path)
     idx = {c: i for i, c in enumerate(header)}
     missing = [c for c in spec.required if c not in idx]
     if missing:

@@ -59,3 +59,36 @@ def read_tsv(path: str | Path, required: tuple[str, ...]) -> Iterator[tuple[int,
 def _looks_like_header(text: str, required: tuple[str, ...]) -> bool:
     cols = [c.strip().lower().lstrip("#") for c in text.split("\t")]
     return all(r in cols for r in required)
+
+
+def read_table(path: Path) -> tuple[list[str], int, list[tuple[int, list[str]]]]:
+    """Header columns (lower-cased, a leading '#' dropped), the header's line number, and the data rows
+    (line number, cells) of a tab-separated file.
+
+    Before the header, blank lines, '##' meta lines and SAM-style '@' lines (GATK) are skipped; a header
+    that itself starts with a single '#' (Arriba, STAR-Fusion) is the header. Later '#' lines are comments.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError("not a text file (binary content)", path) from None
+    for i, text in enumerate(lines):
+        if not text.strip() or text.startswith(("##", "@")):
+            continue
+        header = [c.strip().lower().lstrip("#").strip() for c in text.split("\t")]
+        body = [
+            (n, next(csv.reader([row], delimiter="\t")))
+            for n, row in enumerate(lines[i + 1 :], start=i + 2)
+            if row.strip() and not row.startswith("#")
+        ]
+        return header, i + 1, body
+    raise InputError("empty file: no header line", path)
+
+
+def detect_by_columns(header: list[str], formats: dict, order: list[str]) -> str | None:
+    """The first format in ``order`` whose ``required`` columns are all in ``header`` and ``forbidden`` none."""
+    for key in order:
+        fmt = formats[key]
+        if all(c in header for c in fmt.required) and not any(c in header for c in getattr(fmt, "forbidden", ())):
+            return key
+    return None

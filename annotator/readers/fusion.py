@@ -17,7 +17,7 @@ from pathlib import Path
 from annotator.errors import InputError
 from annotator.kb.index import KbIndex
 from annotator.models import Alteration, Counts, InputFile, ReadResult
-from annotator.readers.common import file_sha256
+from annotator.readers.common import detect_by_columns, file_sha256, read_table
 
 
 @dataclass(frozen=True)
@@ -62,29 +62,15 @@ def fusion_gene(index: KbIndex, gene5: str, gene3: str) -> str | None:
     return known[0] if known else None
 
 
-def _read_table(path: Path) -> tuple[list[str], int, list[tuple[int, list[str]]]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise InputError("not a text file (binary content)", path) from None
-    for i, text in enumerate(lines):
-        if not text.strip() or text.startswith("##"):
-            continue
-        header = [c.strip().lower().lstrip("#").strip() for c in text.split("\t")]
-        body = [(n, text2.split("\t")) for n, text2 in enumerate(lines[i + 1 :], start=i + 2) if text2.strip() and not text2.startswith("#")]
-        return header, i + 1, body
-    raise InputError("empty file: no header line", path)
-
-
 def detect_format(path: Path) -> str:
     with path.open("rb") as fh:
         head = fh.read(64)
     if head.startswith(b"##fileformat=VCF") or head[:2] == b"\x1f\x8b":
         return "sv-vcf"
-    header, n, _ = _read_table(path)
-    for key in DETECTION_ORDER:
-        if all(c in header for c in FORMATS[key].required):
-            return key
+    header, n, _ = read_table(path)
+    key = detect_by_columns(header, FORMATS, DETECTION_ORDER)
+    if key is not None:
+        return key
     raise InputError(
         f"no recognizable fusion header (found: {', '.join(header[:6])}); expected e.g. 'gene5<TAB>gene3', Arriba,"
         " STAR-Fusion, FusionCatcher, LINX, PCGR, oncokb-annotator or CGI columns", path, n,
@@ -115,7 +101,7 @@ def _pair(text: str, separators: tuple[str, ...]) -> tuple[str, str] | None:
 
 
 def _rows(path: Path, key: str, include_unreported: bool) -> tuple[list[RawFusion], int, int]:
-    header, n, body = _read_table(path)
+    header, n, body = read_table(path)
     idx = {c: i for i, c in enumerate(header)}
     get = lambda cells, col: cells[idx[col]].strip() if col in idx and idx[col] < len(cells) else ""  # noqa: E731
     out, read, skipped = [], 0, 0
