@@ -34,7 +34,8 @@ def test_wheel_ships_data_and_templates(installed):
     wheel, _ = installed
     names = zipfile.ZipFile(wheel).namelist()
     for needed in ("annotator/_bundled/knowledgebase/alterations.yaml", "annotator/_bundled/templates/report.html.j2",
-                   "annotator/_bundled/templates/report.css", "annotator/_bundled/report.schema.json"):
+                   "annotator/_bundled/templates/report.css", "annotator/_bundled/templates/cohort.html.j2",
+                   "annotator/_bundled/report.schema.json", "annotator/_bundled/Snakefile"):
         assert needed in names
 
 
@@ -47,6 +48,8 @@ def test_installed_command_annotates_outside_the_source_tree(installed, tmp_path
     version = subprocess.run([str(exe), "--version"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert "ctdna-annotator" in version.stdout
     subprocess.run([str(exe), "kb", "validate"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    snakefile = subprocess.run([str(exe), "workflow-path"], cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert "_bundled" in snakefile and snakefile.endswith("Snakefile")
     proc = subprocess.run(
         [str(exe), "annotate", "p.vcf", "--cnv", "p.cnv.tsv", "--prior-therapy", "osimertinib", "--outdir", "reports"],
         cwd=tmp_path, env=env, capture_output=True, text=True,
