@@ -180,7 +180,7 @@ def interpret(
     regimens = _regimens(findings, index, priors, interpret_in)
     trials = _trials(findings, index, interpret_in, priors)
     relevant_ids = {
-        a for m in kb.mechanisms if not m.deprecated and any(ctx.driver in primary for ctx in m.contexts) for a in m.alterations
+        a for m in kb.mechanisms if not m.deprecated and any(ctx.driver in interpret_in for ctx in m.contexts) for a in m.alterations
     }
     cannot = [a for a in kb.alterations if a.id in relevant_ids and a.kind == "not_in_plasma_dna" and not a.deprecated]
     return Interpretation(findings, sorted(primary), source, regimens, trials, flags, cannot, sorted(interpret_in))

@@ -97,6 +97,7 @@ class GeneCopyNumber(_Frozen):
     focal: bool | None = None
     status: str | None = None  # amplification, likely_amplification, broad_gain, gain, neutral, cannot_exclude, copy_loss
     note: str | None = None
+    kb_id: str | None = None  # knowledgebase entry its amplification or loss matched (filled by the report)
 
 
 class Counts(_Frozen):

@@ -254,6 +254,8 @@ def build_report(
 
     primary = _primary_driver(interp, findings, stated_driver_text)
     alterations = _annotated_alterations(alterations, interp)
+    cn_kb = {a.gene: a.kb_id for a in alterations if a.type in ("amplification", "copy_loss") and a.kb_id}
+    copy_numbers = [c.model_copy(update={"kb_id": cn_kb[c.gene]}) if c.gene in cn_kb else c for c in copy_numbers]
     resistance = [f for f in findings if f.role in RESISTANCE_ROLES]
     summary = Summary(
         headline=_headline(primary or interp.context_groups, resistance, findings, prior_names),
