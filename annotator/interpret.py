@@ -53,13 +53,22 @@ class Interpretation:
 
 
 def resolve_prior_therapies(names: list[str], index: KbIndex) -> tuple[list[Drug], list[str]]:
-    """Drugs for the given names (synonyms and code names resolved) and the names not recognised."""
-    found, unknown = [], []
+    """Drugs for the given names in order of administration, and the names not recognised.
+
+    Synonyms and code names resolve (AZD9291 = osimertinib); a combination written in one value
+    ("osimertinib + savolitinib") gives both drugs; a drug given again moves to its latest place.
+    """
+    found: list[Drug] = []
+    unknown: list[str] = []
     for name in names:
-        drug = index.drug(name)
-        if drug is None:
-            unknown.append(name)
-        elif drug not in found:
+        parts = [p for p in re.split(r"\s*(?:\+|/|,|;|\band\b)\s*", name.strip()) if p] or [name]
+        for part in parts:
+            drug = index.drug(part)
+            if drug is None:
+                unknown.append(part)
+                continue
+            if drug in found:
+                found.remove(drug)
             found.append(drug)
     return found, unknown
 
@@ -205,7 +214,7 @@ def _role(match, group, primary, priors, ctxs, contexts_for) -> Finding:
         if not any(_targets(d, ctx.driver) for d in priors):
             text = (
                 f"{name} is a known resistance mechanism in {ctx.driver}-driven NSCLC; no {ctx.driver}-targeted"
-                f" therapy has been given, so it is a co-alteration that may confer primary resistance."
+                f" therapy is among the recognised prior therapies, so it is a co-alteration that may confer primary resistance."
             )
             return Finding(match, "co_alteration", text, mech, ctx)
     if relevant:
@@ -222,7 +231,14 @@ def _role(match, group, primary, priors, ctxs, contexts_for) -> Finding:
 
 
 def _regimens(findings, index: KbIndex, priors, primary) -> list[tuple[Regimen, list[Finding]]]:
+    """Regimens answering the findings, in this patient's context. Left out: anything made only of
+    drugs already given; a bypass-targeting drug the tumor already progressed on; a driver drug of an
+    earlier generation than the one just failed (gefitinib combinations after osimertinib); first-line
+    drugs an on-target alteration makes useless (1st/2nd-generation EGFR TKIs with T790M)."""
+    drugs = {d.id: d for d in index.kb.drugs}
     prior_ids = {d.id for d in priors}
+    failed_bypass = {d.id for d in priors if not any(_targets(d, g) for g in primary)}
+    on_target = [f.context for f in findings if f.context is not None and f.context.role == "on_target_resistance"]
     out: dict[str, tuple[Regimen, list[Finding]]] = {}
     for f in findings:
         if f.role == "other":
@@ -240,13 +256,42 @@ def _regimens(findings, index: KbIndex, priors, primary) -> list[tuple[Regimen, 
                 # First-line options only while no targeted drug for this driver has been given.
                 if r.driver != group or (latest is not None and r.after.is_empty()):
                     continue
+                if any(ctx.driver == group and context_applies_after(ctx, drugs[d]) for ctx in on_target for d in r.drugs):
+                    continue
             elif r.driver is not None and r.driver not in primary:
                 continue
             if r.drugs and set(r.drugs) <= prior_ids:
                 continue  # never offer only what the patient has progressed on
+            if set(r.drugs) & failed_bypass:
+                continue  # the bypass inhibitor has already failed
+            if latest is not None and r.after.is_empty() and _earlier_generation(r, drugs, latest, f.match.observed.gene):
+                continue
             out.setdefault(r.id, (r, []))[1].append(f)
     current = _current_targeted(priors, primary)
-    return sorted(out.values(), key=lambda rf: _regimen_rank(rf[0], current))
+    ranked = sorted(out.values(), key=lambda rf: _regimen_rank(rf[0], current, drugs))
+    unique: dict[tuple, tuple[Regimen, list[Finding]]] = {}
+    for r, fs in ranked:  # the same drugs under two entries (osimertinib first-line and for T790M): keep the better
+        key = (tuple(r.drugs), tuple(r.drug_classes), r.driver)
+        if key in unique:
+            unique[key][1].extend(f for f in fs if f not in unique[key][1])
+        else:
+            unique[key] = (r, list(fs))
+    return list(unique.values())
+
+
+def _earlier_generation(r: Regimen, drugs: dict, latest: Drug, bypass_gene: str) -> bool:
+    """Whether the regimen's drug for the driver is of an earlier TKI generation than the one just given
+    (a drug that also hits the bypass gene, like crizotinib for MET, is there for the bypass)."""
+    latest_gen = max((g for g in _targets(latest, r.driver) if g), default=None)
+    if latest_gen is None:
+        return False
+    for d in r.drugs:
+        if bypass_gene in drugs[d].targets:
+            continue
+        gens = [g for g in _targets(drugs[d], r.driver) if g]
+        if gens and max(gens) < latest_gen:
+            return True
+    return False
 
 
 _TYPE_RANK = {"approved": 0, "phase3": 1, "phase2": 2, "phase1b": 3, "phase1": 4, "case_report": 5, "ongoing_trial": 6, "preclinical": 7}
@@ -264,11 +309,13 @@ def _current_targeted(priors: list[Drug], primary: set[str]) -> str | None:
     return None
 
 
-def _regimen_rank(r: Regimen, current: str | None) -> tuple:
-    """Positive before negative; regimens that keep the current driver drug first; then evidence."""
+def _regimen_rank(r: Regimen, current: str | None, drugs: dict) -> tuple:
+    """Positive before negative; regimens that keep the current driver drug first; then evidence;
+    then the newer TKI generation (osimertinib before gefitinib among equally approved options)."""
     best = min(r.evidence, key=lambda e: (e.negative, e.level, _TYPE_RANK[e.type]))
     keeps_current = current is not None and current in r.drugs
-    return (all(e.negative for e in r.evidence), not keeps_current, best.level, _TYPE_RANK[best.type], r.id)
+    generation = max((g or 0 for d in r.drugs for t in drugs[d].tki_for if t.gene == r.driver for g in [t.generation]), default=0)
+    return (all(e.negative for e in r.evidence), not keeps_current, best.level, _TYPE_RANK[best.type], -generation, r.id)
 
 
 def drug_label(drug: Drug) -> str:

@@ -258,7 +258,8 @@ def build_report(
     copy_numbers = [c.model_copy(update={"kb_id": cn_kb[c.gene]}) if c.gene in cn_kb else c for c in copy_numbers]
     resistance = [f for f in findings if f.role in RESISTANCE_ROLES]
     summary = Summary(
-        headline=_headline(primary or interp.context_groups, resistance, findings, prior_names),
+        headline=_headline(primary or interp.context_groups, resistance, findings, prior_names,
+                           [drug_label(drugs[f.resistance_to]) for f in resistance if f.resistance_to]),
         resistance_mechanisms=[
             f"{f.alteration}: {'on-target' if f.role == 'on_target_resistance' else 'bypass'} resistance"
             + (f" to {drug_label(drugs[f.resistance_to])}" if f.resistance_to else "")
@@ -342,11 +343,11 @@ def _primary_driver(interp: Interpretation, findings: list[FindingOut], stated: 
     return None
 
 
-def _headline(primary, resistance, findings, priors) -> str:
-    recent = priors[-1] if priors else None
+def _headline(primary, resistance, findings, priors, against: list[str]) -> str:
     if resistance:
         names = ", ".join(f.alteration for f in resistance)
-        after = f" after {recent}" if recent else ""
+        drugs_named = list(dict.fromkeys(against))
+        after = f" after {' / '.join(drugs_named)}" if drugs_named else ""
         return f"Resistance mechanism(s) detected{after}: {names}."
     if isinstance(primary, PrimaryDriver) and not priors:
         return f"Primary driver {primary.alteration} ({primary.source}); no knowledgebase resistance mechanism detected."

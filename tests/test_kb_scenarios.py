@@ -192,3 +192,34 @@ def test_primary_driver_without_prior_therapy_gets_first_line_options(scenario):
     r = scenario(snvs=[("EGFR", "L858R")])
     assert {"osimertinib", "gefitinib", "erlotinib", "afatinib", "dacomitinib"} <= {t.drugs[0] for t in r.therapies}
     assert all(e.level == "A" for t in r.therapies if len(t.drugs) == 1 for e in t.evidence[:1])
+
+
+def test_de_novo_t790m_removes_first_and_second_generation_options(scenario):
+    r = scenario(snvs=[("EGFR", "L858R"), ("EGFR", "T790M")])
+    offered = [t.drugs for t in r.therapies]
+    assert offered[0] == ["osimertinib"]
+    for drug in ("gefitinib", "erlotinib", "afatinib", "dacomitinib"):
+        assert [drug] not in offered
+    assert offered.count(["osimertinib"]) == 1  # first-line and T790M entries merged
+
+
+def test_prior_therapy_names_combinations_and_repeats(scenario):
+    r = scenario(snvs=[("EGFR", "L858R"), ("EGFR", "T790M")], prior=["erlotinib", "AZD9291", "erlotinib"])
+    assert r.sample.prior_therapy_ids == ["osimertinib", "erlotinib"]  # erlotinib given again: most recent
+    assert roles(r)["EGFR T790M"] == ("on_target_resistance", "erlotinib")
+    combo = scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 8)], prior=["osimertinib + savolitinib"])
+    assert combo.sample.prior_therapy_ids == ["osimertinib", "savolitinib"]
+    assert roles(combo)["MET amplification"] == ("bypass_resistance", "osimertinib")
+    assert not any("savolitinib" in t.drugs for t in combo.therapies)  # the MET inhibitor has already failed
+    assert "after osimertinib" in combo.summary.headline
+
+
+def test_no_return_to_an_earlier_generation_after_osimertinib(scenario):
+    r = scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 8)], prior=["gefitinib", "osimertinib"])
+    assert not any(t.drugs and t.drugs[0] == "gefitinib" for t in r.therapies)
+
+
+def test_braf_v600e_alone_is_a_driver_and_bypass_beside_egfr(scenario):
+    assert roles(scenario(snvs=[("BRAF", "V600E")])) == {"BRAF V600E": ("primary_driver", None)}
+    both = scenario(snvs=[("EGFR", "L858R"), ("BRAF", "V600E")], prior=["osimertinib"])
+    assert roles(both)["BRAF V600E"] == ("bypass_resistance", "osimertinib")

@@ -149,3 +149,11 @@ def test_annotation_contradicting_the_codon_table_is_reported(shipped_kb, write)
     report = _one(shipped_kb, write, f"chr12 25245350 C T PASS {N} 0/1:950,50:0.05:1000", info_header=BCSQ_HEADER, info=info)
     assert report.alterations[0].hgvsp == "p.G12V"  # the annotation is shown as given...
     assert any("annotation says p.G12V; knowledgebase codon table says p.G12D" in w for w in report.warnings)  # ...and the conflict said
+
+
+def test_tumor_column_without_the_allele_is_not_a_finding(shipped_kb, write):
+    report = _one(shipped_kb, write, f"chr12 25245351 C A PASS {N} 0/0:2000,0:0.0:2000")
+    assert report.alterations == [] and report.counts.skipped == 1
+    normal = annotate_sample(SampleInputs(vcfs=(ROOT / "example_vcfs" / "egfr_l858r_met_amp.vcf.gz",)),
+                             RunConfig(tumor_sample="PBMC_P001"), shipped_kb)
+    assert not any(a.gene == "EGFR" for a in normal.alterations)

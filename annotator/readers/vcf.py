@@ -604,6 +604,9 @@ def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, 
         if t is not None and vaf is None and depth is None and _no_call(rec, t):
             counts["skipped"] += 1  # './.' with no read counts: the caller made no call here
             continue
+        if t is not None and (vaf == 0 or _hom_ref(rec, t)):
+            counts["skipped"] += 1  # the tumor column does not carry this allele (0 alt reads, or 0/0)
+            continue
         consequences = _consequences(rec, header, ref, alt, alts, index)
         chosen = _pick(consequences, index)
         gene = chosen.gene if chosen else genes[0]
@@ -673,8 +676,25 @@ def _summarize_htslib(messages: list[str]) -> list[str]:
     return out
 
 
+def _genotype(rec, t: int):
+    """The tumor column's genotype [allele, ..., phased], or None when the file has no usable GT (Strelka2)."""
+    if "GT" not in (rec.FORMAT or []):
+        return None
+    try:
+        genotypes = rec.genotypes
+    except Exception:  # cyvcf2 raises on GT-less or malformed genotype fields
+        return None
+    return genotypes[t] if genotypes else None
+
+
+def _hom_ref(rec, t: int) -> bool:
+    genotype = _genotype(rec, t)
+    alleles = [a for a in (genotype[:-1] if genotype else []) if a is not None and a >= 0]
+    return bool(alleles) and all(a == 0 for a in alleles)
+
+
 def _no_call(rec, t: int) -> bool:
-    genotype = rec.genotypes[t] if rec.genotypes else None
+    genotype = _genotype(rec, t)
     return genotype is None or all(allele is None or allele < 0 for allele in genotype[:-1])
 
 
