@@ -327,19 +327,26 @@ def drug_label(drug: Drug) -> str:
 def _trials(findings, index: KbIndex, primary, priors) -> list[tuple[Trial, list[Finding]]]:
     """Trials enrolling a finding's biomarker, then trials that enrol by setting alone (no biomarker:
     e.g. 'EGFR TKI-resistant NSCLC'), which match a driver that has had its targeted drug."""
+    def prior_ok(t: Trial) -> bool:
+        if t.after.is_empty():
+            return True
+        return any(_targets(d, t.driver) and _matches_condition(t.after, d, t.driver) for d in priors) if t.driver else False
+
     out: dict[str, tuple[Trial, list[Finding]]] = {}
     for f in findings:
         if f.role == "other":
             continue
         for t in index.kb.trials:
-            if t.deprecated or not (set(t.biomarkers) & f.match.kb_ids):
+            if t.deprecated or t.before_progression or not (set(t.biomarkers) & f.match.kb_ids):
                 continue
             if t.driver is not None and t.driver not in primary:
                 continue
+            if f.role != "primary_driver" and not prior_ok(t):
+                continue
             out.setdefault(t.id, (t, []))[1].append(f)
     for t in index.kb.trials:
-        if t.deprecated or t.biomarkers or t.design != "interventional" or t.driver not in primary:
+        if t.deprecated or t.before_progression or t.biomarkers or t.design != "interventional" or t.driver not in primary:
             continue
-        if any(_targets(d, t.driver) for d in priors):
+        if not t.after.is_empty() and prior_ok(t):  # enrols by setting: the required prior therapy was given
             out.setdefault(t.id, (t, []))
     return sorted(out.values(), key=lambda tf: (not tf[1], tf[0].nct_id is None, tf[0].nct_id or tf[0].id))

@@ -223,3 +223,12 @@ def test_braf_v600e_alone_is_a_driver_and_bypass_beside_egfr(scenario):
     assert roles(scenario(snvs=[("BRAF", "V600E")])) == {"BRAF V600E": ("primary_driver", None)}
     both = scenario(snvs=[("EGFR", "L858R"), ("BRAF", "V600E")], prior=["osimertinib"])
     assert roles(both)["BRAF V600E"] == ("bypass_resistance", "osimertinib")
+
+
+def test_trials_respect_their_prior_therapy_condition(scenario):
+    after_erlotinib = trials(scenario(snvs=[("EGFR", "L858R"), ("EGFR", "T790M")], cnv=[("MET", 8)], prior=["erlotinib"]))
+    assert "NCT03778229" not in after_erlotinib and "NCT04676477" not in after_erlotinib  # both need prior osimertinib
+    assert {"NCT02143466", "NCT03940703"} <= after_erlotinib  # TATTON and INSIGHT 2 take any EGFR TKI
+    after_osimertinib = trials(scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 8)], prior=["osimertinib"]))
+    assert {"NCT03778229", "NCT04676477"} <= after_osimertinib
+    assert "NCT04743505" not in after_osimertinib  # pre-emptive: for patients who have not progressed

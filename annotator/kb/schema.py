@@ -286,6 +286,11 @@ class Trial(_Cited):
     biomarkers: list[str] = Field([], description="alteration ids it enrolls")
     driver: str | None = None
     prior_therapy: str | None = None
+    after: PriorTherapyCondition = Field(
+        default_factory=lambda: PriorTherapyCondition(),
+        description="prior targeted therapy for the driver the trial requires (drugs or TKI generations); empty: not stated",
+    )
+    before_progression: bool = Field(False, description="enrols patients still responding (pre-emptive): never matched at progression")
     setting: str
     status: str
 
