@@ -10,7 +10,7 @@ import click
 from annotator import __version__
 from annotator.errors import AnnotatorError, KnowledgebaseError
 
-_PATH = click.Path(path_type=Path, dir_okay=False)
+_PATH = click.Path(path_type=Path)  # existence and kind are checked by the readers, with one-line errors
 
 
 def _load_kb(kb_dir: Path | None):
@@ -30,8 +30,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("vcf", nargs=-1, required=True, type=_PATH)
-@click.option("--cnv", "cnv", multiple=True, type=_PATH, help="Copy-number calls (gene, copy_number TSV). Repeatable.")
-@click.option("--fusions", multiple=True, type=_PATH, help="Fusion calls (gene5, gene3 TSV). Repeatable.")
+@click.option("--cnv", "cnv", multiple=True, type=_PATH, help="Copy-number calls, any supported format (CNVkit, GATK, PURPLE, PCGR, CNV VCF, gene tables...). Repeatable.")
+@click.option("--fusions", multiple=True, type=_PATH, help="Fusion or SV calls, any supported format (Arriba, STAR-Fusion, FusionCatcher, LINX, SV VCF, gene5/gene3 table...). Repeatable.")
 @click.option("--sample-id", help="Sample id (default: the tumor sample's name unless generic, else the VCF file stem).")
 @click.option("--tumor-type", default="NSCLC", show_default=True)
 @click.option("--prior-therapy", "prior", multiple=True, help="Prior therapy (generic name), in order; the last is the most recent. Repeatable.")
@@ -41,7 +41,7 @@ def main() -> None:
 @click.option("--include-filtered", is_flag=True, help="Keep non-PASS records, flagged as filtered.")
 @click.option("--tumor-fraction", help="Tumor fraction of the plasma DNA, 0 to 1 (0: no tumor DNA detected).")
 @click.option("--tumor-fraction-file", type=_PATH, help="ichorCNA params.txt to take the tumor fraction (and ploidy) from.")
-@click.option("--ploidy", type=float, help="Tumor ploidy for the copy-number adjustment (default 2, or ichorCNA's).")
+@click.option("--ploidy", help="Tumor ploidy for the copy-number adjustment (default 2, or ichorCNA's).")
 @click.option("--cnv-format", help="Copy-number format for every --cnv file (default: detected from each header).")
 @click.option("--cnv-thresholds", type=_PATH, help="YAML overriding copy-number thresholds (see README).")
 @click.option("--reference", type=_PATH, help="Genome FASTA (with .fai): REF checks and left-alignment of indels in knowledgebase genes.")
@@ -64,6 +64,15 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
     from annotator.copynumber import parse_tumor_fraction
     from annotator.readers.cnv import FORMATS
 
+    if tumor_fraction is not None and tumor_fraction_file is not None:
+        raise AnnotatorError("give --tumor-fraction or --tumor-fraction-file, not both")
+    if ploidy is not None:
+        try:
+            ploidy = float(ploidy)
+        except ValueError:
+            raise AnnotatorError(f"--ploidy {ploidy!r} is not a number") from None
+        if not 0.5 <= ploidy <= 10:
+            raise AnnotatorError(f"--ploidy {ploidy} is outside 0.5-10")
     if cnv_format and cnv_format not in FORMATS:
         raise AnnotatorError(f"unknown --cnv-format {cnv_format!r}; choose from {', '.join(FORMATS)}")
     config = RunConfig(
@@ -262,5 +271,22 @@ def kb_show(entry_id, kb_dir):
     raise AnnotatorError(f"no knowledgebase entry with id {entry_id!r} (try 'kb list ...')")
 
 
+def run() -> None:
+    """Console entry point: usage errors, like input errors, are one line and exit status 2."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        message = exc.format_message()
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            message += f" (see '{exc.ctx.command_path} --help')"
+        click.echo("Error: " + " ".join(message.split()), err=True)
+        sys.exit(exc.exit_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

@@ -61,6 +61,7 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 def write_cohort(rows: list[SampleRow], outdir: Path) -> tuple[Path, Path]:
+    outdir.mkdir(parents=True, exist_ok=True)
     samples = collect(rows, outdir)
     lines = ["\t".join(TSV_COLUMNS)]
     for s in samples:

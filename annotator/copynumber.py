@@ -73,7 +73,10 @@ def estimate_from_vafs(alterations: list[Alteration], max_vaf: float) -> TumorFr
     Values near 0.5 and above are left out: in plasma they are more often germline. A lower
     bound at best (subclonal drivers, loss of heterozygosity), and marked as an estimate.
     """
-    vafs = [a.vaf for a in alterations if a.vaf is not None and a.filter == "PASS" and 0 < a.vaf < max_vaf]
+    vafs = [
+        a.vaf for a in alterations
+        if a.vaf is not None and a.filter == "PASS" and 0 < a.vaf < max_vaf and not (a.hgvsp or "").endswith("=")
+    ]
     if not vafs:
         return TumorFraction(None, "unknown (no tumor fraction given and no somatic VAF to estimate it)")
     return TumorFraction(min(1.0, round(2 * max(vafs), 4)), "estimated from somatic VAFs (2 x highest VAF)", True)
@@ -88,7 +91,7 @@ def interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> G
     """Status, focality and tumor-adjusted value of one gene's copy number."""
     focal = None if cn.segment_length is None else cn.segment_length <= t.focal_max_length
     update: dict = {"focal": focal}
-    f, ploidy = tf.value, tf.ploidy or 2.0
+    f, ploidy = tf.value, (tf.ploidy if tf.ploidy is not None else 2.0)
     if cn.level == "call":
         update["status"] = {"amp": "amplification", "gain": "gain", "loss": "loss", "del": "copy_loss"}.get(cn.tool_call or "", "neutral")
         update["note"] = "discrete call as made by the tool"
@@ -121,6 +124,8 @@ def interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> G
         elif adjusted is not None and adjusted >= t.amplification_min_copy_number:
             status = "likely_amplification"
             update["note"] = f"observed {obs:.2f} copies at tumor fraction {f:.1%}: about {adjusted:.1f} tumor copies"
+            if adjusted > 60:
+                update["note"] += "; implausibly high: the tumor fraction is probably underestimated"
         else:
             status = "gain"
             if adjusted is None:

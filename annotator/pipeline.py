@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,9 +48,12 @@ def check_explicit_sample_id(sample_id: str) -> str:
 
 def safe_file_stem(sample_id: str) -> str:
     """File-name-safe form of a sample id: letters, digits, '.', '_' and '-' only; never '..'."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", sample_id)
-    stem = re.sub(r"\.{2,}", ".", stem).strip("._-")
-    return stem or "sample"
+    stem = re.sub(r"[^\w.-]+", "_", sample_id)
+    stem = re.sub(r"\.{2,}", ".", stem).strip("._-") or "sample"
+    if len(stem.encode()) > 120:  # file systems allow 255 bytes; keep room for suffixes, stay unique
+        digest = hashlib.sha256(sample_id.encode()).hexdigest()[:10]
+        stem = stem.encode()[:100].decode("utf-8", "ignore") + "_" + digest
+    return stem
 
 
 def _stem(path: Path) -> str:
@@ -104,6 +108,8 @@ def _merge_counts(results: list[ReadResult]) -> Counts:
 def check_inputs(inputs: SampleInputs) -> None:
     """Cheap checks of what the user typed, run before the knowledgebase is even loaded."""
     for path in (*inputs.vcfs, *inputs.cnv, *inputs.fusions):
+        if Path(path).is_dir():
+            raise InputError("is a directory, not a file", path)
         if not Path(path).is_file():
             raise InputError("file not found", path)
     if inputs.sample_id is not None:
@@ -133,12 +139,13 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     fusion_results = [fusion_reader.read_fusions(p, index) for p in inputs.fusions]
     small = [a for r in vcf_results for a in r.alterations]
     tf = resolve_tumor_fraction(config, small)
+    tf_warnings = _tumor_fraction_warnings(tf, small, config)
     gene_cns = _merge_gene_copy_numbers([c for r in cnv_results for c in r.copy_numbers])
     gene_cns = [copynumber.interpret_gene(c, tf, config.cnv) for c in gene_cns]
     results = [*vcf_results, *cnv_results, *fusion_results]
 
     alterations = _dedupe(small + copynumber.copy_number_alterations(gene_cns, tf) + [a for r in fusion_results for a in r.alterations])
-    warnings = list(inputs.warnings) + [w for r in results for w in r.warnings]
+    warnings = list(inputs.warnings) + [w for r in results for w in r.warnings] + tf_warnings
     sample_id = inputs.sample_id or (
         tumor_sample if not vcf_reader.is_generic_sample_name(tumor_sample) else _stem(Path(inputs.vcfs[0]))
     )
@@ -195,6 +202,21 @@ def resolve_tumor_fraction(config: RunConfig, small: list[Alteration]) -> copynu
         return copynumber.TumorFraction(tf.value, tf.source, False, config.ploidy or tf.ploidy)
     estimate = copynumber.estimate_from_vafs(small, config.cnv.estimate_max_vaf)
     return copynumber.TumorFraction(estimate.value, estimate.source, estimate.estimated, config.ploidy)
+
+
+def _tumor_fraction_warnings(tf: copynumber.TumorFraction, small: list[Alteration], config: RunConfig) -> list[str]:
+    """Say when a given tumor fraction contradicts the somatic VAFs (2 x VAF is a lower bound)."""
+    if tf.estimated or tf.value is None:
+        return []
+    implied = copynumber.estimate_from_vafs(small, config.cnv.estimate_max_vaf).value
+    if implied is None:
+        return []
+    if tf.value == 0:
+        return [f"tumor fraction 0 (no tumor DNA) given, but somatic variants imply at least {implied:.1%}; copy numbers were not adjusted"]
+    if tf.value < implied / 2:
+        return [f"tumor fraction {tf.value:.1%} ({tf.source}) is well below the {implied:.1%} the somatic VAFs imply;"
+                " tumor-adjusted copy numbers may be overestimated"]
+    return []
 
 
 def _merge_gene_copy_numbers(calls: list[GeneCopyNumber]) -> list[GeneCopyNumber]:

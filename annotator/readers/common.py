@@ -69,7 +69,7 @@ def read_table(path: Path) -> tuple[list[str], int, list[tuple[int, list[str]]]]
     that itself starts with a single '#' (Arriba, STAR-Fusion) is the header. Later '#' lines are comments.
     """
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError:
         raise InputError("not a text file (binary content)", path) from None
     for i, text in enumerate(lines):

@@ -172,6 +172,11 @@ def read_fusions(path: str | Path, index: KbIndex, fmt: str | None = None, inclu
     else:
         raws, read, skipped = _rows(path, key, include_unreported)
     alterations, outside = [], 0
+    unsupported = [r for r in raws if r.reads == 0]
+    if unsupported:
+        warnings = [*warnings, f"{path.name}: {len(unsupported)} call(s) with 0 supporting reads not used"]
+        skipped += len(unsupported)
+        raws = [r for r in raws if r.reads != 0]
     for raw in raws:
         alteration = _alteration(raw, index, path, spec)
         if alteration is None:
@@ -203,7 +208,11 @@ def _unique(alterations: list[Alteration]) -> list[Alteration]:
 def _alteration(raw: RawFusion, index: KbIndex, path: Path, spec: FusionFormat) -> Alteration | None:
     g5 = index.symbol(raw.gene5) or raw.gene5.strip()
     g3 = index.symbol(raw.gene3) or raw.gene3.strip()
-    notes: list[str] = []
+    notes: list[str] = [
+        f"{original.strip()} is a previous symbol or alias of {mapped}"
+        for original, mapped in ((raw.gene5, g5), (raw.gene3, g3))
+        if original.strip().upper() != mapped.upper()
+    ]
     if not raw.ordered:
         kinase5 = g5 in index.genes and index.genes[g5].kinase
         kinase3 = g3 in index.genes and index.genes[g3].kinase
@@ -216,12 +225,9 @@ def _alteration(raw: RawFusion, index: KbIndex, path: Path, spec: FusionFormat) 
     partner = g5 if gene == g3 else g3
     named = {p for a in index.alterations_for_gene(gene) if a.fusion for p in (a.fusion.gene5, a.fusion.gene3) if p and p != gene}
     if partner not in named:
-        notes.append(f"partner {partner} is not among the knowledgebase's named {gene} fusions; reported as a {gene} fusion")
+        notes.append(f"partner {partner} is not among the knowledgebase's named {gene} fusions; reported as {'an' if gene[0] in 'AEIOU' else 'a'} {gene} fusion")
     if gene == g5 and index.genes[gene].kinase:
         notes.append(f"{gene} is the 5' partner: its kinase domain is usually not retained")
-    for original, mapped in ((raw.gene5, g5), (raw.gene3, g3)):
-        if original.strip() != mapped and original.strip().upper() != mapped:
-            notes.append(f"{original.strip()} is a previous symbol or alias of {mapped}")
     return Alteration(
         gene=gene, type="fusion", source=path.name, fusion=f"{g5}::{g3}", gene5=g5, gene3=g3,
         supporting_reads=raw.reads, evidence=raw.evidence or spec.evidence,

@@ -91,8 +91,8 @@ def _open_text(path: Path):
     with path.open("rb") as fh:
         magic = fh.read(2)
     if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8", errors="strict"), True
-    return path.open("r", encoding="utf-8", errors="strict"), False
+        return gzip.open(path, "rt", encoding="utf-8-sig", errors="strict"), True
+    return path.open("r", encoding="utf-8-sig", errors="strict"), False
 
 
 def check_gzip_complete(path: Path) -> None:
@@ -482,7 +482,7 @@ def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOp
     alterations: list[Alteration] = []
     warnings: list[str] = []
     windows = vcf_scan.Windows(index.contig_windows())
-    indexed = vcf_scan.index_path(path) is not None
+    indexed = vcf_scan.index_path(path) is not None and _index_usable(path, header, warnings)
     with capture_htslib_messages() as htslib_messages:
         if indexed:
             outside = _read_indexed(path, windows, options, index, header, rule, t, counts, alterations, warnings)
@@ -547,6 +547,20 @@ def _read_streamed(path, header, windows, options, index, rule, t, counts, alter
     finally:
         kept_path.unlink(missing_ok=True)
     return outside
+
+
+def _index_usable(path: Path, header: VcfHeader, warnings: list[str]) -> bool:
+    import cyvcf2
+
+    with capture_htslib_messages():
+        vcf = cyvcf2.VCF(str(path), lazy=True)
+        try:
+            ok = vcf_scan.index_matches(vcf, path, header.header_lines)
+        finally:
+            vcf.close()
+    if not ok:
+        warnings.append(f"{path.name}: its index does not match the file (stale or copied?); the file was read in full instead")
+    return ok
 
 
 def _query(vcf, region: str):

@@ -69,6 +69,28 @@ def index_path(path: Path) -> Path | None:
     return None
 
 
+def first_record(path: Path, header_lines: int) -> tuple[str, int] | None:
+    """(CHROM, POS) of the first data line, read as text; None for a file without records."""
+    for n, line in enumerate(_text_lines(path), start=1):
+        if n > header_lines and line.strip():
+            cols = line.split("\t", 2)
+            return (cols[0], int(cols[1])) if len(cols) > 2 and cols[1].isdigit() else None
+    return None
+
+
+def index_matches(vcf, path: Path, header_lines: int) -> bool:
+    """Whether the index finds the file's own first record: a stale or foreign index (copied beside
+    another VCF, say) would silently hide records, so such files are streamed instead."""
+    first = first_record(path, header_lines)
+    if first is None:
+        return True
+    chrom, pos = first
+    try:
+        return any(rec.POS == pos for rec in vcf(f"{chrom}:{pos}-{pos}"))
+    except Exception:
+        return False
+
+
 def region_strings(windows: Windows, file_contigs: list[str]) -> Iterator[str]:
     """Region queries in the file's own contig names (a 'chr12' query on a '12' file finds nothing)."""
     for name in file_contigs:  # the file's own order: sequential reads, same order as streaming

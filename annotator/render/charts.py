@@ -48,7 +48,7 @@ def _style(colors):
 
 
 def _clean(svg: str, chart_id: str) -> str:
-    svg = re.sub(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", f"chart-{chart_id}", svg)
+    svg = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", chart_id, svg)
     svg = re.sub(r"<!--.*?-->", "", svg)
     return svg
 
