@@ -135,3 +135,11 @@ def test_realdata_folder_is_where_the_manifest_says():
     if not REALDATA.exists():
         pytest.skip("../shared/realdata not present")
     assert (REALDATA / "MANIFEST.md").exists()
+
+
+def test_oncokb_maf_with_columns_in_any_order_and_protein_only_rows(shipped_kb):
+    path = require_realdata("truth", "oncokb-annotator__example_maf.txt")
+    report = annotate_sample(SampleInputs(vcfs=(path,)), RunConfig(tumor_sample="TCGA-05-4417-01"), shipped_kb)
+    assert {(a.gene, a.hgvsp) for a in report.alterations} >= {("KRAS", "p.G12C")}
+    assert any(f.alteration == "KRAS G12C" and f.role == "primary_driver" for f in report.findings)
+    assert report.counts.records_read == 9

@@ -19,6 +19,7 @@ from annotator.normalize import short_hgvsp, variant_type
 from annotator.readers.common import file_sha256, read_tsv
 from annotator.readers.vcf import codon_protein
 
+_MAF_TYPES = {"SNP": "snv", "DNP": "mnv", "TNP": "mnv", "ONP": "mnv", "INS": "insertion", "DEL": "deletion"}
 REQUIRED = ("hugo_symbol", "chromosome", "start_position", "reference_allele", "tumor_seq_allele2", "tumor_sample_barcode")
 
 
@@ -42,12 +43,14 @@ class MafHeader:
 
 
 def looks_like_maf(path: Path) -> bool:
+    """A tab-separated header naming Hugo_Symbol and Tumor_Sample_Barcode, in any column order."""
     try:
-        with path.open(encoding="utf-8") as fh:
+        with path.open(encoding="utf-8-sig") as fh:
             for line in fh:
                 if line.startswith("#") or not line.strip():
                     continue
-                return line.split("\t", 1)[0].strip().lower() == "hugo_symbol"
+                columns = {c.strip().lower() for c in line.split("\t")}
+                return {"hugo_symbol", "tumor_sample_barcode"} <= columns
     except (UnicodeDecodeError, OSError):
         return False
     return False
@@ -89,8 +92,19 @@ def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, includ
             continue
         counts["records_read"] += 1
         pos = _int(row, "start_position", path, line)
-        if pos is None or pos < 1:
+        if pos is not None and pos < 1:
             raise InputError(f"Start_Position {row['start_position']!r} is not a positive integer", path, line)
+        if pos is None:
+            # Protein-level rows (OncoKB style: gene and HGVSp_Short, no coordinates) still count.
+            protein = short_hgvsp(row.get("hgvsp_short")) or short_hgvsp(row.get("hgvsp"))
+            gene = index.scope_symbol(row["hugo_symbol"])
+            if protein is None or gene is None:
+                counts["outside_knowledgebase_genes" if protein else "skipped"] += 1
+                continue
+            counts["passed_filters"] += 1
+            alterations.append(Alteration(gene=gene, type=_MAF_TYPES.get((row.get("variant_type") or "").upper(), "snv"),
+                                          source=path.name, hgvsp=protein, protein_source="MAF HGVSp (no coordinates)"))
+            continue
         filt = row.get("filter") or "PASS"
         filt = "PASS" if filt in (".", "PASS") else filt
         if filt != "PASS":
