@@ -482,11 +482,11 @@ def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOp
     alterations: list[Alteration] = []
     warnings: list[str] = []
     windows = vcf_scan.Windows(index.contig_windows())
-    indexed = vcf_scan.index_path(path) is not None and _index_usable(path, header, warnings)
+    indexed = vcf_scan.index_path(path) is not None
     with capture_htslib_messages() as htslib_messages:
-        if indexed:
-            outside = _read_indexed(path, windows, options, index, header, rule, t, counts, alterations, warnings)
-        else:
+        outside = _read_indexed(path, windows, options, index, header, rule, t, counts, alterations, warnings) if indexed else None
+        if outside is None:  # no index, or one that does not match the file
+            indexed = False
             outside = _read_streamed(path, header, windows, options, index, rule, t, counts, alterations, warnings)
     counts["records_read"] += outside.read
     counts["filtered"] += outside.filtered
@@ -549,20 +549,6 @@ def _read_streamed(path, header, windows, options, index, rule, t, counts, alter
     return outside
 
 
-def _index_usable(path: Path, header: VcfHeader, warnings: list[str]) -> bool:
-    import cyvcf2
-
-    with capture_htslib_messages():
-        vcf = cyvcf2.VCF(str(path), lazy=True)
-        try:
-            ok = vcf_scan.index_matches(vcf, path, header.header_lines)
-        finally:
-            vcf.close()
-    if not ok:
-        warnings.append(f"{path.name}: its index does not match the file (stale or copied?); the file was read in full instead")
-    return ok
-
-
 def _query(vcf, region: str):
     """Records in ``region``; a contig the index has no records for yields nothing (cyvcf2 raises)."""
     try:
@@ -572,7 +558,7 @@ def _query(vcf, region: str):
             raise
 
 
-def _read_indexed(path, windows, options, index, header, rule, t, counts, alterations, warnings) -> vcf_scan.OutsideCounts:
+def _read_indexed(path, windows, options, index, header, rule, t, counts, alterations, warnings) -> vcf_scan.OutsideCounts | None:
     import cyvcf2
 
     seen: set[tuple] = set()
@@ -580,6 +566,9 @@ def _read_indexed(path, windows, options, index, header, rule, t, counts, altera
     try:
         vcf = cyvcf2.VCF(str(path), lazy=True)
         try:
+            if not vcf_scan.index_matches(vcf, path, header.header_lines):
+                warnings.append(f"{path.name}: its index does not match the file (stale or copied?); the file was read in full instead")
+                return None
             total = vcf.num_records
             for region in vcf_scan.region_strings(windows, list(vcf.seqnames)):
                 for rec in _query(vcf, region):
