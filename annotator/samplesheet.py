@@ -110,10 +110,10 @@ def read_samplesheet(path: str | Path) -> list[SampleRow]:
         if not sid:
             problems.append(f"line {n}: empty sample_id")
             continue
-        if sid in seen:
+        duplicate = sid in seen
+        if duplicate:
             problems.append(f"line {n}: duplicate sample_id {sid!r} (first on line {seen[sid]})")
-            continue
-        seen[sid] = n
+        seen.setdefault(sid, n)
         values = {k: [v.strip() for v in raw.get(k, "").split(";") if v.strip()] for k in MULTI}
         if not values["vcf"]:
             problems.append(f"line {n}: sample {sid!r} has no vcf")
@@ -143,6 +143,8 @@ def read_samplesheet(path: str | Path) -> list[SampleRow]:
         for key in ("tumor_fraction_file", "reference"):
             if resolved[key]:
                 options[key] = str(resolved[key][0])
+        if duplicate:
+            continue  # its files were still checked, so every problem shows at once
         rows.append(SampleRow(sid, n, tuple(resolved["vcf"]), tuple(resolved["cnv"]), tuple(resolved["fusions"]),
                               tuple(values["prior_therapy"]), options))
     if not rows and not problems:

@@ -58,12 +58,13 @@ def test_batch_with_a_broken_sample_then_resume(run_cli, sheet, tmp_path):
 def test_sheet_problems_are_all_reported_before_any_work(run_cli, tmp_path):
     (tmp_path / "a.vcf").write_text("##fileformat=VCFv4.2\n")
     sheet = tmp_path / "s.csv"
-    sheet.write_text("sample_id,vcf,colour\nS1,a.vcf,red\nS1,a.vcf,blue\nS2,missing.vcf,green\n")
+    sheet.write_text("sample_id,vcf,colour\nS1,a.vcf,red\nS1,also_missing.vcf,blue\nS2,missing.vcf,green\n")
     out = tmp_path / "out"
     result = run_cli(["batch", sheet, "--outdir", out])
     assert result.exit_code == 2
     message = result.output
     assert "unknown column(s) colour" in message and "duplicate sample_id 'S1'" in message and "missing.vcf" in message
+    assert "also_missing.vcf" in message
     assert not out.exists()
 
 
