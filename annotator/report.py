@@ -68,6 +68,7 @@ class FindingOut(_Model):
     resistance_to: str | None = None
     vaf: float | None = None
     copy_number: float | None = None
+    adjusted_copy_number: float | None = None
     frequencies: list[str] = []
     detail: str
 
@@ -198,7 +199,8 @@ def _finding_out(f: Finding) -> FindingOut:
     return FindingOut(
         gene=obs.gene, alteration=_display(f), role=f.role, kb_id=best.kb.id, match_level=best.level,
         mechanism_id=f.mechanism.id if f.mechanism else None, statement=f.statement,
-        resistance_to=f.against, vaf=obs.vaf, copy_number=obs.copy_number, frequencies=freqs, detail=detail,
+        resistance_to=f.against, vaf=obs.vaf, copy_number=obs.copy_number, adjusted_copy_number=obs.adjusted_copy_number,
+        frequencies=freqs, detail=detail,
     )
 
 
