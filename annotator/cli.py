@@ -110,7 +110,7 @@ def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status
     """Annotate every sample of SAMPLESHEET (CSV/TSV; see README); one bad sample never stops the others."""
     import os
 
-    from annotator.batch import BatchOptions, run_batch
+    from annotator.batch import BatchOptions
     from annotator.config import CnvThresholds
     from annotator.render import parse_formats
     from annotator.samplesheet import read_samplesheet

@@ -6,7 +6,6 @@ YAML's 1-based inclusive coordinates in exactly one place (:func:`_half_open`).
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 
 from annotator.genome import bare_contig
@@ -75,9 +74,6 @@ class KbIndex:
         g = self.genes.get(gene)
         return g is not None and not g.fusion_partner_only
 
-    def gene_regions(self) -> list[tuple[str, int, int, str]]:
-        return [(c, s, e, g) for c, ivs in self._gene_intervals.items() for s, e, g in ivs]
-
     def contig_windows(self) -> dict[str, list[tuple[int, int]]]:
         """Merged gene windows per bare contig, for pre-filtering raw VCF lines cheaply."""
         out: dict[str, list[tuple[int, int]]] = {}
@@ -128,9 +124,3 @@ def kb_index(kb: Knowledgebase, build: str) -> KbIndex:
     if index is None or index.kb is not kb:
         index = _INDEXES[key] = KbIndex(kb, build)
     return index
-
-
-def in_sorted_windows(windows: list[tuple[int, int]], starts: list[int], pos0: int) -> bool:
-    """Whether 0-based ``pos0`` lies in one of the merged, sorted windows (``starts`` = their starts)."""
-    i = bisect.bisect_right(starts, pos0) - 1
-    return i >= 0 and pos0 < windows[i][1]

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import InputError
-from annotator.genome import bare_contig
 from annotator.kb.index import KbIndex
 from annotator.models import Alteration, Counts, InputFile, ReadResult
 from annotator.normalize import plain_allele, short_hgvsp, translate_codon_change, trim_alleles, variant_type
@@ -733,6 +732,3 @@ def _diagnose(path: Path, line_no: int, exc: Exception) -> str:
 def is_generic_sample_name(name: str | None) -> bool:
     return not name or name.strip().lower() in GENERIC_SAMPLE_NAMES
 
-
-def contig_of(name: str) -> str:
-    return bare_contig(name)
