@@ -196,9 +196,15 @@ def _finding_out(f: Finding) -> FindingOut:
     detail = best.kb.name
     if obs.hgvsp and obs.type not in ("fusion", "amplification", "copy_loss"):
         detail = f"{obs.gene} {obs.hgvsp}"
+    statement = f.statement
+    if obs.cn_status == "likely_amplification" and obs.adjusted_copy_number is not None and obs.tumor_fraction:
+        statement += (
+            f" Likely amplification: {obs.copy_number:.2f} copies observed in plasma at tumor fraction {obs.tumor_fraction:.1%}"
+            f" correspond to about {obs.adjusted_copy_number:.1f} tumor copies; confirm if it changes management."
+        )
     return FindingOut(
         gene=obs.gene, alteration=_display(f), role=f.role, kb_id=best.kb.id, match_level=best.level,
-        mechanism_id=f.mechanism.id if f.mechanism else None, statement=f.statement,
+        mechanism_id=f.mechanism.id if f.mechanism else None, statement=statement,
         resistance_to=f.against, vaf=obs.vaf, copy_number=obs.copy_number, adjusted_copy_number=obs.adjusted_copy_number,
         frequencies=freqs, detail=detail,
     )

@@ -60,6 +60,7 @@ def test_five_percent_tumor_fraction_plasma_met_2_4_is_a_likely_amplification(wr
     assert met.copy_number == pytest.approx(2.4, abs=0.01) and 9.5 < met.adjusted_copy_number < 10.5
     finding = next(f for f in report.findings if f.gene == "MET")
     assert (finding.alteration, finding.role) == ("MET amplification", "bypass_resistance")
+    assert "Likely amplification: 2.40 copies observed in plasma at tumor fraction 5.0%" in finding.statement
     alteration = next(a for a in report.alterations if a.gene == "MET")
     assert alteration.copy_number == met.copy_number and alteration.adjusted_copy_number == met.adjusted_copy_number
     assert alteration.tumor_fraction == 0.05 and alteration.cn_status == "likely_amplification"
