@@ -85,6 +85,18 @@ def load_json(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
+def expected_rows(folder: Path, *keys: str) -> dict[tuple[str, ...], list[dict]]:
+    """Rows of ``folder/expected.tsv`` grouped by the values of ``keys`` (e.g. file and sample)."""
+    import csv
+    from collections import defaultdict
+
+    groups: dict[tuple[str, ...], list[dict]] = defaultdict(list)
+    with (folder / "expected.tsv").open() as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            groups[tuple(row[k] for k in keys)].append(row)
+    return dict(groups)
+
+
 def require_realdata(*parts: str) -> Path:
     path = REALDATA.joinpath(*parts)
     if not path.exists():

@@ -5,22 +5,16 @@ Fixtures and the expected values are in tests/data/callers/ (see its README for 
 
 from __future__ import annotations
 
-import csv
-from collections import defaultdict
 
 import pytest
 
 from annotator.config import RunConfig
 from annotator.normalize import plain_allele, trim_alleles
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import ROOT
+from tests.conftest import ROOT, expected_rows
 
 CALLERS = ROOT / "tests" / "data" / "callers"
-with (CALLERS / "expected.tsv").open() as _fh:
-    ROWS = list(csv.DictReader(_fh, delimiter="\t"))
-BY_FILE: dict[tuple[str, str], list[dict]] = defaultdict(list)
-for row in ROWS:
-    BY_FILE[(row["file"], row["sample"])].append(row)
+BY_FILE = expected_rows(CALLERS, "file", "sample")
 VAF_RULE = {
     "Mutect2": "FORMAT/AF", "VarDict": "FORMAT/AF", "SAGE": "FORMAT/AF", "Pisces": "FORMAT/VF", "VarScan2": "FORMAT/FREQ",
     "FreeBayes": "FORMAT/AO,RO", "bcftools": "FORMAT/AD", "LoFreq": "INFO/AF", "PCGR": "INFO/TVAF",

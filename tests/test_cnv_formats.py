@@ -3,8 +3,6 @@ read per knowledgebase gene, what they measure, the segment behind them, and the
 
 from __future__ import annotations
 
-import csv
-from collections import defaultdict
 
 import pytest
 
@@ -13,14 +11,10 @@ from annotator.copynumber import TumorFraction, interpret_gene
 from annotator.errors import InputError
 from annotator.kb.index import kb_index
 from annotator.readers.cnv import read_copy_number
-from tests.conftest import ROOT
+from tests.conftest import ROOT, expected_rows
 
 CNV = ROOT / "tests" / "data" / "cnv"
-with (CNV / "expected.tsv").open() as _fh:
-    ROWS = list(csv.DictReader(_fh, delimiter="\t"))
-BY_FILE: dict[tuple[str, str], list[dict]] = defaultdict(list)
-for _row in ROWS:
-    BY_FILE[(_row["file"], _row["sample"])].append(_row)
+BY_FILE = expected_rows(CNV, "file", "sample")
 CALLS = {"2": "amp", "amplification": "amp", "amp": "amp", "-2": "del", "deletion": "del", "del": "del",
          "0": "neutral", "1": "gain", "-1": "loss", "wild type": "neutral", "neutral": "neutral"}
 GENE_LEVEL = ("purple.cnv.gene", "gene_table", "gistic", "oncokb", "moalmanac", "cgi")

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-from collections import defaultdict
 
 import pytest
 
@@ -12,14 +10,10 @@ from annotator.errors import InputError
 from annotator.kb.index import kb_index
 from annotator.matching import match_alterations
 from annotator.readers.fusion import read_fusions
-from tests.conftest import ROOT
+from tests.conftest import ROOT, expected_rows
 
 FUS = ROOT / "tests" / "data" / "fusions"
-with (FUS / "expected.tsv").open() as _fh:
-    ROWS = list(csv.DictReader(_fh, delimiter="\t"))
-BY_FILE: dict[str, list[dict]] = defaultdict(list)
-for _row in ROWS:
-    BY_FILE[_row["file"]].append(_row)
+BY_FILE = {name: rows for (name,), rows in expected_rows(FUS, "file").items()}
 
 
 @pytest.mark.parametrize("name", sorted(BY_FILE))

@@ -23,7 +23,7 @@ from annotator.errors import InputError
 from annotator.genome import CONTIG_LENGTHS, bare_contig
 from annotator.kb.index import KbIndex
 from annotator.models import Counts, GeneCopyNumber, InputFile, ReadResult
-from annotator.readers.common import detect_by_columns, file_sha256, read_table
+from annotator.readers.common import detect_by_columns, file_sha256, read_table, resolve_format
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,7 @@ def _int(raw: str, what: str, path: Path, line: int) -> int:
 
 def read_copy_number(path: str | Path, index: KbIndex, fmt: str | None = None, sample: str | None = None) -> ReadResult:
     path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", path)
-    key = fmt or detect_format(path)
-    if key not in FORMATS:
-        raise InputError(f"unknown --cnv-format {key!r}; choose from {', '.join(FORMATS)}")
+    key = resolve_format(path, fmt, FORMATS, detect_format, "--cnv-format")
     spec = FORMATS[key]
     notes: list[str] = []
     if key == "vcf":

@@ -85,6 +85,18 @@ def read_table(path: Path) -> tuple[list[str], int, list[tuple[int, list[str]]]]
     raise InputError("empty file: no header line", path)
 
 
+def resolve_format(path: Path, fmt: str | None, formats: dict, detect, option: str) -> str:
+    """The format key of an input file: the one asked for (``option``, e.g. --cnv-format), else detected.
+
+    Checks the file exists first, so a missing file is reported as such, not as an unknown format."""
+    if not path.is_file():
+        raise InputError("is a directory, not a file" if path.is_dir() else "file not found", path)
+    key = fmt or detect(path)
+    if key not in formats:
+        raise InputError(f"unknown {option} {key!r}; choose from {', '.join(formats)}")
+    return key
+
+
 def detect_by_columns(header: list[str], formats: dict, order: list[str]) -> str | None:
     """The first format in ``order`` whose ``required`` columns are all in ``header`` and ``forbidden`` none."""
     for key in order:

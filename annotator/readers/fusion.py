@@ -17,7 +17,7 @@ from pathlib import Path
 from annotator.errors import InputError
 from annotator.kb.index import KbIndex
 from annotator.models import Alteration, Counts, InputFile, ReadResult
-from annotator.readers.common import detect_by_columns, file_sha256, read_table
+from annotator.readers.common import detect_by_columns, file_sha256, read_table, resolve_format
 
 
 @dataclass(frozen=True)
@@ -158,11 +158,7 @@ def _rows(path: Path, key: str, include_unreported: bool) -> tuple[list[RawFusio
 
 def read_fusions(path: str | Path, index: KbIndex, fmt: str | None = None, include_unreported: bool = False) -> ReadResult:
     path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", path)
-    key = fmt or detect_format(path)
-    if key not in FORMATS:
-        raise InputError(f"unknown fusion format {key!r}; choose from {', '.join(FORMATS)}")
+    key = resolve_format(path, fmt, FORMATS, detect_format, "fusion format")
     spec = FORMATS[key]
     warnings: list[str] = []
     if key == "sv-vcf":
