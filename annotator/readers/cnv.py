@@ -23,7 +23,7 @@ from annotator.errors import InputError
 from annotator.genome import CONTIG_LENGTHS, bare_contig
 from annotator.kb.index import KbIndex
 from annotator.models import Counts, GeneCopyNumber, InputFile, ReadResult
-from annotator.readers.common import detect_by_columns, file_sha256, read_table, resolve_format
+from annotator.readers.common import detect_by_columns, file_sha256, looks_like_vcf, read_table, resolve_format
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,7 @@ _CALL_WORDS = {
 
 
 def detect_format(path: Path) -> str:
-    with path.open("rb") as fh:
-        head = fh.read(64)
-    if head.startswith(b"##fileformat=VCF") or head[:2] == b"\x1f\x8b":
+    if looks_like_vcf(path):
         return "vcf"
     header, n, _ = read_table(path)
     key = detect_by_columns(header, FORMATS, DETECTION_ORDER)

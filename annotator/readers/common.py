@@ -85,6 +85,13 @@ def read_table(path: Path) -> tuple[list[str], int, list[tuple[int, list[str]]]]
     raise InputError("empty file: no header line", path)
 
 
+def looks_like_vcf(path: Path) -> bool:
+    """A VCF by its first bytes: the ##fileformat line, or gzip/BGZF compression (tables are plain text)."""
+    with path.open("rb") as fh:
+        head = fh.read(64)
+    return head.startswith(b"##fileformat=VCF") or head[:2] == b"\x1f\x8b"
+
+
 def resolve_format(path: Path, fmt: str | None, formats: dict, detect, option: str) -> str:
     """The format key of an input file: the one asked for (``option``, e.g. --cnv-format), else detected.
 

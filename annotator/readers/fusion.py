@@ -17,7 +17,7 @@ from pathlib import Path
 from annotator.errors import InputError
 from annotator.kb.index import KbIndex
 from annotator.models import Alteration, Counts, InputFile, ReadResult
-from annotator.readers.common import detect_by_columns, file_sha256, read_table, resolve_format
+from annotator.readers.common import detect_by_columns, file_sha256, looks_like_vcf, read_table, resolve_format
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,7 @@ def fusion_gene(index: KbIndex, gene5: str, gene3: str) -> str | None:
 
 
 def detect_format(path: Path) -> str:
-    with path.open("rb") as fh:
-        head = fh.read(64)
-    if head.startswith(b"##fileformat=VCF") or head[:2] == b"\x1f\x8b":
+    if looks_like_vcf(path):
         return "sv-vcf"
     header, n, _ = read_table(path)
     key = detect_by_columns(header, FORMATS, DETECTION_ORDER)
