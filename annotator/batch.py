@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotator.config import CnvThresholds, RunConfig
+from annotator.config import CallThresholds, CnvThresholds, RunConfig
 from annotator.errors import AnnotatorError
 from annotator.samplesheet import SampleRow
 
@@ -29,6 +29,7 @@ class BatchOptions:
     jobs: int = 1
     resume: bool = False
     cnv: CnvThresholds = CnvThresholds()
+    calls: CallThresholds = CallThresholds()
     write_status: bool = True
 
 
@@ -46,7 +47,7 @@ def row_config(row: SampleRow, options: BatchOptions) -> RunConfig:
     return RunConfig(
         genome=o.get("genome"), tumor_sample=o.get("tumor_sample"), include_filtered=o.get("include_filtered", False),
         reference=o.get("reference"), tumor_fraction=o.get("tumor_fraction"), tumor_fraction_file=o.get("tumor_fraction_file"),
-        ploidy=o.get("ploidy"), cnv_format=o.get("cnv_format"), formats=options.formats, cnv=options.cnv,
+        ploidy=o.get("ploidy"), cnv_format=o.get("cnv_format"), formats=options.formats, cnv=options.cnv, calls=options.calls,
     )
 
 

@@ -44,12 +44,13 @@ def main() -> None:
 @click.option("--ploidy", help="Tumor ploidy for the copy-number adjustment (default 2, or ichorCNA's).")
 @click.option("--cnv-format", help="Copy-number format for every --cnv file (default: detected from each header).")
 @click.option("--cnv-thresholds", type=_PATH, help="YAML overriding copy-number thresholds (see README).")
+@click.option("--call-thresholds", type=_PATH, help="YAML overriding what caller verdicts need (0/0 genotypes with alt reads, fusion confidence and frame; see README).")
 @click.option("--reference", type=_PATH, help="Genome FASTA (with .fai): REF checks and left-alignment of indels in knowledgebase genes.")
 @click.option("--format", "formats", default="html,pdf,json", show_default=True, help="Comma-separated output formats.")
 @click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
 @click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
 def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tumor_sample, include_filtered,
-             tumor_fraction, tumor_fraction_file, ploidy, cnv_format, cnv_thresholds, reference, formats, outdir, kb_dir):
+             tumor_fraction, tumor_fraction_file, ploidy, cnv_format, cnv_thresholds, call_thresholds, reference, formats, outdir, kb_dir):
     """Annotate one sample: VCF [VCF ...] (several VCFs of one sample are merged)."""
     from annotator.config import RunConfig
     from annotator.genome import parse_build
@@ -60,7 +61,7 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
     fmts = parse_formats(formats)
     if genome:
         parse_build(genome)
-    from annotator.config import CnvThresholds
+    from annotator.config import CallThresholds, CnvThresholds
     from annotator.copynumber import parse_tumor_fraction
     from annotator.readers.cnv import FORMATS
 
@@ -80,6 +81,7 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
         reference=str(reference) if reference else None, tumor_fraction=parse_tumor_fraction(tumor_fraction),
         tumor_fraction_file=str(tumor_fraction_file) if tumor_fraction_file else None, ploidy=ploidy,
         cnv_format=cnv_format, cnv=CnvThresholds.from_yaml(cnv_thresholds) if cnv_thresholds else CnvThresholds(),
+        calls=CallThresholds.from_yaml(call_thresholds) if call_thresholds else CallThresholds(),
     )
     inputs = SampleInputs(
         vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
@@ -105,13 +107,14 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
 @click.option("--no-cohort", is_flag=True, help="Do not write cohort.tsv / cohort.html.")
 @click.option("--no-status", is_flag=True, help="Do not write batch_status.tsv (workflow jobs run one sample each).")
 @click.option("--cnv-thresholds", type=_PATH, help="YAML overriding copy-number thresholds.")
+@click.option("--call-thresholds", type=_PATH, help="YAML overriding what caller verdicts need (see README).")
 @click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
-def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status, cnv_thresholds, kb_dir):
+def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status, cnv_thresholds, call_thresholds, kb_dir):
     """Annotate every sample of SAMPLESHEET (CSV/TSV; see README); one bad sample never stops the others."""
     import os
 
     from annotator.batch import BatchOptions
-    from annotator.config import CnvThresholds
+    from annotator.config import CallThresholds, CnvThresholds
     from annotator.render import parse_formats
     from annotator.samplesheet import read_samplesheet
 
@@ -126,6 +129,7 @@ def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status
     options = BatchOptions(
         outdir=outdir, formats=fmts, kb_dir=str(kb_dir) if kb_dir else None, jobs=jobs or os.cpu_count() or 1, resume=resume,
         cnv=CnvThresholds.from_yaml(cnv_thresholds) if cnv_thresholds else CnvThresholds(), write_status=not no_status,
+        calls=CallThresholds.from_yaml(call_thresholds) if call_thresholds else CallThresholds(),
     )
     outcomes = _run_with_progress(rows, options)
     if not no_cohort:

@@ -166,6 +166,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         "filters": "FILTER PASS or '.' only" + (" (non-PASS kept and flagged: --include-filtered)" if config.include_filtered else ""),
         "include_filtered": config.include_filtered,
         **{f"cnv_{k}": v for k, v in config.cnv.as_dict().items()},
+        **{f"call_{k}": v for k, v in config.calls.as_dict().items()},
         "tumor_fraction": tf.value if tf.value is not None else "unknown",
         "tumor_fraction_source": tf.source,
         "tumor_fraction_estimated": tf.estimated,
