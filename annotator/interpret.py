@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from annotator.config import FUSION_CONFIDENCE_LEVELS, CallThresholds
 from annotator.kb.index import KbIndex
 from annotator.kb.schema import Alteration as KbAlteration
 from annotator.kb.schema import Drug, Mechanism, MechanismContext, Regimen, Role, Trial, context_applies_after
@@ -114,13 +115,34 @@ def _context_applies(ctx: MechanismContext, priors: list[Drug]) -> int | None:
     return None
 
 
+def caller_verdict(match: Match, calls: CallThresholds) -> str | None:
+    """Why a fusion call gets no role (the caller's confidence or predicted frame), else None.
+
+    Below ``fusion_min_confidence``, or (with ``fusion_require_in_frame``) predicted out of frame or into a stop
+    codon, a call is shown for review only, unless every knowledgebase entry it matched is ``frame_independent``
+    (which exempts the frame, never the confidence). A call whose caller states neither is not judged here."""
+    obs = match.observed
+    if obs.type != "fusion":
+        return None
+    caller = obs.caller or obs.source
+    reasons = []
+    if obs.confidence is not None and FUSION_CONFIDENCE_LEVELS.index(obs.confidence) < FUSION_CONFIDENCE_LEVELS.index(calls.fusion_min_confidence):
+        reasons.append(f"{obs.confidence} confidence ({caller}), below the required {calls.fusion_min_confidence}")
+    frame_free = all(h.kb.frame_independent for h in match.hits)
+    if calls.fusion_require_in_frame and obs.reading_frame in ("out-of-frame", "stop-codon") and not frame_free:
+        reasons.append(f"{obs.reading_frame} ({caller})")
+    return "; ".join(reasons) if reasons else None
+
+
 def interpret(
     matches: list[Match],
     index: KbIndex,
     priors: list[Drug],
     stated: StatedDriver | None,
+    calls: CallThresholds | None = None,
 ) -> Interpretation:
     kb = index.kb
+    calls = calls or CallThresholds()
     mechanisms_of: dict[str, list[Mechanism]] = {}
     for m in kb.mechanisms:
         if not m.deprecated:
@@ -137,7 +159,8 @@ def interpret(
                         out.append((mech, ctx))
         return out
 
-    passing = [m for m in matches if m.observed.filter == "PASS"]
+    verdicts = {id(m): caller_verdict(m, calls) for m in matches}
+    passing = [m for m in matches if m.observed.filter == "PASS" and verdicts[id(m)] is None]
     driver_capable = {id(m): next((h.kb.gene for h in m.hits if h.kb.driver), None) for m in passing}
     plasma_groups = {g for g in driver_capable.values() if g}
     flags: list[str] = []
@@ -185,7 +208,11 @@ def interpret(
     else:
         source = "plasma" if primary else None
 
-    findings = [_role(m, driver_capable.get(id(m)), primary, priors, contexts(m), interpret_in) for m in matches]
+    findings = [
+        _role(m, driver_capable.get(id(m)), primary, priors, contexts(m), interpret_in) if verdicts[id(m)] is None or m.observed.filter != "PASS"
+        else Finding(m, "other", f"{m.best.kb.name} ({m.observed.label}): {verdicts[id(m)]}: no resistance or driver role; shown for review only.")
+        for m in matches
+    ]
     regimens = _regimens(findings, index, priors, interpret_in)
     trials = _trials(findings, index, interpret_in, priors)
     relevant_ids = {

@@ -2,7 +2,8 @@
 
 Pure: (alterations, index) -> matches. Levels, most specific first:
 ``exact`` (named protein change, or both fusion partners) > ``codon`` (any missense at a codon)
-> ``exon`` (in-frame deletion/insertion in an exon, exon-skipping region) > ``gene_and_type``
+> ``exon`` (in-frame deletion/insertion in an exon, exon-skipping region, a same-gene tandem duplication
+containing the kinase-domain exons) > ``gene_and_type``
 (amplification, copy loss, fusion with any partner of the kinase).
 """
 
@@ -80,11 +81,41 @@ def _hit(alt: Alteration, kb: KbAlteration, index: KbIndex) -> KbHit | None:
     elif kind == "copy_loss":
         if alt.type == "copy_loss":
             return KbHit(kb, "gene_and_type")
-    elif kind == "fusion" and alt.type == "fusion" and kb.fusion:
+    elif kind == "kinase_domain_duplication":
+        if alt.type == "fusion" and alt.gene5 == alt.gene3 == kb.gene and _duplicates_exons(alt, kb, index):
+            return KbHit(kb, "exon")
+    elif kind == "fusion" and alt.type == "fusion" and kb.fusion and alt.gene5 != alt.gene3:
+        # A same-gene event (RET::RET) is never a fusion, whatever partner the entry allows.
         g5, g3 = kb.fusion.gene5, kb.fusion.gene3
         if (g5 is None or g5 == alt.gene5) and (g3 is None or g3 == alt.gene3):
             return KbHit(kb, "exact" if g5 and g3 else "gene_and_type")
     return None
+
+
+def _breakpoint(text: str | None) -> tuple[str, int] | None:
+    """'chr7:55200000', '7:55200000:+' (STAR-Fusion, FusionCatcher) -> ('7', 55200000); None if absent or unparsable."""
+    m = re.match(r"^([^:]+):(\d+)(?::[+-])?$", (text or "").strip())
+    return (bare_contig(m.group(1)), int(m.group(2))) if m else None
+
+
+def _duplicates_exons(alt: Alteration, kb: KbAlteration, index: KbIndex) -> bool:
+    """Whether a same-gene junction is a tandem duplication containing the entry's exons.
+
+    The junction joins the gene's 5' part, which ends at ``breakpoint5``, to its 3' part, which starts at
+    ``breakpoint3``. In a tandem duplication the 5' part ends downstream (on the gene's strand) of where the
+    3' part starts; the duplicated segment runs from ``breakpoint3`` to ``breakpoint5``."""
+    gene = index.genes.get(kb.gene or "")
+    p5, p3 = _breakpoint(alt.breakpoint5), _breakpoint(alt.breakpoint3)
+    if gene is None or p5 is None or p3 is None or p5[0] != p3[0] or not kb.duplicated_exons:
+        return False
+    low, high = (p3[1], p5[1]) if gene.strand == 1 else (p5[1], p3[1])
+    if low > high:
+        return False  # 5' part ends upstream of the 3' part's start: a deletion, not a duplication
+    for number in kb.duplicated_exons:
+        region = index.exon_region(kb.gene or "", number)
+        if region is None or region[0] != p5[0] or not (low <= region[1] + 1 and region[2] <= high):
+            return False
+    return True
 
 
 def _span(alt: Alteration) -> tuple[str, int, int] | None:

@@ -56,6 +56,9 @@ class Alteration(_Frozen):
     breakpoint5: str | None = None
     breakpoint3: str | None = None
     evidence: Literal["dna", "rna"] | None = None  # DNA-level (SV) or RNA-level (fusion transcript)
+    caller: str | None = None  # the tool that called the fusion (Arriba, FusionCatcher, Manta...), when known
+    confidence: Literal["low", "medium", "high"] | None = None  # the caller's confidence, mapped onto Arriba's scale
+    reading_frame: Literal["in-frame", "out-of-frame", "stop-codon"] | None = None  # as the caller predicted it
     notes: tuple[str, ...] = ()
     # filled when the report is built
     kb_id: str | None = None  # knowledgebase alteration it matched (most specific)
@@ -65,6 +68,8 @@ class Alteration(_Frozen):
     @property
     def label(self) -> str:
         if self.type == "fusion":
+            if self.gene5 is not None and self.gene5 == self.gene3:
+                return f"{self.gene} intragenic rearrangement ({self.fusion})"
             return f"{self.fusion} fusion"
         if self.type == "amplification":
             return f"{self.gene} amplification"

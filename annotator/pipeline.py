@@ -136,7 +136,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     ]
     tumor_sample = next((r.sample_name for r in vcf_results if r.sample_name), None)
     cnv_results = [cnv_reader.read_copy_number(p, index, config.cnv_format, config.tumor_sample or tumor_sample) for p in inputs.cnv]
-    fusion_results = [fusion_reader.read_fusions(p, index) for p in inputs.fusions]
+    fusion_results = [fusion_reader.read_fusions(p, index, include_filtered=config.include_filtered) for p in inputs.fusions]
     small = [a for r in vcf_results for a in r.alterations]
     tf = resolve_tumor_fraction(config, small)
     tf_warnings = _tumor_fraction_warnings(tf, small, config)
@@ -160,7 +160,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     for m in matches:
         if m.observed.type in SMALL_VARIANT_TYPES:  # annotation conflicts; copy-number notes are shown in their table
             warnings += [f"{m.observed.label}: {note}" for note in m.observed.notes]
-    interpretation = interpret(matches, index, priors, stated)
+    interpretation = interpret(matches, index, priors, stated, config.calls)
     inputs_out = [r.input.model_copy(update={"counts": r.counts}) for r in results]
     settings = {
         "filters": "FILTER PASS or '.' only" + (" (non-PASS kept and flagged: --include-filtered)" if config.include_filtered else ""),

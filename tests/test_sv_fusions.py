@@ -39,7 +39,10 @@ def test_manta_bnd_pair_is_one_kif5b_ret_fusion(write, shipped_kb):
     result = read_fusions(write("manta.vcf", MANTA_HEAD + KIF5B_RET + SINGLE + FILTERED), kb_index(shipped_kb, "GRCh38"))
     assert [(a.fusion, a.gene, a.evidence, a.supporting_reads) for a in result.alterations] == [("KIF5B::RET", "RET", "dna", 21)]
     assert result.alterations[0].breakpoint5 == "chr10:32030000" and result.alterations[0].breakpoint3 == "chr10:43116000"
-    assert any("1 single breakend" in w for w in result.warnings) and any("1 non-PASS" in w for w in result.warnings)
+    assert any("1 record(s) skipped: single breakend" in w for w in result.warnings)
+    assert any("1 record(s) non-PASS" in w for w in result.warnings)
+    assert (result.counts.records_read, result.counts.filtered, result.counts.skipped) == (4, 1, 1)
+    assert result.counts.skipped_reasons == {"single breakends (no partner position): not fusions": 1}
 
 
 def test_reciprocal_junction_does_not_pass_for_the_oncogenic_fusion(write, shipped_kb):
@@ -65,7 +68,8 @@ def test_partner_outside_known_genes_is_still_a_kinase_fusion(write, shipped_kb)
     )
     result = read_fusions(write("manta.vcf", MANTA_HEAD + record), kb_index(shipped_kb, "GRCh38"))
     (fusion,) = result.alterations
-    assert fusion.gene == "RET" and fusion.gene3 == "RET" and fusion.gene5 == "intergenic(chr10:30000000)"
+    assert fusion.gene == "RET" and fusion.gene3 == "RET" and fusion.gene5 == "chr10:30000000"
+    assert any("chr10:30000000 lies in no knowledgebase gene" in n for n in fusion.notes)
 
 
 def test_aliases_and_unlisted_partners(write, shipped_kb):

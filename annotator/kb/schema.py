@@ -46,6 +46,9 @@ AlterationKind = Literal[
     "not_in_plasma_dna",  # protein/RNA expression, histology: a negative plasma test cannot exclude it
 ]
 
+# Kinds that describe a rearrangement inside one gene: a same-gene SV or fusion-caller event is matched only to these.
+INTRAGENIC_KINDS = ("kinase_domain_duplication",)
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -165,6 +168,12 @@ class Alteration(_Cited):
     min_copy_number: float | None = Field(
         None, description="tumor-level copy number from which an amplification counts"
     )
+    duplicated_exons: list[int] = Field(
+        [], description="kinase_domain_duplication: exons of the gene (genes.yaml) the duplicated segment must contain"
+    )
+    frame_independent: bool = Field(
+        False, description="fusion/intragenic entries: a role is given even when the caller predicts an out-of-frame transcript"
+    )
     driver: bool = Field(False, description="a primary oncogenic driver when no other driver is present")
     detection: str = Field(description="how it is detected (or why plasma DNA cannot show it)")
     unverified: bool = False
@@ -178,12 +187,17 @@ class Alteration(_Cited):
             "exon_insertion": ("exon",),
             "exon_skipping": ("exon",),
             "fusion": ("fusion",),
+            "kinase_domain_duplication": ("duplicated_exons",),
         }.get(self.kind, ())
         for field in need:
             if not getattr(self, field):
                 raise ValueError(f"kind {self.kind!r} needs field {field!r}")
         if self.gene is None and self.kind != "not_in_plasma_dna":
             raise ValueError(f"kind {self.kind!r} needs a gene")
+        if self.duplicated_exons and self.kind != "kinase_domain_duplication":
+            raise ValueError("duplicated_exons is only for kind 'kinase_domain_duplication'")
+        if self.frame_independent and self.kind not in ("fusion", *INTRAGENIC_KINDS):
+            raise ValueError(f"frame_independent is only for fusions and intragenic rearrangements, not kind {self.kind!r}")
         return self
 
 
