@@ -18,7 +18,7 @@ from annotator.kb.index import KbIndex
 from annotator.kb.schema import EVIDENCE_LEVELS, Evidence, Regimen, Role, SourceRef, Trial
 from annotator.models import Alteration, Counts, GeneCopyNumber, InputFile
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 RESEARCH_USE = (
     "For research use only. This report supports, and does not replace, the judgement of qualified"
     " professionals (molecular pathologists, oncologists) at a molecular tumor board. Findings from"

@@ -202,7 +202,11 @@ def test_every_record_is_accounted_for(shipped_kb, name):
 def test_sv_vcf_skips_are_counted_with_reasons(write, shipped_kb):
     head = (FUS / "fusioncatcher_bnd_grch38.vcf").read_text().split("#CHROM")[0].replace("##source=FusionCatcher\n", "##source=GRIDSS\n")
     recs = ("2\t29300000\tg1\tN\tN.\t.\tPASS\tSVTYPE=BND\n"  # single breakend
-            "2\t29300100\tg2\tN\t<INS>\t.\tPASS\tSVTYPE=INS\n")  # no partner position
+            "2\t29300100\tg2\tN\t<INS>\t.\tPASS\tSVTYPE=INS\n"  # no partner position
+            "2\t100000\tg3o\tN\tN[2:200000[\t.\tPASS\tSVTYPE=BND;MATEID=g3h\n"  # a junction in no known gene...
+            "2\t200000\tg3h\tN\t]2:100000]N\t.\tPASS\tSVTYPE=BND;MATEID=g3o\n")  # ...and its mate
     result = read_fusions(write("gridss.vcf", head + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n" + recs), kb_index(shipped_kb, "GRCh38"))
-    assert result.counts.records_read == 2 and result.counts.skipped == 2
+    assert result.counts.records_read == 4 and result.counts.skipped == 2 and result.counts.outside_knowledgebase_genes == 1
+    assert result.counts.skipped_reasons == {"records without a partner position (e.g. insertions)": 1,
+                                             "single breakends (no partner position): not fusions": 1}
     assert any("single breakend" in w for w in result.warnings) and any("without a partner position" in w for w in result.warnings)

@@ -81,6 +81,7 @@ class Tally:
     filtered: int = 0  # non-PASS (or LINX reported=false) and not kept
     flagged: int = 0  # non-PASS kept with --include-filtered
     mates: int = 0  # the second record of a breakend pair already read
+    outside: int = 0  # junctions with no breakend in a knowledgebase gene (SV VCFs)
     skipped: Counter = field(default_factory=Counter)  # reason -> records
 
     def skip(self, reason: str, n: int = 1) -> None:
@@ -247,7 +248,7 @@ def read_fusions(path: str | Path, index: KbIndex, fmt: str | None = None, inclu
         raws, warnings = read_sv_vcf(path, index, tally, include_filtered)
     else:
         raws = _rows(path, key, include_filtered, tally)
-    alterations, outside = [], 0
+    alterations, outside = [], tally.outside
     for raw in raws:
         if raw.reads == 0:
             tally.skip("call(s) with 0 supporting reads not used")

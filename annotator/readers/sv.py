@@ -234,7 +234,9 @@ def _record(rec, line: int, index: KbIndex, t: int | None, tally, junctions: set
         result = _junction(index, rec, line, rec.CHROM, rec.POS, side1, chrom2, pos2, side2, _support(rec, t), junctions)
         if isinstance(result, str):
             tally.skip(result)
-        elif result is not None:
+        elif result is None:
+            tally.outside += 1
+        else:
             out.append(result)
     return out
 
