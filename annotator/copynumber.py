@@ -88,7 +88,16 @@ def tumor_copy_number(observed: float, fraction: float, ploidy: float = 2.0) -> 
 
 
 def interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> GeneCopyNumber:
-    """Status, focality and tumor-adjusted value of one gene's copy number."""
+    """Status, focality and tumor-adjusted value of one gene's copy number; a value that did not pass
+    the caller's filters (kept by --include-filtered) says so first in its note."""
+    out = _interpret_gene(cn, tf, t)
+    if cn.filter == "PASS":
+        return out
+    flag = f"FILTER {cn.filter}: did not pass the caller's filters (kept: --include-filtered)"
+    return out.model_copy(update={"note": f"{flag}; {out.note}" if out.note else flag})
+
+
+def _interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> GeneCopyNumber:
     focal = None if cn.segment_length is None else cn.segment_length <= t.focal_max_length
     update: dict = {"focal": focal}
     f, ploidy = tf.value, (tf.ploidy if tf.ploidy is not None else 2.0)
@@ -159,7 +168,7 @@ def copy_number_alterations(calls: list[GeneCopyNumber], tf: TumorFraction) -> l
                 gene=c.gene, type=kind, source=c.source, copy_number=c.copy_number,
                 adjusted_copy_number=c.adjusted_copy_number, adjusted_interval=c.adjusted_interval,
                 tumor_fraction=tf.value, cn_status=c.status, focal=c.focal, segment_length=c.segment_length,
-                notes=(c.note,) if c.note else (),
+                filter=c.filter, notes=(c.note,) if c.note else (),
             )
         )
     return out

@@ -96,6 +96,7 @@ class GeneCopyNumber(_Frozen):
     tool_call: str | None = None  # amp, gain, neutral, loss, del as the tool called it
     segment: str | None = None  # chrom:start-end of the segment the value comes from
     segment_length: int | None = None
+    filter: str = "PASS"  # the caller's FILTER when not PASS (kept only with --include-filtered), e.g. "cnvQual"
     # interpretation
     adjusted_copy_number: float | None = None
     adjusted_interval: tuple[float, float] | None = None

@@ -135,7 +135,8 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         for h in headers
     ]
     tumor_sample = next((r.sample_name for r in vcf_results if r.sample_name), None)
-    cnv_results = [cnv_reader.read_copy_number(p, index, config.cnv_format, config.tumor_sample or tumor_sample) for p in inputs.cnv]
+    cnv_results = [cnv_reader.read_copy_number(p, index, config.cnv_format, config.tumor_sample or tumor_sample,
+                                                include_filtered=config.include_filtered) for p in inputs.cnv]
     fusion_results = [fusion_reader.read_fusions(p, index, include_filtered=config.include_filtered) for p in inputs.fusions]
     small = [a for r in vcf_results for a in r.alterations]
     tf = resolve_tumor_fraction(config, small)

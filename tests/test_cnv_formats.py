@@ -58,6 +58,8 @@ def test_every_segment_format_flags_met_erbb2_fgfr1_amplified_at_full_tumor_frac
     for (name, sample), rows in BY_FILE.items():
         if rows[0]["observed_copy_number_or_call"] == "ERROR" or "polysomy" in name or "lowtf" in name or sample == "PLASMA_P011_T1" or name.endswith(".cnr"):
             continue
+        if "filtered" in name:  # the MET gain is not PASS: tests/test_issue10_cnv_filter.py
+            continue
         index = kb_index(shipped_kb, rows[0]["build"] if rows[0]["build"] in ("GRCh37", "GRCh38") else "GRCh38")
         result = read_copy_number(CNV / name, index, sample=sample or None)
         statuses = {c.gene: interpret_gene(c, TumorFraction(1.0, "test"), CnvThresholds()).status for c in result.copy_numbers}

@@ -34,7 +34,8 @@ class Segment:
     copy_number: float | None
     log2: float | None
     call: str | None
-    line: int
+    line: int | None  # line in the file (None in a BCF)
+    filter: str = "PASS"  # the caller's FILTER (VCF): "PASS" or the failed filter ids as written, e.g. "cnvQual"
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def detect_format(path: Path) -> str:
     )
 
 
-def _float(raw: str, what: str, path: Path, line: int) -> float | None:
+def _float(raw: str, what: str, path: Path, line: int | None) -> float | None:
     if raw.strip() in ("", "NA", "nan", "NaN", ".", "None"):
         return None
     try:
@@ -98,27 +99,32 @@ def _float(raw: str, what: str, path: Path, line: int) -> float | None:
     return value
 
 
-def _int(raw: str, what: str, path: Path, line: int) -> int:
+def _int(raw: str, what: str, path: Path, line: int | None) -> int:
     try:
         return int(float(raw))
     except ValueError:
         raise InputError(f"{what} {raw!r} is not an integer", path, line) from None
 
 
-def read_copy_number(path: str | Path, index: KbIndex, fmt: str | None = None, sample: str | None = None) -> ReadResult:
+def read_copy_number(path: str | Path, index: KbIndex, fmt: str | None = None, sample: str | None = None,
+                     include_filtered: bool = False) -> ReadResult:
+    """Per-gene copy numbers of one file. Formats with a FILTER notion (VCF CNV records) skip non-PASS
+    records and count them (``Counts.filtered``) unless ``include_filtered``, which keeps them with
+    ``filter`` set. No other supported copy-number format has a filter or quality column."""
     path = Path(path)
     key = resolve_format(path, fmt, FORMATS, detect_format, "--cnv-format")
     spec = FORMATS[key]
     notes: list[str] = []
+    filtered = skipped = 0
     if key == "vcf":
-        segments, read = _vcf_segments(path)
-        calls, outside = _segments_to_genes(segments, index, path, spec, notes)
+        segments, read, filtered, skipped = _vcf_segments(path)
+        calls, outside = _segments_to_genes(segments, index, path, spec, notes, include_filtered=include_filtered)
     elif key in ("gene-table", "purple-gene", "oncokb-individual", "gistic-matrix", "gistic-thresholded", "moalmanac", "cgi"):
         calls, read, outside = _gene_level(path, key, spec, index, sample, notes)
     else:
         segments, read = SEGMENT_READERS[key](path, notes)
         calls, outside = _segments_to_genes(segments, index, path, spec, notes, bins=key == "cnvkit-cnr")
-    counts = Counts(records_read=read, passed_filters=read, outside_knowledgebase_genes=outside)
+    counts = Counts(records_read=read, passed_filters=read - filtered, filtered=filtered, skipped=skipped, outside_knowledgebase_genes=outside)
     return ReadResult(
         input=InputFile(role="cnv", file=path.name, sha256=file_sha256(path), format=f"{spec.name} ({spec.level}-level)"),
         alterations=(),
@@ -190,45 +196,103 @@ SEGMENT_READERS = {
 }
 
 
-def _vcf_segments(path: Path) -> tuple[list[Segment], int]:
-    """CNV records of a VCF (DRAGEN and others): <DUP>/<DEL>/<CNV> ALTs or SVTYPE, CN from FORMAT or INFO."""
+def _vcf_segments(path: Path) -> tuple[list[Segment], int, int, int]:
+    """CNV records of a VCF (DRAGEN and others): <DUP>/<DEL>/<CNV> ALTs or SVTYPE, CN from FORMAT or INFO.
+
+    DRAGEN writes ``DRAGEN:GAIN``/``DRAGEN:LOSS`` records (ALT ``<DUP>``/``<DEL>``, ``SVTYPE=CNV``,
+    ``END``, ``SVLEN``, FORMAT ``GT:SM:CN:BC:PE``) and ``DRAGEN:REF`` blocks (ALT ``.``, ``END``)::
+
+        chr7  116599999  DRAGEN:GAIN:chr7:116600000-116900000  N  <DUP>  3  cnvQual  SVTYPE=CNV;END=116900000  GT:SM:CN  ./1:4.52:9
+
+    Returns the segments (every CNV record, FILTER kept on each; the caller decides), and the
+    numbers of records read, not PASS (FILTER other than PASS or '.') and skipped (not a CNV record).
+    """
     import cyvcf2
 
-    from annotator.readers.vcf import capture_htslib_messages
+    from annotator.readers.vcf import capture_htslib_messages, read_header
 
+    header = read_header(path)
+    text = getattr(header, "kind", "vcf") != "bcf"  # a BCF has no lines to name
     out: list[Segment] = []
-    read = 0
+    read = filtered = skipped = 0
     try:
         with capture_htslib_messages():
             vcf = cyvcf2.VCF(str(path), lazy=True)
-            for n, rec in enumerate(vcf, start=1):
-                read += 1
-                svtype = str(rec.INFO.get("SVTYPE") or "").upper()
-                alt = rec.ALT[0] if rec.ALT else ""
-                reference_block = not rec.ALT and rec.INFO.get("END") is not None  # DRAGEN:REF segments (ALT '.')
-                if svtype not in ("CNV", "DUP", "DEL") and alt not in ("<DUP>", "<DEL>", "<CNV>") and not reference_block:
-                    continue
-                end = rec.INFO.get("END") or rec.end
-                cn = None
-                try:
-                    fmt_cn = rec.format("CN")
-                    if fmt_cn is not None and fmt_cn[-1][0] >= 0:
-                        cn = float(fmt_cn[-1][0])  # the last column is the tumor in DRAGEN somatic output
-                except KeyError:
-                    pass
-                if cn is None and rec.INFO.get("CN") is not None:
-                    cn = float(rec.INFO.get("CN"))
-                call = {"<DUP>": "gain", "<DEL>": "loss"}.get(alt) or {"DUP": "gain", "DEL": "loss"}.get(svtype) or ("neutral" if reference_block else None)
-                out.append(Segment(rec.CHROM, rec.POS + 1, int(end), cn, None, call, n))
-            vcf.close()
-    except Exception as exc:  # htslib refuses malformed CNV VCFs
-        raise InputError(f"cannot read CNV VCF ({' '.join(str(exc).split())[:160]})", path) from None
-    return out, read
+            try:
+                for rec in vcf:
+                    read += 1
+                    line = header.header_lines + read if text else None
+                    filt = rec.FILTER  # None for PASS and '.'
+                    if filt is not None:
+                        filtered += 1
+                    segment = _vcf_segment(rec, path, line, filt or "PASS")
+                    if segment is None:
+                        skipped += 1
+                    else:
+                        out.append(segment)
+            finally:
+                vcf.close()
+    except InputError:
+        raise
+    except Exception as exc:  # htslib refuses malformed CNV VCFs: name the record it stopped at
+        raise InputError(f"cannot read CNV VCF ({' '.join(str(exc).split())[:160]})", path,
+                         header.header_lines + read + 1 if text else None) from None
+    return out, read, filtered, skipped
 
 
-def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec: CnvFormat, notes, bins: bool = False) -> tuple[list[GeneCopyNumber], int]:
+def _vcf_segment(rec, path: Path, line: int | None, filt: str) -> Segment | None:
+    """One CNV record as a segment (None when the record is not a CNV: SNVs, breakends...)."""
+    svtype = str(rec.INFO.get("SVTYPE") or "").upper()
+    alt = rec.ALT[0] if rec.ALT else ""
+    end_raw = rec.INFO.get("END")
+    reference_block = not rec.ALT and end_raw is not None  # DRAGEN:REF segments (ALT '.')
+    if svtype not in ("CNV", "DUP", "DEL") and alt not in ("<DUP>", "<DEL>", "<CNV>") and not reference_block:
+        return None
+    end = _int(str(end_raw), "INFO/END", path, line) if end_raw is not None else rec.end
+    cn = _vcf_copy_number(rec, path, line)
+    call = {"<DUP>": "gain", "<DEL>": "loss"}.get(alt) or {"DUP": "gain", "DEL": "loss"}.get(svtype) or ("neutral" if reference_block else None)
+    return Segment(rec.CHROM, rec.POS + 1, end, cn, None, call, line, filt)
+
+
+_INT32_MISSING = -2147483648 + 1  # htslib's missing value and vector end for Integer fields are below this
+
+
+def _vcf_copy_number(rec, path: Path, line: int | None) -> float | None:
+    """FORMAT/CN of the last sample column (the tumor in DRAGEN somatic output), else INFO/CN.
+
+    Asks cyvcf2 for the one field (``rec.format``): reading ``rec.FORMAT`` on a record opened with
+    ``lazy=True`` whose FORMAT was never unpacked crashes the process (segmentation fault)."""
+    try:
+        values = rec.format("CN")
+    except KeyError:  # no FORMAT/CN declared
+        values = None
+    raw = None
+    if values is not None and len(values):
+        raw = values[-1]
+        if not isinstance(raw, str) and hasattr(raw, "__len__"):
+            raw = raw[0] if len(raw) else None
+        if isinstance(raw, (bytes, str)):  # Type=String: parse it as text
+            raw = _float(raw.decode() if isinstance(raw, bytes) else raw, "FORMAT/CN", path, line)
+        elif raw is not None and (raw != raw or raw <= _INT32_MISSING):  # NaN (Float) or the Integer missing value
+            raw = None
+    if raw is None:
+        info = rec.INFO.get("CN")
+        if isinstance(info, tuple):
+            info = info[0] if info else None
+        raw = _float(str(info), "INFO/CN", path, line) if info is not None else None
+    if raw is not None and raw < 0:
+        raise InputError(f"copy number CN {raw:g} is below zero", path, line)
+    return float(raw) if raw is not None else None
+
+
+def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec: CnvFormat, notes, bins: bool = False,
+                       include_filtered: bool = False) -> tuple[list[GeneCopyNumber], int]:
     """Per knowledgebase gene, the overlapping segment with the highest copy number; for bin-level
-    input (CNVkit .cnr) the median of the gene's bins, with no segment length (focality unknown)."""
+    input (CNVkit .cnr) the median of the gene's bins, with no segment length (focality unknown).
+
+    A segment that did not pass the caller's filters is used only with ``include_filtered`` (and then
+    carries its FILTER); otherwise it is left out, and a warning names the genes it would have covered.
+    Segments left out are counted by the caller as filtered, not as outside knowledgebase genes."""
     lengths = CONTIG_LENGTHS[index.build]
     best: dict[str, tuple[Segment, float | None]] = {}
     gene_bins: dict[str, list[float]] = {}
@@ -241,6 +305,13 @@ def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec
                 " is the file on another genome build?", path, seg.line,
             )
         genes = [g for g in index.genes_at(seg.chrom, seg.start - 1, seg.end)]
+        if seg.filter != "PASS" and not include_filtered:
+            if genes:
+                value = f"copy number {seg.copy_number:g}" if seg.copy_number is not None else "copy-number record"
+                where = f"{path.name}:{seg.line}" if seg.line is not None else path.name
+                notes.append(f"{where}: {', '.join(genes)} {value} not used: FILTER {seg.filter}"
+                             " (--include-filtered keeps it, flagged)")
+            continue
         if not genes:
             outside += 1
             continue
@@ -264,6 +335,7 @@ def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec
             GeneCopyNumber(
                 gene=gene, copy_number=round(cn, 4) if cn is not None else None, source=path.name, level=spec.level,
                 log2=seg.log2, tool_call=seg.call, segment=f"{seg.chrom}:{seg.start}-{seg.end}", segment_length=seg.end - seg.start + 1,
+                filter=seg.filter,
             )
         )
     return calls, outside
