@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
+from importlib.resources import files
 
 from annotator.errors import InputError
 
@@ -53,14 +55,34 @@ def parse_build(name: str) -> str:
     return build
 
 
+@cache
+def contig_accessions() -> dict[str, tuple[str, str]]:
+    """RefSeq and GenBank accession of each primary chromosome -> (build, chromosome), both builds
+    (``annotator/data/contig_accessions.tsv``, checked against NCBI's assembly reports)."""
+    out: dict[str, tuple[str, str]] = {}
+    text = files("annotator").joinpath("data", "contig_accessions.tsv").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    for build, chrom, refseq, genbank in rows[1:]:
+        out[refseq] = out[genbank] = (build, chrom)
+    return out
+
+
 def bare_contig(name: str) -> str:
-    """'chr7' -> '7', 'chrM'/'MT' -> 'MT'; other names unchanged."""
+    """'chr7' -> '7', 'chrM'/'MT' -> 'MT', 'NC_000007.14'/'CM000669.2' -> '7'; other names unchanged."""
+    accession = contig_accessions().get(name)
+    if accession:
+        return accession[1]
     short = name[3:] if name.lower().startswith("chr") else name
     return "MT" if short in ("M", "MT") else short
 
 
+def is_primary_chromosome(name: str) -> bool:
+    """Whether ``name`` is a chromosome of the primary assembly in any naming this tool knows."""
+    return bare_contig(name) in CONTIG_LENGTHS["GRCh38"] or bare_contig(name) == "MT"
+
+
 def detect_build(
-    reference_lines: Iterable[str], contigs: dict[str, int], source: str
+    reference_lines: Iterable[str], contigs: dict[str, int], source: str, contig_names: Iterable[str] = ()
 ) -> tuple[str | None, list[str]]:
     """Build implied by ``##reference``-like lines and ``##contig`` lengths, plus the evidence.
 
@@ -78,6 +100,10 @@ def detect_build(
         for build, table in CONTIG_LENGTHS.items():
             if table.get(key) == length:
                 votes[build].append(f"contig {name} length {length}")
+    for name in contig_names:
+        accession = contig_accessions().get(name)
+        if accession:
+            votes[accession[0]].append(f"contig {name} is a {accession[0]} accession")
     found = [b for b, evidence in votes.items() if evidence]
     if len(found) > 1:
         detail = "; ".join(f"{b}: {', '.join(votes[b][:3])}" for b in found)

@@ -107,12 +107,27 @@ class GeneCopyNumber(_Frozen):
 
 
 class Counts(_Frozen):
+    """What one input held and where each record went; the same on every reading path of a file.
+
+    ``passed_filters`` and ``filtered`` classify the records in knowledgebase genes; records outside
+    them are counted, their FILTER never read (``filter_not_checked``, equal to
+    ``outside_knowledgebase_genes`` for VCFs, whether the file was read by index or streamed).
+    """
+
     records_read: int = 0
     passed_filters: int = 0
     filtered: int = 0
     outside_knowledgebase_genes: int = 0
-    skipped: int = 0  # records that carry no usable allele (ALT '.', '*', symbolic) or are no-calls
-    filter_not_checked: int = 0  # indexed VCFs: records outside knowledgebase genes, counted from the index only
+    skipped: int = 0  # records or alleles not used (no usable allele, no-calls, ...); why: skipped_reasons
+    filter_not_checked: int = 0  # records outside knowledgebase genes, whose FILTER was not read
+    skipped_reasons: dict[str, int] = {}  # reason -> how many records or alleles it skipped
+
+    def __add__(self, other: Counts) -> Counts:
+        reasons = dict(self.skipped_reasons)
+        for reason, n in other.skipped_reasons.items():
+            reasons[reason] = reasons.get(reason, 0) + n
+        numbers = {k: getattr(self, k) + getattr(other, k) for k in type(self).model_fields if k != "skipped_reasons"}
+        return Counts(**numbers, skipped_reasons=reasons)
 
 
 class InputFile(_Frozen):

@@ -67,7 +67,7 @@ def _stem(path: Path) -> str:
 def _build_evidence(header) -> tuple[str | None, list[str]]:
     if isinstance(header, maf_reader.MafHeader):
         return header.build_evidence()
-    return detect_build(header.reference_lines, header.contigs, str(header.path))
+    return detect_build(header.reference_lines, header.contigs, str(header.path), header.contig_names)
 
 
 def read_small_variant_header(path: Path):
@@ -101,8 +101,7 @@ def resolve_build(headers: list, requested: str | None) -> str:
 
 
 def _merge_counts(results: list[ReadResult]) -> Counts:
-    fields = Counts.model_fields
-    return Counts(**{k: sum(getattr(r.counts, k) for r in results) for k in fields})
+    return sum((r.counts for r in results), Counts())
 
 
 def check_inputs(inputs: SampleInputs) -> None:
@@ -127,7 +126,8 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         from annotator.reference import Reference
 
         reference = Reference(config.reference)
-    options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered, reference=reference)
+    options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered, reference=reference,
+                                    calls=config.calls)
     vcf_results = [
         maf_reader.read_maf(h, index, config.tumor_sample, config.include_filtered)
         if isinstance(h, maf_reader.MafHeader)

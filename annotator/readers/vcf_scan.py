@@ -26,18 +26,14 @@ from pathlib import Path
 
 from annotator.errors import InputError
 from annotator.genome import bare_contig
-
-PASS_VALUES = ("PASS", ".")
-
+from annotator.readers import bgzf_index
 
 @dataclass
 class OutsideCounts:
-    """Records never handed to cyvcf2."""
+    """Records never handed to cyvcf2 (outside knowledgebase gene windows; their FILTER is not read)."""
 
     read: int = 0
-    filtered: int = 0
-    outside: int = 0
-    unclassified: bool = False  # indexed mode: FILTER of records outside windows is not read
+    contigs: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -69,26 +65,58 @@ def index_path(path: Path) -> Path | None:
     return None
 
 
-def first_record(path: Path, header_lines: int) -> tuple[str, int] | None:
-    """(CHROM, POS) of the first data line, read as text; None for a file without records."""
-    for n, line in enumerate(_text_lines(path), start=1):
-        if n > header_lines and line.strip():
-            cols = line.split("\t", 2)
-            return (cols[0], int(cols[1])) if len(cols) > 2 and cols[1].isdigit() else None
+def index_problem(vcf, path: Path, header) -> str | None:
+    """Why the index beside ``path`` cannot be trusted, or None.
+
+    An index copied beside a rewritten file can still find the first record while hiding others, so
+    three cheap checks: the index ends where the file's data ends (the largest chunk end offset in
+    the index against the BGZF blocks of the file), and it finds the file's first and last records.
+    """
+    index = index_path(path)
+    if index is None:
+        return "its index is missing"
+    try:
+        index_end = bgzf_index.max_chunk_end(index)
+        data_ends = bgzf_index.data_end_offsets(path)
+    except (OSError, ValueError, EOFError) as exc:
+        return f"its index {index.name} cannot be read ({exc})"
+    if index_end is not None and index_end not in data_ends:
+        return f"its index {index.name} does not end where the file's data ends (stale, or made for another file)"
+    for where, record in (("first", first_record(path, header)), ("last", last_record(path, header))):
+        if record is None:
+            continue
+        chrom, pos = record
+        try:
+            found = any(rec.POS == pos for rec in vcf(f"{chrom}:{pos}-{pos}"))
+        except Exception:
+            found = False
+        if not found:
+            return f"its index {index.name} does not find the file's {where} record ({chrom}:{pos})"
     return None
 
 
-def index_matches(vcf, path: Path, header_lines: int) -> bool:
-    """Whether the index finds the file's own first record: a stale or foreign index (copied beside
-    another VCF, say) would silently hide records, so such files are streamed instead."""
-    first = first_record(path, header_lines)
-    if first is None:
-        return True
-    chrom, pos = first
-    try:
-        return any(rec.POS == pos for rec in vcf(f"{chrom}:{pos}-{pos}"))
-    except Exception:
-        return False
+def first_record(path: Path, header) -> tuple[str, int] | None:
+    """(CHROM, POS) of the first data line, read as text; None for a BCF or a file without records."""
+    if header.kind == "bcf":
+        return None
+    for n, line in enumerate(_text_lines(path), start=1):
+        if n > header.header_lines and line.strip():
+            return _chrom_pos(line)
+    return None
+
+
+def last_record(path: Path, header) -> tuple[str, int] | None:
+    """(CHROM, POS) of the last data line, from the file's last BGZF blocks (no full read)."""
+    if header.kind == "bcf":
+        return None
+    tail = bgzf_index.tail_text(path)
+    lines = [line for line in tail.splitlines() if line.strip() and not line.startswith("#")]
+    return _chrom_pos(lines[-1]) if len(lines) > 1 or (lines and tail.startswith("\n")) else None
+
+
+def _chrom_pos(line: str) -> tuple[str, int] | None:
+    cols = line.split("\t", 2)
+    return (cols[0], int(cols[1])) if len(cols) > 2 and cols[1].isdigit() else None
 
 
 def region_strings(windows: Windows, file_contigs: list[str]) -> Iterator[str]:
@@ -102,26 +130,52 @@ def _text_lines(path: Path) -> Iterator[str]:
     with path.open("rb") as fh:
         gz = fh.read(2) == b"\x1f\x8b"
     if gz:
-        with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        with gzip.open(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
             yield from handle
     else:
-        with path.open("r", encoding="utf-8", newline="") as handle:
+        with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
             yield from handle
 
 
-def prefilter(path: Path, header_lines: int, windows: Windows, include_filtered: bool) -> tuple[Path, list[int], OutsideCounts]:
+def line_at(path: Path, line_no: int) -> str | None:
+    """Line ``line_no`` (1-based) of a text or gzipped file, or None."""
+    try:
+        for n, line in enumerate(_text_lines(path), start=1):
+            if n == line_no:
+                return line
+    except (OSError, EOFError):
+        return None
+    return None
+
+
+def _byte_lines(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    if gz:
+        with gzip.open(path, "rb") as handle:
+            yield from handle
+    else:
+        with path.open("rb") as handle:
+            yield from handle
+
+
+def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, list[int], OutsideCounts]:
     """Stream ``path``; write header + in-window records to a temporary VCF. Returns it, the original
-    line number of each kept record, and the counts of the records left out. The caller deletes the file."""
+    line number of each kept record, and the count of the records left out. The caller deletes the file.
+
+    The header is written without a UTF-8 byte-order mark (htslib cannot read one)."""
     counts = OutsideCounts()
     kept_lines: list[int] = []
     fd, tmp_name = tempfile.mkstemp(prefix="ctdna-annotator-", suffix=".vcf")
     tmp = Path(tmp_name)
+    n = 0
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for n, line in enumerate(_text_lines(path), start=1):
+        with os.fdopen(fd, "wb") as out:
+            for n, raw in enumerate(_byte_lines(path), start=1):
                 if n <= header_lines:
-                    out.write(line)
+                    out.write(raw[3:] if n == 1 and raw.startswith(b"\xef\xbb\xbf") else raw)
                     continue
+                line = raw.decode("utf-8")
                 if not line.strip():
                     continue
                 cols = line.split("\t", 7)
@@ -130,21 +184,18 @@ def prefilter(path: Path, header_lines: int, windows: Windows, include_filtered:
                 if not cols[1].isdigit():
                     raise InputError(f"POS {cols[1]!r} is not a positive integer", path, n)
                 if windows.hits(cols[0], int(cols[1]), len(cols[3])):
-                    out.write(line if line.endswith("\n") else line + "\n")
+                    out.write(raw if raw.endswith(b"\n") else raw + b"\n")
                     kept_lines.append(n)
                     continue
                 counts.read += 1
-                passed = cols[6] in PASS_VALUES
-                if not passed:
-                    counts.filtered += 1
-                if passed or include_filtered:
-                    counts.outside += 1
+                counts.contigs.add(cols[0])
     except (EOFError, OSError, gzip.BadGzipFile) as exc:
         tmp.unlink(missing_ok=True)
         raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
         tmp.unlink(missing_ok=True)
-        raise InputError("not a VCF: binary content after the header", path) from None
+        raise InputError(f"not UTF-8 at line {n}: byte 0x{exc.object[exc.start]:02x} at column {exc.start + 1}"
+                         " (re-save the file as UTF-8)", path, n) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -21,167 +21,24 @@ these rules: GATK and bcftools write a genotype frequency there.
 
 from __future__ import annotations
 
-import gzip
 import math
-import os
 import re
-import sys
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator.config import CallThresholds
 from annotator.errors import InputError
 from annotator.kb.index import KbIndex
 from annotator.models import Alteration, Counts, InputFile, ReadResult
 from annotator.normalize import plain_allele, short_hgvsp, translate_codon_change, trim_alleles, variant_type
+from annotator.genome import is_primary_chromosome
 from annotator.readers import vcf_scan
+from annotator.readers.vcf.header import VcfHeader
+from annotator.readers.vcf.htslib import capture_htslib_messages
+from annotator.readers.vcf.htslib import summarize as summarize_htslib
 from annotator.readers.common import file_sha256
 
-BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 GENERIC_SAMPLE_NAMES = {"tumor", "tumour", "sample", "sample1", "normal", "none", "unknown", "plasma"}
-_META = re.compile(r"^##(\w+)=(.*)$")
-_DESC_FORMAT = re.compile(r"Format:\s*'?\s*([^\"']+)")
-_DESC_QUOTED = re.compile(r"'([^']*\|[^']*)'")  # snpEff: Functional annotations: 'Allele | Annotation | ...'
-
-
-def _pipe_fields(description: str) -> list[str]:
-    m = _DESC_FORMAT.search(description) or _DESC_QUOTED.search(description)
-    return [f.strip() for f in m.group(1).split("|")] if m and "|" in m.group(1) else []
-
-
-@dataclass
-class VcfHeader:
-    path: Path
-    header_lines: int
-    samples: list[str]
-    contigs: dict[str, int] = field(default_factory=dict)
-    reference_lines: list[str] = field(default_factory=list)
-    info: set[str] = field(default_factory=set)
-    format: set[str] = field(default_factory=set)
-    format_number: dict[str, str] = field(default_factory=dict)  # FORMAT id -> declared Number (A, R, 1, .)
-    csq_fields: list[str] = field(default_factory=list)
-    ann_fields: list[str] = field(default_factory=list)
-    bcsq_fields: list[str] = field(default_factory=list)
-    meta: dict[str, list[str]] = field(default_factory=dict)
-
-    def first(self, key: str) -> str | None:
-        values = self.meta.get(key)
-        return values[0] if values else None
-
-    @property
-    def caller(self) -> str:
-        """The caller that wrote the file, from its ``##source`` and caller-specific header keys."""
-        source = " ".join(self.meta.get("source", [])).lower()
-        if "mutect" in source or any("Mutect2" in v for v in self.meta.get("GATKCommandLine", [])):
-            return "Mutect2"
-        if "sageVersion" in self.meta or "sage" in source.split():
-            return "SAGE"
-        for key, name in (("vardict", "VarDict"), ("strelka", "Strelka2"), ("lofreq", "LoFreq"), ("freebayes", "FreeBayes"),
-                          ("varscan", "VarScan2"), ("pisces", "Pisces"), ("pcgr", "PCGR")):
-            if key in source:
-                return name
-        if "bcftools_callVersion" in self.meta:
-            return "bcftools"
-        return self.first("source") or "unknown"
-
-
-def _open_text(path: Path):
-    with path.open("rb") as fh:
-        magic = fh.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8-sig", errors="strict"), True
-    return path.open("r", encoding="utf-8-sig", errors="strict"), False
-
-
-def check_gzip_complete(path: Path) -> None:
-    """Raise InputError when a gzip/BGZF file is truncated (htslib would silently stop early)."""
-    with path.open("rb") as fh:
-        fh.seek(0, 2)
-        size = fh.tell()
-        fh.seek(max(0, size - len(BGZF_EOF)))
-        if fh.read() == BGZF_EOF:
-            return
-    try:  # plain gzip (not BGZF) or a truncated BGZF: decompress to the end to find out
-        with gzip.open(path, "rb") as gz:
-            while gz.read(1 << 20):
-                pass
-    except (EOFError, gzip.BadGzipFile, OSError) as exc:
-        raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
-
-
-def read_header(path: str | Path) -> VcfHeader:
-    """Parse and check the VCF header; errors name the file and line."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("file not found", path)
-    is_gz = False
-    try:
-        handle, is_gz = _open_text(path)
-        with handle:
-            header = _parse_header_lines(path, handle)
-    except UnicodeDecodeError:
-        raise InputError("not a VCF: the file is binary, not text or gzip", path) from None
-    except (EOFError, gzip.BadGzipFile, OSError) as exc:
-        raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
-    if is_gz:
-        check_gzip_complete(path)
-    return header
-
-
-def _parse_header_lines(path: Path, handle) -> VcfHeader:
-    meta: dict[str, list[str]] = {}
-    n = 0
-    for n, line in enumerate(handle, start=1):
-        line = line.rstrip("\r\n")
-        if n == 1 and not line.startswith("##fileformat=VCF") and not line.startswith("#CHROM"):
-            raise InputError("not a VCF: first line is not '##fileformat=VCF...'", path, 1)
-        if line.startswith("##"):
-            m = _META.match(line)
-            if m:
-                meta.setdefault(m.group(1), []).append(m.group(2))
-            continue
-        if line.startswith("#CHROM"):
-            columns = line[1:].split("\t")
-            if columns[:8] != ["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]:
-                raise InputError("malformed #CHROM line (expected tab-separated VCF columns)", path, n)
-            samples = columns[9:] if len(columns) > 9 else []
-            return _header_from_meta(path, n, samples, meta)
-        raise InputError("missing '#CHROM' header line before the first record", path, n)
-    raise InputError("missing '#CHROM' header line" if n else "empty file (no VCF header)", path, n or None)
-
-
-def _attrs(value: str) -> dict[str, str]:
-    out = {}
-    for m in re.finditer(r'(\w+)=("(?:[^"\\]|\\.)*"|[^,>]*)', value.strip("<>")):
-        out[m.group(1)] = m.group(2).strip('"')
-    return out
-
-
-def _header_from_meta(path: Path, n: int, samples: list[str], meta: dict[str, list[str]]) -> VcfHeader:
-    header = VcfHeader(path=path, header_lines=n, samples=samples, meta=meta)
-    for value in meta.get("contig", []):
-        a = _attrs(value)
-        if "ID" in a and a.get("length", "").isdigit():
-            header.contigs[a["ID"]] = int(a["length"])
-    for key in ("reference", "assembly", "genome_build", "GATKCommandLine", "source_reference"):
-        header.reference_lines += [f"##{key}={v}" for v in meta.get(key, []) if key != "GATKCommandLine"]
-    for value in meta.get("INFO", []):
-        a = _attrs(value)
-        header.info.add(a.get("ID", ""))
-        if a.get("ID") == "CSQ":
-            header.csq_fields = _pipe_fields(a.get("Description", ""))
-        elif a.get("ID") == "ANN":
-            header.ann_fields = _pipe_fields(a.get("Description", ""))
-        elif a.get("ID") == "BCSQ":
-            header.bcsq_fields = _pipe_fields(a.get("Description", ""))
-    for value in meta.get("FORMAT", []):
-        attrs = _attrs(value)
-        header.format.add(attrs.get("ID", ""))
-        header.format_number[attrs.get("ID", "")] = attrs.get("Number", ".")
-    return header
-
-
 def choose_tumor_sample(header: VcfHeader, requested: str | None) -> str | None:
     """The tumor/plasma column: --tumor-sample, ##tumor_sample, TUMOR, VarDict's first, or the only one."""
     samples = header.samples
@@ -227,6 +84,7 @@ class VcfOptions:
     tumor_sample: str | None = None
     include_filtered: bool = False
     reference: object | None = None  # annotator.reference.Reference: REF check and left-alignment
+    calls: CallThresholds = field(default_factory=CallThresholds)
 
 
 def _missing(value) -> bool:
@@ -271,6 +129,13 @@ def _info_num(rec, key: str, alt_i: int = 0) -> float | None:
     if isinstance(value, tuple):
         value = value[alt_i] if alt_i < len(value) else None
     return _num(value)
+
+
+def _info_values(rec, key: str) -> list | None:
+    value = rec.INFO.get(key)
+    if value is None:
+        return None
+    return [_num(v) for v in value] if isinstance(value, tuple) else [_num(value)]
 
 
 def _fraction(alt: float | None, total: float | None) -> float | None:
@@ -344,16 +209,34 @@ def check_value_counts(rec, header: VcfHeader, t: int | None) -> str | None:
     return None
 
 
-def _vaf_depth(rec, rule: VafRule, t: int | None, alt_i: int, n_samples: int) -> tuple[float | None, int | None]:
+def _per_allele(values: list | None, alt_i: int, n_alt: int) -> tuple[float | None, bool]:
+    """The value for ALT ``alt_i`` of a per-allele field, and whether the field was event-level
+    (one value for several ALTs, e.g. FORMAT/AF declared Number=1): then no allele gets it."""
+    if not values:
+        return None, False
+    if len(values) >= n_alt:
+        return values[alt_i], False
+    if n_alt == 1:
+        return values[0], False
+    return None, True
+
+
+def _vaf_depth(rec, rule: VafRule, t: int | None, alt_i: int, n_samples: int) -> tuple[float | None, int | None, str | None]:
+    """VAF and depth of one ALT of the tumor column by the file's rule, and a note when the rule's field
+    could not give a per-allele value (the VAF then comes from AD, or is unavailable)."""
     vaf = depth = None
+    note = None
     name = rule.name
+    n_alt = len(rec.ALT)
     ad = _cells(rec, "AD", t) if t is not None else None
-    if name == "FORMAT/AF" or name == "FORMAT/VF":
-        values = _cells(rec, name.split("/")[1], t)
-        vaf = values[alt_i] if values and alt_i < len(values) else (values[0] if values and len(values) == 1 else None)
-    elif name == "FORMAT/FREQ":
-        values = _cells(rec, "FREQ", t)
-        vaf = values[0] if values and len(values) == 1 else (values[alt_i] if values and alt_i < len(values) else None)
+    ad_vaf = _fraction(ad[alt_i + 1], sum(ad)) if ad is not None and len(ad) == n_alt + 1 and None not in ad else None
+    if name in ("FORMAT/AF", "FORMAT/VF", "FORMAT/FREQ"):
+        key = name.split("/")[1]
+        vaf, event_level = _per_allele(_cells(rec, key, t), alt_i, n_alt)
+        if event_level:
+            vaf = ad_vaf
+            note = (f"FORMAT/{key} holds one value for {n_alt} ALT alleles; "
+                    + ("VAF computed from AD" if vaf is not None else "per-allele VAF unavailable"))
     elif name.startswith("Strelka2 SNV"):
         tier1 = {b: (_cells(rec, f"{b}U", t) or [None])[0] for b in "ACGT"}
         alt = rec.ALT[alt_i].upper()
@@ -367,12 +250,16 @@ def _vaf_depth(rec, rule: VafRule, t: int | None, alt_i: int, n_samples: int) ->
         alt_count = ao[alt_i] if alt_i < len(ao) else None
         vaf = _fraction(alt_count, (ro or 0) + sum(a for a in ao if a is not None)) if alt_count is not None else None
     elif name == "INFO/TVAF":
-        vaf = _info_num(rec, "TVAF", alt_i)
+        vaf, event_level = _per_allele(_info_values(rec, "TVAF"), alt_i, n_alt)
+        if event_level:
+            note = f"INFO/TVAF holds one value for {n_alt} ALT alleles; per-allele VAF unavailable"
         depth = _info_num(rec, "TDP")
-    elif name == "FORMAT/AD" and ad is not None and len(ad) > alt_i + 1 and None not in ad:
-        vaf = _fraction(ad[alt_i + 1], sum(ad))  # a missing count (".,21") leaves the VAF unknown, not 100%
+    elif name == "FORMAT/AD":
+        vaf = ad_vaf  # a missing count (".,21") leaves the VAF unknown, not 100%
     elif name == "INFO/AF":
-        vaf = _info_num(rec, "AF", alt_i)
+        vaf, event_level = _per_allele(_info_values(rec, "AF"), alt_i, n_alt)
+        if event_level:
+            note = f"INFO/AF holds one value for {n_alt} ALT alleles; per-allele VAF unavailable"
     if depth is None and t is not None:
         dp = _cells(rec, "DP", t)
         if dp and dp[0] is not None:
@@ -384,7 +271,20 @@ def _vaf_depth(rec, rule: VafRule, t: int | None, alt_i: int, n_samples: int) ->
         depth = _info_num(rec, "DP")
     if vaf is not None and not 0 <= vaf <= 1:
         vaf = None
-    return (round(vaf, 6) if vaf is not None else None), (int(depth) if depth is not None else None)
+    return (round(vaf, 6) if vaf is not None else None), (int(depth) if depth is not None else None), note
+
+
+def _alt_reads(rec, rule: VafRule, t: int, alt_i: int, vaf: float | None, depth: int | None) -> int | None:
+    """Reads supporting ALT ``alt_i`` in the tumor column: AD, else AO, else VAF x depth."""
+    ad = _cells(rec, "AD", t)
+    if ad is not None and rule.name != "FORMAT/FREQ" and len(ad) == len(rec.ALT) + 1 and ad[alt_i + 1] is not None:
+        return int(ad[alt_i + 1])
+    ao = _cells(rec, "AO", t)
+    if ao is not None and alt_i < len(ao) and ao[alt_i] is not None:
+        return int(ao[alt_i])
+    if vaf is not None and depth:
+        return round(vaf * depth)
+    return None
 
 
 @dataclass(frozen=True)
@@ -468,71 +368,132 @@ def _pick(consequences: list[_Consequence], index: KbIndex) -> _Consequence | No
     return consequences[0]
 
 
-def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOptions) -> ReadResult:
-    """Read one VCF; records in knowledgebase genes become alterations, the rest are counted.
+_BASES = re.compile(r"^[ACGTacgt]+$")
 
-    Only records in knowledgebase gene windows are parsed (see :mod:`annotator.readers.vcf_scan`).
+
+@dataclass
+class Tally:
+    """Where each record of one file went; becomes :class:`Counts` (the same on every reading path)."""
+
+    read: int = 0
+    outside: int = 0  # outside knowledgebase genes; FILTER not read
+    passed: int = 0
+    filtered: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, str] = field(default_factory=dict)  # reason -> first record it skipped
+    contigs: set[str] = field(default_factory=set)  # contig names the records use
+
+    def skip(self, reason: str, where: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        self.examples.setdefault(reason, where)
+
+    def counts(self) -> Counts:
+        return Counts(records_read=self.read, passed_filters=self.passed, filtered=self.filtered,
+                      outside_knowledgebase_genes=self.outside, filter_not_checked=self.outside,
+                      skipped=sum(self.skipped.values()), skipped_reasons=dict(sorted(self.skipped.items())))
+
+
+@dataclass
+class _Run:
+    """One file's reading: the fixed context and what it produced."""
+
+    path: Path
+    header: VcfHeader
+    index: KbIndex
+    options: VcfOptions
+    rule: VafRule
+    t: int | None
+    tally: Tally = field(default_factory=Tally)
+    alterations: list[Alteration] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOptions) -> ReadResult:
+    """Read one VCF or BCF; records in knowledgebase genes become alterations, the rest are counted.
+
+    Only records in knowledgebase gene windows are parsed (see :mod:`annotator.readers.vcf_scan`):
+    by index when the file has a valid one, else streamed (text files through a line pre-filter).
     """
     path = Path(path)
     tumor = choose_tumor_sample(header, options.tumor_sample)
     t = header.samples.index(tumor) if tumor is not None else None
-    rule = choose_vaf_rule(header, tumor)
-    counts = dict(records_read=0, passed_filters=0, filtered=0, outside_knowledgebase_genes=0, skipped=0, filter_not_checked=0)
-    alterations: list[Alteration] = []
-    warnings: list[str] = []
+    run = _Run(path, header, index, options, choose_vaf_rule(header, tumor), t)
     windows = vcf_scan.Windows(index.contig_windows())
-    indexed = vcf_scan.index_path(path) is not None
+    indexed = vcf_scan.index_path(path) is not None and not header.bom
     with capture_htslib_messages() as htslib_messages:
-        outside = _read_indexed(path, windows, options, index, header, rule, t, counts, alterations, warnings) if indexed else None
-        if outside is None:  # no index, or one that does not match the file
-            indexed = False
-            outside = _read_streamed(path, header, windows, options, index, rule, t, counts, alterations, warnings)
-    counts["records_read"] += outside.read
-    counts["filtered"] += outside.filtered
-    if outside.unclassified:
-        counts["filter_not_checked"] = outside.read
-        counts["outside_knowledgebase_genes"] += outside.read
-    else:
-        counts["passed_filters"] += outside.read - outside.filtered
-        counts["outside_knowledgebase_genes"] += outside.outside
-    warnings += _summarize_htslib(htslib_messages)
+        if indexed:
+            indexed = _read_indexed(run, windows)
+            if not indexed:  # an index that does not match the file: start again, streaming
+                run.tally, run.alterations = Tally(), []
+        if not indexed:
+            if header.kind == "bcf":
+                _read_bcf_streamed(run, windows)
+            else:
+                _read_text_streamed(run, windows)
+    run.warnings += _skip_warnings(run.tally) + _contig_warning(run) + summarize_htslib(header.htslib_messages + htslib_messages)
     mode = "indexed, by region" if indexed else "streamed"
+    kind = "BCF" if header.kind == "bcf" else "VCF"
     return ReadResult(
-        input=InputFile(role="vcf", file=path.name, sha256=file_sha256(path), format=f"VCF ({header.caller}; {mode})",
-                        vaf_rule=rule.name, tumor_sample=tumor),
-        alterations=tuple(alterations),
-        counts=Counts(**counts),
-        warnings=tuple(warnings),
+        input=InputFile(role="vcf", file=path.name, sha256=file_sha256(path), format=f"{kind} ({header.caller}; {mode})",
+                        vaf_rule=run.rule.name, tumor_sample=tumor),
+        alterations=tuple(run.alterations),
+        counts=run.tally.counts(),
+        warnings=tuple(run.warnings),
         sample_name=tumor,
     )
 
 
-def _consume(rec, path, header, index, options, rule, t, counts, alterations, warnings) -> None:
-    counts["records_read"] += 1
+# Skip reasons that deserve a warning of their own, beyond the count in the methods table.
+_WARN_REASONS = ("IUPAC", "REF N", "caller genotype 0/0")
+
+
+def _skip_warnings(tally: Tally) -> list[str]:
+    return [f"{n} allele(s) in knowledgebase genes not used: {reason} (first: {tally.examples[reason]})"
+            for reason, n in sorted(tally.skipped.items()) if reason.startswith(_WARN_REASONS)]
+
+
+def _contig_warning(run: _Run) -> list[str]:
+    """Say so when nothing in the file lies on a chromosome this tool recognises (e.g. unknown contig names)."""
+    names = set(run.header.contig_names) | run.tally.contigs
+    if not run.tally.read or any(is_primary_chromosome(n) for n in names):
+        return []
+    shown = ", ".join(sorted(names)[:4]) + (" ..." if len(names) > 4 else "")
+    return [f"{run.path.name}: no header contig and no record lies on a recognised chromosome (found: {shown}); "
+            f"all {run.tally.read} record(s) were counted outside knowledgebase genes"]
+
+
+def _consume(run: _Run, rec, where: str) -> None:
+    """One record inside a knowledgebase gene window (already counted as read)."""
     filt = rec.FILTER
+    genes = run.index.genes_at(rec.CHROM, rec.start, rec.end)
+    if not genes:
+        run.tally.outside += 1
+        return
     if filt is not None:
-        counts["filtered"] += 1
-        if not options.include_filtered:
+        run.tally.filtered += 1
+        if not run.options.include_filtered:
             return
     else:
-        counts["passed_filters"] += 1
-    genes = index.genes_at(rec.CHROM, rec.start, rec.end)
-    if not genes:
-        counts["outside_knowledgebase_genes"] += 1
-        return
-    alterations += _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings, options.reference)
+        run.tally.passed += 1
+    run.alterations += _record_alterations(run, rec, genes, filt, where)
 
 
-def _read_streamed(path, header, windows, options, index, rule, t, counts, alterations, warnings) -> vcf_scan.OutsideCounts:
+def _read_text_streamed(run: _Run, windows: vcf_scan.Windows) -> None:
     import cyvcf2  # imported here: only VCF inputs need it
 
-    kept_path, kept_lines, outside = vcf_scan.prefilter(path, header.header_lines, windows, options.include_filtered)
+    path = run.path
+    kept_path, kept_lines, outside = vcf_scan.prefilter(path, run.header.header_lines, windows)
+    run.tally.read += outside.read
+    run.tally.outside += outside.read
+    run.tally.contigs |= outside.contigs
     done = 0
     try:
-        vcf = cyvcf2.VCF(str(kept_path), lazy=True)
+        vcf = cyvcf2.VCF(str(kept_path))
         try:
             for rec in vcf:
-                _consume(rec, path, header, index, options, rule, t, counts, alterations, warnings)
+                run.tally.read += 1
+                run.tally.contigs.add(rec.CHROM)
+                _consume(run, rec, f"line {kept_lines[done]}")
                 done += 1
         finally:
             vcf.close()
@@ -542,10 +503,40 @@ def _read_streamed(path, header, windows, options, index, rule, t, counts, alter
         raise
     except Exception as exc:  # htslib refused a record: name its line in the user's file
         line = kept_lines[done] if done < len(kept_lines) else None
-        raise InputError(_diagnose(path, line, exc) if line else f"cannot read VCF ({exc})", path, line) from None
+        raise InputError(_diagnose(path, line, exc) if line else f"cannot read VCF ({_short(exc, kept_path, path)})", path, line) from None
     finally:
         kept_path.unlink(missing_ok=True)
-    return outside
+
+
+def _read_bcf_streamed(run: _Run, windows: vcf_scan.Windows) -> None:
+    """A BCF without a usable index: every record decoded by htslib, those outside windows only counted."""
+    import cyvcf2
+
+    last = "the first record"
+    try:
+        vcf = cyvcf2.VCF(str(run.path))
+        try:
+            for n, rec in enumerate(vcf, start=1):
+                run.tally.read += 1
+                run.tally.contigs.add(rec.CHROM)
+                last = f"record {n} ({rec.CHROM}:{rec.POS})"
+                if windows.hits(rec.CHROM, rec.POS, len(rec.REF)):
+                    _consume(run, rec, last)
+                else:
+                    run.tally.outside += 1
+        finally:
+            vcf.close()
+    except RecordProblem as problem:
+        raise InputError(f"{last}: {problem}", run.path) from None
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"record after {last} could not be decoded ({_short(exc)})", run.path) from None
+
+
+def _short(exc: Exception, tmp: Path | None = None, path: Path | None = None) -> str:
+    text = " ".join(str(exc).split())[:160]
+    return text.replace(str(tmp), path.name) if tmp and path else text
 
 
 def _query(vcf, region: str):
@@ -557,18 +548,22 @@ def _query(vcf, region: str):
             raise
 
 
-def _read_indexed(path, windows, options, index, header, rule, t, counts, alterations, warnings) -> vcf_scan.OutsideCounts | None:
+def _read_indexed(run: _Run, windows: vcf_scan.Windows) -> bool:
+    """Read by region through the index; False (nothing read) when the index does not match the file."""
     import cyvcf2
 
+    path = run.path
     seen: set[tuple] = set()
     last = "the first record"
     try:
-        vcf = cyvcf2.VCF(str(path), lazy=True)
+        vcf = cyvcf2.VCF(str(path))
         try:
-            if not vcf_scan.index_matches(vcf, path, header.header_lines):
-                warnings.append(f"{path.name}: its index does not match the file (stale or copied?); the file was read in full instead")
-                return None
+            problem = vcf_scan.index_problem(vcf, path, run.header)
+            if problem:
+                run.warnings.append(f"{path.name}: {problem}; the file was read in full instead")
+                return False
             total = vcf.num_records
+            run.tally.contigs |= set(vcf.seqnames)
             for region in vcf_scan.region_strings(windows, list(vcf.seqnames)):
                 for rec in _query(vcf, region):
                     key = (rec.CHROM, rec.POS, rec.REF, tuple(rec.ALT))
@@ -576,7 +571,8 @@ def _read_indexed(path, windows, options, index, header, rule, t, counts, altera
                         continue
                     seen.add(key)
                     last = f"{rec.CHROM}:{rec.POS}"
-                    _consume(rec, path, header, index, options, rule, t, counts, alterations, warnings)
+                    run.tally.read += 1
+                    _consume(run, rec, f"record {last}")
         finally:
             vcf.close()
     except RecordProblem as problem:
@@ -584,37 +580,65 @@ def _read_indexed(path, windows, options, index, header, rule, t, counts, altera
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"record after {last} could not be parsed ({' '.join(str(exc).split())[:160]})", path) from None
-    return vcf_scan.OutsideCounts(read=max(0, total - counts["records_read"]), unclassified=True)
+        raise InputError(f"record after {last} could not be parsed ({_short(exc)})", path) from None
+    outside = max(0, total - run.tally.read)
+    run.tally.read += outside
+    run.tally.outside += outside
+    return True
 
 
-def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, warnings, reference=None) -> list[Alteration]:
-    out = []
+def _unusable_alt(ref: str, alt: str) -> str | None:
+    """Why an ALT allele cannot be an alteration, or None when it can."""
+    if alt in (".", "*", "") or alt.startswith("<") or "[" in alt or "]" in alt:
+        return "no ALT allele, or a symbolic or breakend ALT"
+    if "N" in ref.upper():
+        return "REF N (unknown reference base)"
+    if not _BASES.match(alt):
+        return "IUPAC ambiguity code or N in ALT"
+    return None
+
+
+def _record_alterations(run: _Run, rec, genes: list[str], filt, where: str) -> list[Alteration]:
+    header, index, t, tally, reference = run.header, run.index, run.t, run.tally, run.options.reference
+    out: list[Alteration] = []
     ref = rec.REF
     alts = list(rec.ALT)
-    usable = [a for a in alts if a not in (".", "*", "") and not a.startswith("<") and "[" not in a and "]" not in a]
-    if not usable:
-        counts["skipped"] += 1
+    site = f"{rec.CHROM}:{rec.POS} {ref}>{','.join(alts) or '.'}"
+    reasons = {alt: _unusable_alt(ref, alt) for alt in alts}
+    if not alts or all(reasons.values()):
+        tally.skip(next((r for r in reasons.values() if r), "no ALT allele, or a symbolic or breakend ALT"), site)
         return out
-    problem = check_value_counts(rec, header, t) or (reference.ref_problem(rec.CHROM, rec.POS, ref) if reference else None)
+    problem = check_value_counts(rec, header, t) or (reference.ref_problem(rec.CHROM, rec.POS, ref) if reference else None)  # type: ignore[attr-defined]
     if problem:
         raise RecordProblem(problem)
+    calls = run.options.calls
     for alt_i, alt in enumerate(alts):
-        if alt not in usable:
+        allele = f"{rec.CHROM}:{rec.POS} {ref}>{alt}"
+        if reasons[alt]:
+            if not reasons[alt].startswith("no ALT"):  # '*' and '.' beside real ALTs are not findings to count
+                tally.skip(reasons[alt], allele)
             continue
-        vaf, depth = _vaf_depth(rec, rule, t, alt_i, len(header.samples))
-        if t is not None and vaf is None and depth is None and _no_call(rec, t):
-            counts["skipped"] += 1  # './.' with no read counts: the caller made no call here
-            continue
-        if t is not None and (vaf == 0 or _hom_ref(rec, t)):
-            counts["skipped"] += 1  # the tumor column does not carry this allele (0 alt reads, or 0/0)
-            continue
+        vaf, depth, vaf_note = _vaf_depth(rec, run.rule, t, alt_i, len(header.samples))
+        notes: list[str] = [vaf_note] if vaf_note else []
+        if t is not None:
+            if vaf is None and depth is None and _no_call(rec, t, run.header):
+                tally.skip("no-call in the tumor column ('./.', no read counts)", allele)
+                continue
+            if vaf == 0:
+                tally.skip("no alt reads in the tumor column", allele)
+                continue
+            if _hom_ref(rec, t, run.header):
+                reads = _alt_reads(rec, run.rule, t, alt_i, vaf, depth)
+                if reads is None or reads < calls.genotype_zero_min_alt_reads or vaf is None or vaf < calls.genotype_zero_min_vaf:
+                    tally.skip(f"caller genotype 0/0 and fewer than {calls.genotype_zero_min_alt_reads} alt reads"
+                               f" or VAF below {calls.genotype_zero_min_vaf:.1%}", allele)
+                    continue
+                notes.append(f"caller genotype 0/0, {reads} alt reads")
         consequences = _consequences(rec, header, ref, alt, alts, index)
         chosen = _pick(consequences, index)
         gene = chosen.gene if chosen else genes[0]
         hgvsp = short_hgvsp(chosen.hgvsp) if chosen else None
         protein_source = chosen.source if hgvsp else None
-        notes: list[str] = []
         codon_hgvsp = codon_protein(index, rec.CHROM, rec.POS, ref, alt)
         if codon_hgvsp and hgvsp and codon_hgvsp != hgvsp:
             notes.append(f"annotation says {hgvsp}; knowledgebase codon table says {codon_hgvsp}")
@@ -624,7 +648,7 @@ def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, 
             Alteration(
                 gene=gene,
                 type=variant_type(ref, alt),
-                source=path.name,
+                source=run.path.name,
                 chrom=rec.CHROM,
                 pos=rec.POS,
                 ref=ref,
@@ -643,60 +667,28 @@ def _record_alterations(rec, path, header, index, genes, rule, t, filt, counts, 
     return out
 
 
-@contextmanager
-def capture_htslib_messages():
-    """Collect what htslib prints on file descriptor 2, so that it reaches the report, not the terminal.
+def _genotype(rec, header: VcfHeader, t: int):
+    """The tumor column's genotype [allele, ..., phased], or None when the file has no usable GT (Strelka2).
 
-    htslib writes straight to fd 2, beneath Python's sys.stderr; the list is filled on exit.
+    Never reads ``rec.FORMAT``: on some records cyvcf2 crashes the process (segmentation fault) there.
     """
-    messages: list[str] = []
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            yield messages
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            messages += sink.read().decode("utf-8", "replace").splitlines()
-
-
-def _summarize_htslib(messages: list[str]) -> list[str]:
-    """htslib's complaints grouped by kind ("Contig '1' ..." and "Contig '2' ..." are one kind)."""
-    groups: dict[str, list[str]] = {}
-    for m in messages:
-        if m.startswith("[W::") or m.startswith("[E::"):
-            text = m.split("] ", 1)[-1].split(" (Quick workaround")[0].strip()
-            kind = re.sub(r"'[^']*'|\bat \S+:\d+", "_", text)
-            groups.setdefault(kind, []).append(text)
-    out = []
-    for texts in groups.values():
-        more = len(texts) - 1
-        out.append(f"htslib: {texts[0]}" + (f" (and {more} similar)" if more else ""))
-    return out
-
-
-def _genotype(rec, t: int):
-    """The tumor column's genotype [allele, ..., phased], or None when the file has no usable GT (Strelka2)."""
-    if "GT" not in (rec.FORMAT or []):
+    if "GT" not in header.format:
         return None
     try:
         genotypes = rec.genotypes
     except Exception:  # cyvcf2 raises on GT-less or malformed genotype fields
         return None
-    return genotypes[t] if genotypes else None
+    return genotypes[t] if genotypes and t < len(genotypes) else None
 
 
-def _hom_ref(rec, t: int) -> bool:
-    genotype = _genotype(rec, t)
+def _hom_ref(rec, t: int, header: VcfHeader | None = None) -> bool:
+    genotype = _genotype(rec, header, t) if header is not None else None
     alleles = [a for a in (genotype[:-1] if genotype else []) if a is not None and a >= 0]
     return bool(alleles) and all(a == 0 for a in alleles)
 
 
-def _no_call(rec, t: int) -> bool:
-    genotype = _genotype(rec, t)
+def _no_call(rec, t: int, header: VcfHeader | None = None) -> bool:
+    genotype = _genotype(rec, header, t) if header is not None else None
     return genotype is None or all(allele is None or allele < 0 for allele in genotype[:-1])
 
 
@@ -713,20 +705,14 @@ def codon_protein(index: KbIndex, chrom: str, pos: int, ref: str, alt: str) -> s
 
 def _diagnose(path: Path, line_no: int, exc: Exception) -> str:
     """Say what is wrong with the record htslib refused, by looking at that line ourselves."""
-    try:
-        handle, _ = _open_text(path)
-        with handle:
-            for n, text in enumerate(handle, start=1):
-                if n == line_no:
-                    cols = text.rstrip("\r\n").split("\t")
-                    if len(cols) < 8:
-                        return f"record has {len(cols)} tab-separated columns; a VCF record needs at least 8"
-                    if not cols[1].isdigit():
-                        return f"POS {cols[1]!r} is not a positive integer"
-                    return f"record could not be parsed ({' '.join(str(exc).split())[:160]})"
-    except (OSError, EOFError, UnicodeDecodeError):
-        pass
-    return f"record could not be parsed ({' '.join(str(exc).split())[:160]})"
+    text = vcf_scan.line_at(path, line_no)
+    if text is not None:
+        cols = text.rstrip("\r\n").split("\t")
+        if len(cols) < 8:
+            return f"record has {len(cols)} tab-separated columns; a VCF record needs at least 8"
+        if not cols[1].isdigit():
+            return f"POS {cols[1]!r} is not a positive integer"
+    return f"record could not be parsed ({_short(exc)})"
 
 
 def is_generic_sample_name(name: str | None) -> bool:
