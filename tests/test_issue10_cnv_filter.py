@@ -81,6 +81,18 @@ def test_cnv_vcf_filter_semicolon_list_and_dot(shipped_kb, write):
     assert met.filter == "cnvQual;cnvLength"
 
 
+def test_cnv_vcf_records_that_are_not_copy_number_are_skipped_with_a_reason(shipped_kb, write):
+    head = (CNV / "dragen_filtered_met_grch38.cnv.vcf").read_text().split("#CHROM")[0]
+    path = write("mixed.cnv.vcf", head + "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
+                 "chr7\t55191822\t.\tT\tG\t.\tPASS\t.\tGT\t0/1\n"
+                 "chr17\t39451382\tG2\tN\t<DUP>\t.\tPASS\tSVTYPE=CNV;END=39981204\tGT:SM:CN\t./1:4:8\n")
+    result = read_copy_number(path, kb_index(shipped_kb, "GRCh38"))
+    c = result.counts
+    assert (c.records_read, c.passed_filters, c.filtered, c.skipped) == (2, 2, 0, 1)
+    assert sum(c.skipped_reasons.values()) == 1 and "not a copy-number record" in next(iter(c.skipped_reasons))
+    assert [g.gene for g in result.copy_numbers] == ["ERBB2"]
+
+
 def test_cnv_vcf_with_only_gt_format_and_info_cn_does_not_crash(tmp_path, shipped_kb, write):
     """A lazily opened record is never asked for rec.FORMAT (cyvcf2 segfaults on a GT-only record); CN
     then comes from INFO. Through the CLI in a subprocess, so a crash shows as a signal, not a dead pytest."""

@@ -124,7 +124,9 @@ def read_copy_number(path: str | Path, index: KbIndex, fmt: str | None = None, s
     else:
         segments, read = SEGMENT_READERS[key](path, notes)
         calls, outside = _segments_to_genes(segments, index, path, spec, notes, bins=key == "cnvkit-cnr")
-    counts = Counts(records_read=read, passed_filters=read - filtered, filtered=filtered, skipped=skipped, outside_knowledgebase_genes=outside)
+    # Every record's FILTER is read here (no record goes unchecked): passed_filters + filtered = records_read.
+    counts = Counts(records_read=read, passed_filters=read - filtered, filtered=filtered, skipped=skipped, outside_knowledgebase_genes=outside,
+                    skipped_reasons={"not a copy-number record (no <DUP>/<DEL>/<CNV>, SVTYPE or END block)": skipped} if skipped else {})
     return ReadResult(
         input=InputFile(role="cnv", file=path.name, sha256=file_sha256(path), format=f"{spec.name} ({spec.level}-level)"),
         alterations=(),
