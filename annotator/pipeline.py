@@ -67,7 +67,8 @@ def _stem(path: Path) -> str:
 def _build_evidence(header) -> tuple[str | None, list[str]]:
     if isinstance(header, maf_reader.MafHeader):
         return header.build_evidence()
-    return detect_build(header.reference_lines, header.contigs, str(header.path), header.contig_names)
+    names = [*header.contig_names, *([header.first_contig] if header.first_contig else [])]
+    return detect_build(header.reference_lines, header.contigs, str(header.path), names)
 
 
 def read_small_variant_header(path: Path):

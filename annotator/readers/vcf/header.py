@@ -80,6 +80,7 @@ class VcfHeader:
     bom: bool = False  # the text starts with a UTF-8 byte-order mark (htslib cannot read it directly)
     contigs: dict[str, int] = field(default_factory=dict)  # contig -> length, for those that declare one
     contig_names: list[str] = field(default_factory=list)  # every ##contig ID, in header order
+    first_contig: str | None = None  # CHROM of the first record of a text file
     reference_lines: list[str] = field(default_factory=list)
     info: set[str] = field(default_factory=set)
     format: set[str] = field(default_factory=set)
@@ -102,8 +103,8 @@ class VcfHeader:
         source_words = " ".join(self.meta.get("source", [])).lower()
         command_lines = " ".join(self.meta.get("GATKCommandLine", []))
         for sign in CALLERS:
-            if sign.header_key and sign.header_key in self.meta:
-                return sign.caller
+            if sign.header_key and any(k == sign.header_key or k.startswith(sign.header_key + ".") for k in self.meta):
+                return sign.caller  # Sentieon writes ##SentieonCommandLine.TNscope=...
             if sign.source_word and re.search(rf"\b{sign.source_word}", source_words):
                 return sign.caller
             if sign.command_line_word and sign.command_line_word in command_lines:
@@ -116,6 +117,7 @@ class Sniffed:
     kind: Kind
     header_lines: int = 0
     bom: bool = False
+    first_contig: str | None = None  # CHROM of the first record (text files): build evidence without ##contig lines
 
 
 def sniff(path: Path) -> Sniffed:
@@ -159,11 +161,18 @@ def _check_text_header(path: Path, handle, kind: Kind) -> Sniffed:
                 continue
             if line.startswith("#CHROM"):
                 _check_columns(path, n, line.rstrip("\r\n")[1:].split("\t"))
-                return Sniffed(kind, n, bom)
+                return Sniffed(kind, n, bom, _first_contig(handle))
             raise InputError("missing '#CHROM' header line before the first record", path, n)
     except (EOFError, gzip.BadGzipFile) as exc:
         raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
     raise InputError("missing '#CHROM' header line" if n else "empty file (no VCF header)", path, n or None)
+
+
+def _first_contig(handle) -> str | None:
+    for raw in handle:
+        if raw.strip():
+            return raw.split(b"\t", 1)[0].decode("utf-8", "replace").strip()
+    return None
 
 
 def _decode(raw: bytes, path: Path, n: int) -> str:
@@ -274,7 +283,7 @@ def _from_htslib(path: Path, sniffed: Sniffed, vcf) -> VcfHeader:
         if m:
             meta.setdefault(m.group(1), []).append(m.group(2))
     header = VcfHeader(path=path, header_lines=sniffed.header_lines, samples=list(vcf.samples), kind=sniffed.kind,
-                       bom=sniffed.bom, meta=meta, raw=raw)
+                       bom=sniffed.bom, meta=meta, raw=raw, first_contig=sniffed.first_contig)
     for value in meta.get("contig", []):
         a = _attrs(value)
         if "ID" in a:

@@ -34,7 +34,7 @@ from annotator.normalize import plain_allele, short_hgvsp, translate_codon_chang
 from annotator.genome import is_primary_chromosome
 from annotator.readers import vcf_scan
 from annotator.readers.vcf.header import VcfHeader
-from annotator.readers.vcf.htslib import capture_htslib_messages
+from annotator.readers.vcf.htslib import HtslibMessages, capture_htslib_messages
 from annotator.readers.vcf.htslib import summarize as summarize_htslib
 from annotator.readers.common import file_sha256
 
@@ -406,6 +406,12 @@ class _Run:
     tally: Tally = field(default_factory=Tally)
     alterations: list[Alteration] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    htslib: HtslibMessages | None = None  # what htslib has said so far while reading
+
+    def why(self, exc: Exception) -> str:
+        """htslib's own last error when it gave one (clearer than cyvcf2's exception), else the exception."""
+        said = [m.split("] ", 1)[-1] for m in (self.htslib() if self.htslib is not None else []) if m.startswith("[E::")]
+        return said[-1][:160] if said else _short(exc)
 
 
 def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOptions) -> ReadResult:
@@ -421,6 +427,7 @@ def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOp
     windows = vcf_scan.Windows(index.contig_windows())
     indexed = vcf_scan.index_path(path) is not None and not header.bom
     with capture_htslib_messages() as htslib_messages:
+        run.htslib = htslib_messages
         if indexed:
             indexed = _read_indexed(run, windows)
             if not indexed:  # an index that does not match the file: start again, streaming
@@ -503,7 +510,7 @@ def _read_text_streamed(run: _Run, windows: vcf_scan.Windows) -> None:
         raise
     except Exception as exc:  # htslib refused a record: name its line in the user's file
         line = kept_lines[done] if done < len(kept_lines) else None
-        raise InputError(_diagnose(path, line, exc) if line else f"cannot read VCF ({_short(exc, kept_path, path)})", path, line) from None
+        raise InputError(_diagnose(path, line, run.why(exc)) if line else f"cannot read VCF ({_short(exc, kept_path, path)})", path, line) from None
     finally:
         kept_path.unlink(missing_ok=True)
 
@@ -531,7 +538,7 @@ def _read_bcf_streamed(run: _Run, windows: vcf_scan.Windows) -> None:
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"record after {last} could not be decoded ({_short(exc)})", run.path) from None
+        raise InputError(f"record after {last} could not be decoded ({run.why(exc)})", run.path) from None
 
 
 def _short(exc: Exception, tmp: Path | None = None, path: Path | None = None) -> str:
@@ -580,7 +587,7 @@ def _read_indexed(run: _Run, windows: vcf_scan.Windows) -> bool:
     except InputError:
         raise
     except Exception as exc:
-        raise InputError(f"record after {last} could not be parsed ({_short(exc)})", path) from None
+        raise InputError(f"record after {last} could not be parsed ({run.why(exc)})", path) from None
     outside = max(0, total - run.tally.read)
     run.tally.read += outside
     run.tally.outside += outside
@@ -703,7 +710,7 @@ def codon_protein(index: KbIndex, chrom: str, pos: int, ref: str, alt: str) -> s
     return translate_codon_change(site.start, site.ref_codon, site.gene.strand, site.number, tpos, tref, talt)
 
 
-def _diagnose(path: Path, line_no: int, exc: Exception) -> str:
+def _diagnose(path: Path, line_no: int, reason: str) -> str:
     """Say what is wrong with the record htslib refused, by looking at that line ourselves."""
     text = vcf_scan.line_at(path, line_no)
     if text is not None:
@@ -712,7 +719,7 @@ def _diagnose(path: Path, line_no: int, exc: Exception) -> str:
             return f"record has {len(cols)} tab-separated columns; a VCF record needs at least 8"
         if not cols[1].isdigit():
             return f"POS {cols[1]!r} is not a positive integer"
-    return f"record could not be parsed ({_short(exc)})"
+    return f"record could not be parsed ({reason})"
 
 
 def is_generic_sample_name(name: str | None) -> bool:
