@@ -213,7 +213,8 @@ def _finding_out(f: Finding) -> FindingOut:
 def _display(f: Finding) -> str:
     obs, best = f.match.observed, f.match.best
     if obs.type == "fusion":
-        return f"{obs.fusion} fusion"
+        # a same-gene event matched an intragenic entry (EGFR kinase-domain duplication): it is no fusion
+        return best.kb.name if obs.gene5 and obs.gene5 == obs.gene3 else f"{obs.fusion} fusion"
     if best.level == "exact":
         return best.kb.name
     if obs.hgvsp and obs.type in ("snv", "mnv") and best.level == "codon":

@@ -121,6 +121,9 @@ def test_egfr_kinase_domain_duplication_from_a_dna_tandem_duplication(write, shi
     result = read_fusions(path, index)
     hits = {m.observed.breakpoint3: m.best.kb.id for m in match_alterations(list(result.alterations), index)}
     assert hits == {"7:55170000": "EGFR_KDD"}
+    report = _report(write, shipped_kb, path, priors=())
+    kdd = [f for f in report.findings if f.kb_id == "EGFR_KDD"]
+    assert [f.alteration for f in kdd] == ["EGFR kinase-domain duplication"]  # named as such, never "EGFR::EGFR fusion"
 
 
 def test_kdd_exons_have_coordinates(shipped_kb):

@@ -16,41 +16,51 @@ from pathlib import Path
 _TBI_PSEUDO_BIN = 37450
 
 
+_TBI_BIN = struct.Struct("<Ii")  # bin, n_chunk
+_CSI_BIN = struct.Struct("<IQi")  # bin, loffset, n_chunk
+_CHUNK = struct.Struct("<QQ")
+_INT = struct.Struct("<i")
+
+
 def max_chunk_end(index: Path) -> int | None:
-    """The largest chunk end (a BGZF virtual offset) in a .tbi or .csi index; None if it has no chunks."""
+    """The virtual offset at which the indexed data ends, from a .tbi or .csi index; None if it is empty.
+
+    htslib keeps, per reference, a pseudo-bin whose first chunk spans that reference's records: the
+    largest of their ends is the end of the data. Without pseudo-bins every chunk end is compared."""
     data = gzip.decompress(index.read_bytes())
     magic = data[:4]
     if magic == b"TBI\x01":
-        n_ref, = struct.unpack_from("<i", data, 4)
-        l_nm, = struct.unpack_from("<i", data, 32)
-        at = 36 + l_nm
-        pseudo, has_loffset = _TBI_PSEUDO_BIN, False
+        n_ref = _INT.unpack_from(data, 4)[0]
+        at = 36 + _INT.unpack_from(data, 32)[0]
+        pseudo, bin_struct, linear = _TBI_PSEUDO_BIN, _TBI_BIN, True
     elif magic == b"CSI\x01":
         _min_shift, depth, l_aux = struct.unpack_from("<iii", data, 4)
         at = 16 + l_aux
-        n_ref, = struct.unpack_from("<i", data, at)
+        n_ref = _INT.unpack_from(data, at)[0]
         at += 4
-        pseudo, has_loffset = ((1 << ((depth + 1) * 3)) - 1) // 7 + 1, True
+        pseudo, bin_struct, linear = ((1 << ((depth + 1) * 3)) - 1) // 7 + 1, _CSI_BIN, False
     else:
         raise ValueError("not a tabix or CSI index")
-    best: int | None = None
+    pseudo_end: int | None = None
+    any_end: int | None = None
     for _ in range(n_ref):
-        n_bin, = struct.unpack_from("<i", data, at)
+        n_bin = _INT.unpack_from(data, at)[0]
         at += 4
         for _ in range(n_bin):
-            bin_id, = struct.unpack_from("<I", data, at)
-            at += 4 + (8 if has_loffset else 0)
-            n_chunk, = struct.unpack_from("<i", data, at)
-            at += 4
-            if bin_id != pseudo:
+            fields = bin_struct.unpack_from(data, at)
+            at += bin_struct.size
+            n_chunk = fields[-1]
+            if fields[0] == pseudo:
+                end = _CHUNK.unpack_from(data, at)[1]
+                pseudo_end = end if pseudo_end is None or end > pseudo_end else pseudo_end
+            elif pseudo_end is None:  # only needed for an index without pseudo-bins
                 for c in range(n_chunk):
-                    _beg, end = struct.unpack_from("<QQ", data, at + 16 * c)
-                    best = end if best is None or end > best else best
+                    end = _CHUNK.unpack_from(data, at + 16 * c)[1]
+                    any_end = end if any_end is None or end > any_end else any_end
             at += 16 * n_chunk
-        if not has_loffset:
-            n_intv, = struct.unpack_from("<i", data, at)
-            at += 4 + 8 * n_intv
-    return best
+        if linear:
+            at += 4 + 8 * _INT.unpack_from(data, at)[0]
+    return pseudo_end if pseudo_end is not None else any_end
 
 
 def _blocks(path: Path) -> list[tuple[int, int]]:

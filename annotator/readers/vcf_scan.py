@@ -3,15 +3,14 @@
 Parsing every record of a million-record VCF with cyvcf2 costs about twice ``bcftools view``;
 almost all of them lie outside the ~30 knowledgebase genes. So:
 
-* bgzipped files with a tabix/CSI index are queried by region, one query per merged gene window,
-  and the total record count comes from the index (records outside the windows are counted, not
-  classified by FILTER);
-* other files are streamed once as text: each line is split only up to FILTER, its contig and
-  position tested against the windows (bisect), lines outside are counted (read, filtered,
-  outside scope) and checked for the basic VCF shape, and the lines inside are written after the
-  header to a small temporary VCF that cyvcf2 parses.
+* bgzipped files with a tabix/CSI index that matches them (``index_problem``) are queried by region,
+  one query per merged gene window, and the total record count comes from the index;
+* other text files are streamed once: each line is split only up to INFO, its contig and position
+  tested against the windows (bisect), lines outside are counted and checked for the basic VCF shape,
+  and the lines inside are written after the header to a small temporary VCF that cyvcf2 parses.
 
-Both paths keep memory flat: nothing but the kept lines (a few per gene) is held.
+Either way, records outside the windows are counted without reading their FILTER, so the counts mean
+the same on both paths. Memory stays flat: nothing but the kept lines (a few per gene) is held.
 """
 
 from __future__ import annotations
@@ -168,14 +167,13 @@ def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, li
     kept_lines: list[int] = []
     fd, tmp_name = tempfile.mkstemp(prefix="ctdna-annotator-", suffix=".vcf")
     tmp = Path(tmp_name)
-    n = 0
+    last_contig = None
     try:
-        with os.fdopen(fd, "wb") as out:
-            for n, raw in enumerate(_byte_lines(path), start=1):
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            for n, line in enumerate(_strict_text_lines(path), start=1):
                 if n <= header_lines:
-                    out.write(raw[3:] if n == 1 and raw.startswith(b"\xef\xbb\xbf") else raw)
+                    out.write(line.lstrip("\ufeff") if n == 1 else line)
                     continue
-                line = raw.decode("utf-8")
                 if not line.strip():
                     continue
                 cols = line.split("\t", 7)
@@ -184,19 +182,39 @@ def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, li
                 if not cols[1].isdigit():
                     raise InputError(f"POS {cols[1]!r} is not a positive integer", path, n)
                 if windows.hits(cols[0], int(cols[1]), len(cols[3])):
-                    out.write(raw if raw.endswith(b"\n") else raw + b"\n")
+                    out.write(line if line.endswith("\n") else line + "\n")
                     kept_lines.append(n)
                     continue
                 counts.read += 1
-                counts.contigs.add(cols[0])
+                if cols[0] != last_contig:
+                    last_contig = cols[0]
+                    counts.contigs.add(last_contig)
     except (EOFError, OSError, gzip.BadGzipFile) as exc:
         tmp.unlink(missing_ok=True)
         raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         tmp.unlink(missing_ok=True)
-        raise InputError(f"not UTF-8 at line {n}: byte 0x{exc.object[exc.start]:02x} at column {exc.start + 1}"
-                         " (re-save the file as UTF-8)", path, n) from None
+        raise _not_utf8(path) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return tmp, kept_lines, counts
+
+
+def _strict_text_lines(path: Path) -> Iterator[str]:
+    with path.open("rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    opener = gzip.open if gz else open
+    with opener(path, "rt", encoding="utf-8", errors="strict", newline="") as handle:
+        yield from handle
+
+
+def _not_utf8(path: Path) -> InputError:
+    """Which line holds the first byte that is not UTF-8 (looked for only once decoding has failed)."""
+    for n, raw in enumerate(_byte_lines(path), start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return InputError(f"not UTF-8 at line {n}: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}"
+                              " (re-save the file as UTF-8)", path, n)
+    return InputError("not UTF-8 text", path)
