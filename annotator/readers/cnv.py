@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +100,20 @@ def _float(raw: str, what: str, path: Path, line: int | None) -> float | None:
     return value
 
 
+# A log2 copy ratio above this is no measurement: 2 x 2^30 is two billion copies, while the highest focal
+# amplifications reach a few hundred (log2 about 7-8). It also keeps 2 x 2^log2 from overflowing a float
+# (log2 above 1023), which used to end the run with a traceback.
+MAX_LOG2 = 30.0
+
+
+def _log2(raw: str, what: str, path: Path, line: int | None) -> float | None:
+    value = _float(raw, what, path, line)
+    if value is not None and value > MAX_LOG2:
+        raise InputError(f"{what} {raw.strip()!r} is not a plausible log2 copy ratio (above {MAX_LOG2:g}:"
+                         f" more than {2 * 2**MAX_LOG2:,.0f} copies)", path, line)
+    return value
+
+
 def _int(raw: str, what: str, path: Path, line: int | None) -> int:
     try:
         return int(float(raw))
@@ -116,14 +131,18 @@ def read_copy_number(path: str | Path, index: KbIndex, fmt: str | None = None, s
     spec = FORMATS[key]
     notes: list[str] = []
     filtered = skipped = 0
+    # Segments and bins are streamed into per-gene values as they are read: memory does not grow with
+    # the number of records (a 5M-bin CNVkit .cnr), only with the bins inside knowledgebase genes.
     if key == "vcf":
-        segments, read, filtered, skipped = _vcf_segments(path)
-        calls, outside = _segments_to_genes(segments, index, path, spec, notes, include_filtered=include_filtered)
+        tally = _VcfTally()
+        calls, outside = _segments_to_genes(_vcf_segments(path, tally), index, path, spec, notes, include_filtered=include_filtered)
+        read, filtered, skipped = tally.read, tally.filtered, tally.skipped
     elif key in ("gene-table", "purple-gene", "oncokb-individual", "gistic-matrix", "gistic-thresholded", "moalmanac", "cgi"):
         calls, read, outside = _gene_level(path, key, spec, index, sample, notes)
     else:
-        segments, read = SEGMENT_READERS[key](path, notes)
+        segments = _Counted(SEGMENT_READERS[key](path, notes))
         calls, outside = _segments_to_genes(segments, index, path, spec, notes, bins=key == "cnvkit-cnr")
+        read = segments.n
     # Every record's FILTER is read here (no record goes unchecked): passed_filters + filtered = records_read.
     counts = Counts(records_read=read, passed_filters=read - filtered, filtered=filtered, skipped=skipped, outside_knowledgebase_genes=outside,
                     skipped_reasons={"not a copy-number record (no <DUP>/<DEL>/<CNV>, SVTYPE or END block)": skipped} if skipped else {})
@@ -137,40 +156,49 @@ def read_copy_number(path: str | Path, index: KbIndex, fmt: str | None = None, s
 
 
 # --- segment formats ------------------------------------------------------------------------
-def _segments(path, columns: dict[str, str], start_is_zero_based: bool, value: Callable, notes) -> tuple[list[Segment], int]:
+class _Counted:
+    """Iterates over segments, counting them (the records read) as they go by."""
+
+    def __init__(self, items: Iterable[Segment]):
+        self.items, self.n = items, 0
+
+    def __iter__(self) -> Iterator[Segment]:
+        for item in self.items:
+            self.n += 1
+            yield item
+
+
+def _segments(path, columns: dict[str, str], start_is_zero_based: bool, value: Callable, notes) -> Iterator[Segment]:
+    """The segments of a table, one row at a time (line numbers kept for errors)."""
     header, n, body = read_table(path)
     idx = {c: i for i, c in enumerate(header)}
     missing = [c for c in columns.values() if c not in idx]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)} (found: {', '.join(header)})", path, n)
-    out = []
-    read = 0
     for line, cells in body:
         if len(cells) < len(header):
             raise InputError(f"row has {len(cells)} column(s); the header has {len(header)}", path, line)
-        read += 1
         get = lambda k: cells[idx[columns[k]]]  # noqa: E731
         start = _int(get("start"), "start", path, line) + (1 if start_is_zero_based else 0)
         end = _int(get("end"), "end", path, line)
         if end < start:
             raise InputError(f"segment end {end} is before its start {start}", path, line)
         cn, log2, call = value(get, cells, idx, path, line, notes)
-        out.append(Segment(get("chrom"), start, end, cn, log2, call, line))
-    return out, read
+        yield Segment(get("chrom"), start, end, cn, log2, call, line)
 
 
 def _cnvkit(get, cells, idx, path, line, notes):
-    log2 = _float(get("log2"), "log2", path, line)
+    log2 = _log2(get("log2"), "log2", path, line)
     cn = _float(cells[idx["cn"]], "cn", path, line) if "cn" in idx else None
     return cn, log2, None
 
 
 def _gatk_final(get, cells, idx, path, line, notes):
-    return None, _float(get("log2"), "LOG2_COPY_RATIO_POSTERIOR_50", path, line), None
+    return None, _log2(get("log2"), "LOG2_COPY_RATIO_POSTERIOR_50", path, line), None
 
 
 def _gatk_called(get, cells, idx, path, line, notes):
-    return None, _float(get("log2"), "MEAN_LOG2_COPY_RATIO", path, line), _CALL_WORDS.get(cells[idx["call"]].strip())
+    return None, _log2(get("log2"), "MEAN_LOG2_COPY_RATIO", path, line), _CALL_WORDS.get(cells[idx["call"]].strip())
 
 
 def _purple(get, cells, idx, path, line, notes):
@@ -198,7 +226,14 @@ SEGMENT_READERS = {
 }
 
 
-def _vcf_segments(path: Path) -> tuple[list[Segment], int, int, int]:
+@dataclass
+class _VcfTally:
+    read: int = 0
+    filtered: int = 0
+    skipped: int = 0
+
+
+def _vcf_segments(path: Path, tally: _VcfTally) -> Iterator[Segment]:
     """CNV records of a VCF (DRAGEN and others): <DUP>/<DEL>/<CNV> ALTs or SVTYPE, CN from FORMAT or INFO.
 
     DRAGEN writes ``DRAGEN:GAIN``/``DRAGEN:LOSS`` records (ALT ``<DUP>``/``<DEL>``, ``SVTYPE=CNV``,
@@ -206,8 +241,8 @@ def _vcf_segments(path: Path) -> tuple[list[Segment], int, int, int]:
 
         chr7  116599999  DRAGEN:GAIN:chr7:116600000-116900000  N  <DUP>  3  cnvQual  SVTYPE=CNV;END=116900000  GT:SM:CN  ./1:4.52:9
 
-    Returns the segments (every CNV record, FILTER kept on each; the caller decides), and the
-    numbers of records read, not PASS (FILTER other than PASS or '.') and skipped (not a CNV record).
+    Yields the segments (every CNV record, FILTER kept on each; the caller decides); ``tally`` counts the
+    records read, not PASS (FILTER other than PASS or '.') and skipped (not a CNV record).
     """
     import cyvcf2
 
@@ -215,31 +250,28 @@ def _vcf_segments(path: Path) -> tuple[list[Segment], int, int, int]:
 
     header = read_header(path)
     text = getattr(header, "kind", "vcf") != "bcf"  # a BCF has no lines to name
-    out: list[Segment] = []
-    read = filtered = skipped = 0
     try:
         with capture_htslib_messages():
             vcf = cyvcf2.VCF(str(path), lazy=True)
             try:
                 for rec in vcf:
-                    read += 1
-                    line = header.header_lines + read if text else None
+                    tally.read += 1
+                    line = header.header_lines + tally.read if text else None
                     filt = rec.FILTER  # None for PASS and '.'
                     if filt is not None:
-                        filtered += 1
+                        tally.filtered += 1
                     segment = _vcf_segment(rec, path, line, filt or "PASS")
                     if segment is None:
-                        skipped += 1
+                        tally.skipped += 1
                     else:
-                        out.append(segment)
+                        yield segment
             finally:
                 vcf.close()
     except InputError:
         raise
     except Exception as exc:  # htslib refuses malformed CNV VCFs: name the record it stopped at
         raise InputError(f"cannot read CNV VCF ({' '.join(str(exc).split())[:160]})", path,
-                         header.header_lines + read + 1 if text else None) from None
-    return out, read, filtered, skipped
+                         header.header_lines + tally.read + 1 if text else None) from None
 
 
 def _vcf_segment(rec, path: Path, line: int | None, filt: str) -> Segment | None:
@@ -287,7 +319,7 @@ def _vcf_copy_number(rec, path: Path, line: int | None) -> float | None:
     return float(raw) if raw is not None else None
 
 
-def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec: CnvFormat, notes, bins: bool = False,
+def _segments_to_genes(segments: Iterable[Segment], index: KbIndex, path: Path, spec: CnvFormat, notes, bins: bool = False,
                        include_filtered: bool = False) -> tuple[list[GeneCopyNumber], int]:
     """Per knowledgebase gene, the overlapping segment with the highest copy number; for bin-level
     input (CNVkit .cnr) the median of the gene's bins, with no segment length (focality unknown).
@@ -297,7 +329,7 @@ def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec
     Segments left out are counted by the caller as filtered, not as outside knowledgebase genes."""
     lengths = CONTIG_LENGTHS[index.build]
     best: dict[str, tuple[Segment, float | None]] = {}
-    gene_bins: dict[str, list[float]] = {}
+    gene_bins: dict[str, array] = {}  # log2 of the bins in each gene, 8 bytes each, for the median
     outside = 0
     for seg in segments:
         contig_len = lengths.get(bare_contig(seg.chrom))
@@ -321,7 +353,7 @@ def _segments_to_genes(segments: list[Segment], index: KbIndex, path: Path, spec
         if bins:
             for g in genes:
                 if seg.log2 is not None:
-                    gene_bins.setdefault(g, []).append(seg.log2)
+                    gene_bins.setdefault(g, array("d")).append(seg.log2)
             continue
         for g in genes:
             current = best.get(g)
@@ -382,7 +414,7 @@ def _gene_level(path: Path, key: str, spec: CnvFormat, index: KbIndex, sample: s
                 fc = _float(cells[idx["fold_change"]], "fold_change", path, line)
                 cn = 2 * fc if fc is not None else None
             if cn is None and "log2" in idx:
-                lg = _float(cells[idx["log2"]], "log2", path, line)
+                lg = _log2(cells[idx["log2"]], "log2", path, line)
                 cn = 2 * 2**lg if lg is not None else None
             if cn is None:
                 raise InputError(f"copy_number {cells[idx['copy_number']]!r} is not a number", path, line)

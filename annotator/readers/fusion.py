@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -144,12 +145,12 @@ def _pair(text: str, separators: tuple[str, ...]) -> tuple[str, str] | None:
     return None
 
 
-def _rows(path: Path, key: str, include_filtered: bool, tally: Tally) -> list[RawFusion]:
+def _rows(path: Path, key: str, include_filtered: bool, tally: Tally) -> Iterator[RawFusion]:
+    """The usable rows of a table, one at a time (a 1M-row table is never held whole)."""
     header, n, body = read_table(path)
     idx = {c: i for i, c in enumerate(header)}
     get = lambda cells, col: cells[idx[col]].strip() if col in idx and idx[col] < len(cells) else ""  # noqa: E731
     caller = FORMATS[key].caller
-    out: list[RawFusion] = []
     for line, cells in body:
         tally.read += 1
         raw = _row(path, key, line, cells, lambda col: get(cells, col), caller)  # noqa: B023
@@ -161,8 +162,7 @@ def _rows(path: Path, key: str, include_filtered: bool, tally: Tally) -> list[Ra
                 tally.filtered += 1
                 continue
             tally.flagged += 1
-        out.append(raw)
-    return out
+        yield raw
 
 
 def _row(path: Path, key: str, line: int, cells: list[str], get, caller: str | None) -> RawFusion | str:
@@ -248,7 +248,8 @@ def read_fusions(path: str | Path, index: KbIndex, fmt: str | None = None, inclu
         raws, warnings = read_sv_vcf(path, index, tally, include_filtered)
     else:
         raws = _rows(path, key, include_filtered, tally)
-    alterations, outside = [], tally.outside
+    best: dict[str, Alteration] = {}  # one per fusion, kept as the rows stream by (see _keep_best)
+    outside = 0
     for raw in raws:
         if raw.reads == 0:
             tally.skip("call(s) with 0 supporting reads not used")
@@ -259,7 +260,8 @@ def read_fusions(path: str | Path, index: KbIndex, fmt: str | None = None, inclu
         elif isinstance(alteration, str):
             tally.skip(alteration)
         else:
-            alterations.append(alteration)
+            _keep_best(best, alteration)
+    outside += tally.outside  # SV VCF junctions in no knowledgebase gene, counted while reading
     warnings += [f"{path.name}: {n} record(s) skipped: {reason}" for reason, n in sorted(tally.skipped.items())]
     if tally.filtered:
         what = "not reported by LINX (reported=false)" if key == "linx" else "non-PASS (FILTER)"
@@ -271,7 +273,7 @@ def read_fusions(path: str | Path, index: KbIndex, fmt: str | None = None, inclu
                     skipped_reasons=dict(sorted(tally.skipped.items())))
     return ReadResult(
         input=InputFile(role="fusions", file=path.name, sha256=file_sha256(path), format=spec.name),
-        alterations=tuple(_unique(alterations)),
+        alterations=tuple(best.values()),
         counts=counts,
         warnings=tuple(warnings),
     )
@@ -281,18 +283,17 @@ _FRAME_RANK = {"in-frame": 0, None: 1, "stop-codon": 2, "out-of-frame": 2}
 _CONFIDENCE_RANK = {"high": 0, "medium": 1, None: 1, "low": 2}
 
 
-def _unique(alterations: list[Alteration]) -> list[Alteration]:
-    """One entry per fusion: callers list a fusion once per breakpoint pair (FusionCatcher writes GOPC--ROS1 in frame
-    and out of frame). Keep the best call: passing filters, in frame, most confident, then best supported."""
-    def rank(a: Alteration) -> tuple:
-        return (a.filter != "PASS", _FRAME_RANK[a.reading_frame], _CONFIDENCE_RANK[a.confidence], -(a.supporting_reads or 0))
+def _rank(a: Alteration) -> tuple:
+    return (a.filter != "PASS", _FRAME_RANK[a.reading_frame], _CONFIDENCE_RANK[a.confidence], -(a.supporting_reads or 0))
 
-    best: dict[str, Alteration] = {}
-    for a in alterations:
-        current = best.get(a.fusion or "")
-        if current is None or rank(a) < rank(current):
-            best[a.fusion or ""] = a
-    return list(best.values())
+
+def _keep_best(best: dict[str, Alteration], a: Alteration) -> None:
+    """One entry per fusion: callers list a fusion once per breakpoint pair (FusionCatcher writes GOPC--ROS1 in frame
+    and out of frame). Keep the best call: passing filters, in frame, most confident, then best supported; the
+    first of equals, at the place of the fusion's first row."""
+    current = best.get(a.fusion or "")
+    if current is None or _rank(a) < _rank(current):
+        best[a.fusion or ""] = a
 
 
 def _alteration(raw: RawFusion, index: KbIndex, path: Path, spec: FusionFormat) -> Alteration | str | None:
