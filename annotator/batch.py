@@ -1,24 +1,43 @@
-"""Annotate every sample of a sample sheet, in parallel, one bad sample never stopping the others.
+"""Annotate every sample of a sample sheet, in parallel; one bad sample never costs another its report.
 
-Each sample's reports are written atomically (annotator.output); a failing sample is recorded with
-its one-line error in ``DIR/batch_status.tsv``. Workers are forked after the knowledgebase is loaded,
-so it is parsed once for the whole run; templates load once per worker.
+* Every sample runs in a child process of its own (forked after the knowledgebase and templates are
+  loaded, so they are parsed once for the whole run), at any ``--jobs``: a segmentation fault or an
+  out-of-memory kill ends that sample only, is recorded ("crashed: signal 11 (SIGSEGV)") and the run
+  goes on. Children die with the parent (parent-death signal, or a watchdog where there is none).
+* After each sample, its row is merged into ``DIR/batch_status.tsv`` under an advisory lock and
+  written atomically, so a kill at any moment leaves every finished sample's row, and two runs into
+  one folder keep each other's rows.
+* Ctrl-C (or SIGTERM) stops promptly: queued samples are cancelled, running ones are stopped and
+  recorded as interrupted, the status is written, and the command exits 130 (143 for SIGTERM).
+* ``--resume`` skips a sample only when its fingerprint (sheet row, inputs' paths, sizes and sha256,
+  knowledgebase sha256, thresholds, formats, software version) equals the one recorded when its
+  reports were written, and those reports are complete and parse. A failed or crashed sample's old
+  reports are removed, so no stale report outlives a failed re-run.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-import sys
+import signal
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator import __version__
+from annotator.atomic import atomic_write, check_writable_dir, locked, read_tsv_rows, tsv_text
 from annotator.config import CallThresholds, CnvThresholds, RunConfig
 from annotator.errors import AnnotatorError
+from annotator.readers.common import file_sha256
 from annotator.samplesheet import SampleRow
 
 STATUS_FILE = "batch_status.tsv"
+STATUS_LOCK = ".batch_status.lock"
+STATUS_COLUMNS = ["sample_id", "status", "message", "seconds", "outputs", "fingerprint"]
+REPORT_FORMATS = ("json", "html", "pdf")
+STOP_GRACE_SECONDS = 5.0  # a stopped sample gets this long to clean up before it is killed
 
 
 @dataclass(frozen=True)
@@ -36,10 +55,21 @@ class BatchOptions:
 @dataclass(frozen=True)
 class Outcome:
     sample_id: str
-    status: str  # ok | failed | skipped (resume: outputs complete and newer than inputs)
+    status: str  # ok | failed | crashed | interrupted | skipped (resume: fingerprint and reports unchanged)
     message: str
     seconds: float
     outputs: tuple[str, ...] = ()
+    fingerprint: str = ""
+
+
+@dataclass
+class BatchResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    stopped_by: int | None = None  # the signal that stopped the run, if any
+
+    @property
+    def exit_code(self) -> int | None:
+        return None if self.stopped_by is None else 128 + self.stopped_by
 
 
 def row_config(row: SampleRow, options: BatchOptions) -> RunConfig:
@@ -51,30 +81,74 @@ def row_config(row: SampleRow, options: BatchOptions) -> RunConfig:
     )
 
 
-def output_paths(row: SampleRow, options: BatchOptions) -> list[Path]:
+def _stem(sample_id: str) -> str:
     from annotator.pipeline import safe_file_stem
 
-    return [options.outdir / f"{safe_file_stem(row.sample_id)}.{fmt}" for fmt in options.formats]
+    return safe_file_stem(sample_id)
 
 
-def up_to_date(row: SampleRow, options: BatchOptions) -> bool:
-    outputs = output_paths(row, options)
-    if not all(p.is_file() for p in outputs):
+def output_paths(row: SampleRow, options: BatchOptions) -> list[Path]:
+    return [options.outdir / f"{_stem(row.sample_id)}.{fmt}" for fmt in options.formats]
+
+
+# --- resume -------------------------------------------------------------------------------------
+
+def fingerprint(row: SampleRow, options: BatchOptions, kb_sha256: str) -> str:
+    """What a sample's reports depend on, hashed. A missing input gives a fingerprint that never matches."""
+    inputs = []
+    for path in row.input_paths():
+        try:
+            inputs.append({"path": str(path), "size": path.stat().st_size, "sha256": file_sha256(path)})
+        except OSError as exc:
+            inputs.append({"path": str(path), "error": exc.strerror or type(exc).__name__, "nonce": time.time_ns()})
+    data = {
+        "version": __version__,
+        "knowledgebase_sha256": kb_sha256,
+        "formats": list(options.formats),
+        "cnv_thresholds": options.cnv.as_dict(),
+        "call_thresholds": options.calls.as_dict(),
+        "row": {"sample_id": row.sample_id, "vcf": [str(p) for p in row.vcf], "cnv": [str(p) for p in row.cnv],
+                "fusions": [str(p) for p in row.fusions], "prior_therapy": list(row.prior_therapy), "options": row.options},
+        "inputs": inputs,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def report_complete(path: Path) -> bool:
+    """Whether a report file is whole: JSON that parses, a PDF with its end marker, HTML with its end tag."""
+    try:
+        if not path.is_file() or path.stat().st_size == 0:
+            return False
+        if path.suffix == ".json":
+            json.loads(path.read_text(encoding="utf-8"))
+            return True
+        with path.open("rb") as fh:
+            head = fh.read(8)
+            fh.seek(max(0, path.stat().st_size - 1024))
+            tail = fh.read()
+        if path.suffix == ".pdf":
+            return head.startswith(b"%PDF-") and b"%%EOF" in tail
+        if path.suffix == ".html":
+            return b"</html>" in tail.lower()
+        return True
+    except (OSError, ValueError):
         return False
-    newest_input = max(p.stat().st_mtime for p in row.input_paths())
-    return min(p.stat().st_mtime for p in outputs) >= newest_input
 
 
-def annotate_row(row: SampleRow, options: BatchOptions) -> Outcome:
+def up_to_date(row: SampleRow, options: BatchOptions, recorded: str | None, current: str) -> bool:
+    return bool(recorded) and recorded == current and all(report_complete(p) for p in output_paths(row, options))
+
+
+# --- one sample ----------------------------------------------------------------------------------
+
+def annotate_row(row: SampleRow, options: BatchOptions, print_: str = "") -> Outcome:
     """One sample, start to finish; every failure becomes an Outcome, never an exception."""
     from annotator.copynumber import parse_tumor_fraction
     from annotator.kb.load import get_knowledgebase
     from annotator.output import write_reports
-    from annotator.pipeline import SampleInputs, annotate_sample, safe_file_stem
+    from annotator.pipeline import SampleInputs, annotate_sample
 
     start = time.perf_counter()
-    if options.resume and up_to_date(row, options):
-        return Outcome(row.sample_id, "skipped", "outputs complete and newer than inputs", 0.0)
     try:
         if row.options.get("tumor_fraction") is not None:
             parse_tumor_fraction(row.options["tumor_fraction"], "tumor_fraction")
@@ -84,85 +158,232 @@ def annotate_row(row: SampleRow, options: BatchOptions) -> Outcome:
             tumor_type=row.options.get("tumor_type", "NSCLC"), prior_therapies=row.prior_therapy, driver=row.options.get("driver"),
         )
         report = annotate_sample(inputs, row_config(row, options), kb)
-        written = write_reports(report, options.outdir, safe_file_stem(report.sample.id), options.formats)
+        written = write_reports(report, options.outdir, _stem(row.sample_id), options.formats)
         return Outcome(row.sample_id, "ok", f"{len(report.findings)} finding(s)", time.perf_counter() - start,
-                       tuple(p.name for p in written))
+                       tuple(p.name for p in written), print_)
     except AnnotatorError as exc:
-        return Outcome(row.sample_id, "failed", exc.format_message(), time.perf_counter() - start)
+        return Outcome(row.sample_id, "failed", exc.format_message(), time.perf_counter() - start, (), print_)
     except Exception as exc:  # a bug or an unforeseen input: recorded, the batch goes on
         return Outcome(row.sample_id, "failed", f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}",
-                       time.perf_counter() - start)
+                       time.perf_counter() - start, (), print_)
 
 
-def _warm(kb_dir: str | None, formats: tuple[str, ...]) -> None:
-    """Load what every sample needs, once, before the workers fork (they inherit it)."""
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to stop this child when its parent dies (Linux), else watch for it."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGTERM, 0, 0, 0) == 0:  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before the request took effect
+                os._exit(143)
+            return
+    except (OSError, AttributeError):
+        pass
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(143)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _child(row: SampleRow, options: BatchOptions, print_: str, parent: int, conn) -> None:
+    """Body of a sample's child process: run, send the outcome, exit. SIGTERM cleans up (finally blocks run)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
+
+    def stop(signum, frame):  # noqa: ARG001
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    _die_with_parent(parent)
+    outcome = annotate_row(row, options, print_)
+    conn.send(outcome)
+    conn.close()
+
+
+def _death(exitcode: int | None) -> tuple[str, str]:
+    """Status and message for a child that ended without an outcome."""
+    if exitcode is not None and exitcode < 0:
+        number = -exitcode
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        if number == signal.SIGKILL:
+            return "crashed", f"killed: signal {number} ({name}; out of memory?)"
+        return "crashed", f"crashed: signal {number} ({name})"
+    return "crashed", f"crashed: exit status {exitcode} without a result"
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+def _warm(kb_dir: str | None, formats: tuple[str, ...]) -> str:
+    """Load what every sample needs, once, before the children fork (they inherit it); the KB's sha256."""
     from annotator.kb.load import get_knowledgebase
     from annotator.render import renderer
 
-    get_knowledgebase(kb_dir)
+    kb = get_knowledgebase(kb_dir)
     for fmt in formats:
         renderer(fmt)
     if "html" in formats or "pdf" in formats:
         from annotator.render.html import environment
 
         environment().get_template("report.html.j2")
+    return kb.sha256
 
 
-def run_batch(rows: list[SampleRow], options: BatchOptions, report=None) -> list[Outcome]:
-    """Annotate ``rows``; ``report(outcome, done, total)`` is called as each sample finishes."""
-    options.outdir.mkdir(parents=True, exist_ok=True)
-    _warm(options.kb_dir, options.formats)
-    outcomes: list[Outcome] = []
+class _Stop:
+    """Turns SIGINT/SIGTERM into a flag the scheduler reads; restores the old handlers on exit."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._old: dict[int, object] = {}
+
+    def __enter__(self) -> _Stop:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._old[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum, frame) -> None:  # noqa: ARG002
+        self.signum = self.signum or signum
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+
+
+def run_batch(rows: list[SampleRow], options: BatchOptions, report: Callable[[Outcome, int, int], None] | None = None) -> BatchResult:
+    """Annotate ``rows``, each in a child process; ``report(outcome, done, total)`` is called as each ends."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    check_writable_dir(options.outdir)
+    kb_sha256 = _warm(options.kb_dir, options.formats)
+    recorded = {r["sample_id"]: r.get("fingerprint") or "" for r in read_status_rows(options.outdir)} if options.resume else {}
+    context = multiprocessing.get_context("fork")
+    result = BatchResult()
     total = len(rows)
-    if options.jobs <= 1 or total <= 1:
-        for row in rows:
-            outcomes.append(annotate_row(row, options))
-            if report:
-                report(outcomes[-1], len(outcomes), total)
-    else:
-        import multiprocessing
+    queue = list(rows)
+    running: dict[object, tuple] = {}  # sentinel -> (process, connection, row, start)
+    parent = os.getpid()
 
-        context = multiprocessing.get_context("fork") if sys.platform != "win32" else None
-        with ProcessPoolExecutor(max_workers=options.jobs, mp_context=context) as pool:
-            futures = {pool.submit(annotate_row, row, options): row for row in rows}
-            for future in as_completed(futures):
-                outcomes.append(future.result())
-                if report:
-                    report(outcomes[-1], len(outcomes), total)
+    def finish(outcome: Outcome) -> None:
+        if outcome.status in ("failed", "crashed"):
+            _remove_reports(options.outdir, outcome.sample_id)
+        result.outcomes.append(outcome)
+        if options.write_status:
+            merge_status([outcome], options.outdir)
+        if report:
+            report(outcome, len(result.outcomes), total)
+
+    with _Stop() as stop:
+        while (queue or running) and stop.signum is None:
+            while queue and len(running) < max(1, options.jobs) and stop.signum is None:
+                row = queue.pop(0)
+                print_ = fingerprint(row, options, kb_sha256)
+                if options.resume and up_to_date(row, options, recorded.get(row.sample_id), print_):
+                    finish(Outcome(row.sample_id, "skipped", "up to date: same inputs, options, knowledgebase and version; reports complete", 0.0,
+                                   tuple(p.name for p in output_paths(row, options)), print_))
+                    continue
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(target=_child, args=(row, options, print_, parent, sender), name=f"sample {row.sample_id}")
+                process.start()
+                sender.close()
+                running[process.sentinel] = (process, receiver, row, time.perf_counter())
+            if not running:
+                continue
+            for sentinel in wait(list(running), timeout=0.2):
+                finish(_collect(*running.pop(sentinel)))
+        if stop.signum is not None:
+            result.stopped_by = stop.signum
+            for process, receiver, row, start in _stop_children(list(running.values())):
+                outcome = _received(receiver)
+                finish(outcome or Outcome(row.sample_id, "interrupted", f"stopped by {signal.Signals(stop.signum).name} before it finished",
+                                          time.perf_counter() - start))
+            for row in queue:
+                result.outcomes.append(Outcome(row.sample_id, "interrupted", "not started: the run was stopped", 0.0))
     order = {row.sample_id: i for i, row in enumerate(rows)}
-    outcomes.sort(key=lambda o: order[o.sample_id])
-    if options.write_status:
-        write_status(outcomes, options.outdir)
-    return outcomes
+    result.outcomes.sort(key=lambda o: order[o.sample_id])
+    return result
 
 
-def write_status(outcomes: list[Outcome], outdir: Path) -> Path:
-    """Merge this run's outcomes into DIR/batch_status.tsv (a resumed run keeps earlier results)."""
+def _received(receiver) -> Outcome | None:
+    try:
+        return receiver.recv() if receiver.poll() else None
+    except (EOFError, OSError):
+        return None
+    finally:
+        receiver.close()
+
+
+def _collect(process, receiver, row: SampleRow, start: float) -> Outcome:
+    outcome = _received(receiver)
+    process.join()
+    if outcome is not None:
+        return outcome
+    status, message = _death(process.exitcode)
+    return Outcome(row.sample_id, status, message, time.perf_counter() - start)
+
+
+def _stop_children(children: list[tuple]) -> list[tuple]:
+    """SIGTERM every running child, give them STOP_GRACE_SECONDS to clean up, then SIGKILL."""
+    for process, *_ in children:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process, *_ in children:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()
+    return children
+
+
+def _remove_reports(outdir: Path, sample_id: str) -> None:
+    """A failed re-run must not leave the previous run's reports looking current; nor a crash its temp files."""
+    stem = _stem(sample_id)
+    for fmt in REPORT_FORMATS:
+        (outdir / f"{stem}.{fmt}").unlink(missing_ok=True)
+    for name in os.listdir(outdir):
+        if name.endswith(".part") and any(name.startswith(f".{stem}.{fmt}.") for fmt in REPORT_FORMATS):
+            (outdir / name).unlink(missing_ok=True)
+
+
+# --- status file ---------------------------------------------------------------------------------
+
+def merge_status(outcomes: list[Outcome], outdir: Path) -> Path:
+    """Merge outcomes into DIR/batch_status.tsv under the folder's lock (a resumed run keeps earlier rows)."""
     path = outdir / STATUS_FILE
-    previous: dict[str, list[str]] = {}
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-            cells = line.split("\t")
-            if cells and cells[0]:
-                previous[cells[0]] = cells
-    for o in outcomes:
-        if o.status == "skipped" and o.sample_id in previous:
-            continue
-        previous[o.sample_id] = [o.sample_id, o.status, o.message.replace("\t", " "), f"{o.seconds:.3f}", ";".join(o.outputs)]
-    text = "sample_id\tstatus\tmessage\tseconds\toutputs\n" + "".join("\t".join(c) + "\n" for c in previous.values())
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    with locked(outdir / STATUS_LOCK):
+        rows = {r["sample_id"]: r for r in read_status_rows(outdir)}
+        for o in outcomes:
+            if o.status == "skipped" and o.sample_id in rows:
+                continue
+            rows[o.sample_id] = {"sample_id": o.sample_id, "status": o.status, "message": o.message, "seconds": f"{o.seconds:.3f}",
+                                 "outputs": ";".join(o.outputs), "fingerprint": o.fingerprint if o.status in ("ok", "skipped") else ""}
+        atomic_write(path, tsv_text(STATUS_COLUMNS, ([r.get(c, "") for c in STATUS_COLUMNS] for r in rows.values())))
     return path
 
 
-def read_status(outdir: Path) -> dict[str, tuple[str, str]]:
+def write_status(outcomes: list[Outcome], outdir: Path) -> Path:
+    return merge_status(outcomes, outdir)
+
+
+def read_status_rows(outdir: Path) -> list[dict[str, str]]:
     path = outdir / STATUS_FILE
     if not path.is_file():
-        return {}
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-        cells = line.split("\t")
-        if len(cells) >= 3:
-            out[cells[0]] = (cells[1], cells[2])
-    return out
+        return []
+    try:
+        return [r for r in read_tsv_rows(path) if r.get("sample_id")]
+    except (OSError, UnicodeDecodeError, ValueError):
+        return []  # unreadable: every sample is re-run and the file rewritten
+
+
+def read_status(outdir: Path) -> dict[str, tuple[str, str]]:
+    return {r["sample_id"]: (r.get("status") or "", r.get("message") or "") for r in read_status_rows(outdir)}
+
+
+__all__ = ["BatchOptions", "BatchResult", "Outcome", "run_batch", "merge_status", "read_status", "fingerprint"]

@@ -88,6 +88,9 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
         tumor_type=tumor_type, prior_therapies=tuple(prior), driver=driver,
     )
     check_inputs(inputs)
+    from annotator.atomic import check_writable_dir
+
+    check_writable_dir(outdir)  # before any work: a read-only or missing folder is one line, not a traceback
     kb = _load_kb(kb_dir)
     report = annotate_sample(inputs, config, kb)
     written = write_reports(report, outdir, safe_file_stem(report.sample.id), fmts)
@@ -102,7 +105,7 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
 @click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder for every report, the status file and the cohort summary.")
 @click.option("--format", "formats", default="html,pdf,json", show_default=True, help="Comma-separated output formats.")
 @click.option("--jobs", type=int, default=None, help="Parallel samples (default: number of CPUs).")
-@click.option("--resume", is_flag=True, help="Skip samples whose outputs are complete and newer than their inputs.")
+@click.option("--resume", is_flag=True, help="Skip samples whose inputs, options, knowledgebase, thresholds, formats and version are unchanged since their reports were written, and whose reports are complete.")
 @click.option("--only", "only", multiple=True, help="Annotate only these sample ids (repeatable; used by the Snakemake workflow).")
 @click.option("--no-cohort", is_flag=True, help="Do not write cohort.tsv / cohort.html.")
 @click.option("--no-status", is_flag=True, help="Do not write batch_status.tsv (workflow jobs run one sample each).")
@@ -131,18 +134,26 @@ def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status
         cnv=CnvThresholds.from_yaml(cnv_thresholds) if cnv_thresholds else CnvThresholds(), write_status=not no_status,
         calls=CallThresholds.from_yaml(call_thresholds) if call_thresholds else CallThresholds(),
     )
-    outcomes = _run_with_progress(rows, options)
-    if not no_cohort:
+    from annotator.atomic import check_writable_dir
+
+    check_writable_dir(outdir)
+    result = _run_with_progress(rows, options)
+    outcomes = result.outcomes
+    if not no_cohort and result.stopped_by is None:
         from annotator.cohort import write_cohort
 
         write_cohort(read_samplesheet(samplesheet), outdir)
-    failed = [o for o in outcomes if o.status == "failed"]
+    failed = [o for o in outcomes if o.status in ("failed", "crashed")]
     done = sum(o.status == "ok" for o in outcomes)
     skipped = sum(o.status == "skipped" for o in outcomes)
+    interrupted = sum(o.status == "interrupted" for o in outcomes)
     where = "" if no_status else f"; status in {outdir / 'batch_status.tsv'}"
-    click.echo(f"{done} annotated, {skipped} skipped (up to date), {len(failed)} failed{where}", err=True)
+    stopped = f", {interrupted} interrupted or not started (stopped)" if result.stopped_by is not None else ""
+    click.echo(f"{done} annotated, {skipped} skipped (up to date), {len(failed)} failed{stopped}{where}", err=True)
     for o in failed:
-        click.echo(f"failed: {o.sample_id}: {o.message}", err=True)
+        click.echo(f"{o.status}: {o.sample_id}: {o.message}", err=True)
+    if result.exit_code is not None:
+        sys.exit(result.exit_code)
     if failed:
         sys.exit(1)
 

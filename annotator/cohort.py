@@ -8,12 +8,11 @@ batch and the Snakemake workflow all summarise the same way.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotator.atomic import atomic_write_all, check_writable_dir, tsv_text
 from annotator.batch import read_status
 from annotator.pipeline import safe_file_stem
 from annotator.samplesheet import SampleRow
@@ -41,41 +40,37 @@ def collect(rows: list[SampleRow], outdir: Path) -> list[CohortSample]:
         stem = safe_file_stem(row.sample_id)
         path = outdir / f"{stem}.json"
         state, message = status.get(row.sample_id, ("ok" if path.is_file() else "missing", ""))
-        if path.is_file() and state != "failed":
-            data = json.loads(path.read_text(encoding="utf-8"))
-            pd = data["sample"]["primary_driver"]
+        if path.is_file() and state in ("ok", "skipped"):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                pd = data["sample"]["primary_driver"]
+                findings = list(data["findings"])
+                prior = ", ".join(data["sample"]["prior_therapies"]) or "none"
+            except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+                reason = exc.__class__.__name__ if not isinstance(exc, ValueError) else "not valid JSON"
+                out.append(CohortSample(row.sample_id, "unreadable", f"report {path.name} cannot be read ({reason}); re-run the sample",
+                                        "", "", "", [], None))
+                continue
             html = f"{stem}.html" if (outdir / f"{stem}.html").is_file() else (f"{stem}.pdf" if (outdir / f"{stem}.pdf").is_file() else f"{stem}.json")
             out.append(CohortSample(row.sample_id, "ok", message, pd["alteration"] if pd else "not identified", pd["source"] if pd else "",
-                                    ", ".join(data["sample"]["prior_therapies"]) or "none", data["findings"], html))
+                                    prior, findings, html))
         else:
-            out.append(CohortSample(row.sample_id, state if state != "ok" else "missing", message or "no report", "", "", "", [], None))
+            out.append(CohortSample(row.sample_id, state if state not in ("ok", "skipped") else "missing", message or "no report", "", "", "", [], None))
     return out
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def write_cohort(rows: list[SampleRow], outdir: Path) -> tuple[Path, Path]:
-    outdir.mkdir(parents=True, exist_ok=True)
+    check_writable_dir(outdir)
     samples = collect(rows, outdir)
-    lines = ["\t".join(TSV_COLUMNS)]
+    table: list[list[object]] = []
     for s in samples:
         if not s.findings:
-            lines.append("\t".join([s.sample_id, s.status, s.driver, s.driver_source, s.prior, "", "", "", "", "", "", "", s.report or ""]))
+            table.append([s.sample_id, s.status, s.driver, s.driver_source, s.prior, "", "", "", "", "", "", "", s.report or ""])
         for f in s.findings:
-            cells = [s.sample_id, s.status, s.driver, s.driver_source, s.prior, f["gene"], f["alteration"], f["role"], f["kb_id"],
-                     "" if f.get("vaf") is None else str(f["vaf"]), "" if f.get("copy_number") is None else str(f["copy_number"]),
-                     f.get("resistance_to") or "", s.report or ""]
-            lines.append("\t".join(c.replace("\t", " ") for c in cells))
-    tsv = outdir / "cohort.tsv"
-    _atomic_write(tsv, "\n".join(lines) + "\n")
-    html = outdir / "cohort.html"
-    _atomic_write(html, render_cohort_html(samples))
+            table.append([s.sample_id, s.status, s.driver, s.driver_source, s.prior, f["gene"], f["alteration"], f["role"], f["kb_id"],
+                          f.get("vaf"), f.get("copy_number"), f.get("resistance_to") or "", s.report or ""])
+    tsv, html = outdir / "cohort.tsv", outdir / "cohort.html"
+    atomic_write_all({tsv: tsv_text(TSV_COLUMNS, table), html: render_cohort_html(samples)})
     return tsv, html
 
 
@@ -91,6 +86,6 @@ def render_cohort_html(samples: list[CohortSample]) -> str:
                 by_context[(f["alteration"], s.driver, s.prior)] += 1
     ok = [s for s in samples if s.status == "ok"]
     return environment().get_template("cohort.html.j2").render(
-        samples=samples, n_ok=len(ok), n_failed=sum(s.status == "failed" for s in samples),
+        samples=samples, n_ok=len(ok), n_failed=sum(s.status != "ok" for s in samples),
         mechanisms=resistance.most_common(), contexts=sorted(by_context.items(), key=lambda kv: (-kv[1], kv[0])),
     )

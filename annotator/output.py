@@ -1,42 +1,22 @@
-"""Write a sample's report files atomically: all render first, then each is renamed into place.
+"""Write a sample's report files: all render first, then they are written together (annotator.atomic).
 
-A failure while rendering leaves no partial file; temporary files live in the output folder itself
-so that the final rename never crosses file systems.
+A failure while rendering or writing leaves no partial file and no temporary file.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from annotator.atomic import atomic_write_all, check_writable_dir
 from annotator.render import renderer
 from annotator.report import ReportModel
 
 
+def report_paths(outdir: Path, stem: str, formats: tuple[str, ...]) -> list[Path]:
+    return [outdir / f"{stem}.{fmt}" for fmt in formats]
+
+
 def write_reports(report: ReportModel, outdir: Path, stem: str, formats: tuple[str, ...]) -> list[Path]:
-    rendered = {fmt: renderer(fmt)(report) for fmt in formats}
-    outdir.mkdir(parents=True, exist_ok=True)
-    temps: list[tuple[str, Path]] = []
-    try:
-        for fmt, data in rendered.items():
-            fd, tmp = tempfile.mkstemp(dir=outdir, prefix=f".{stem}.", suffix=f".{fmt}.part")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; reports are meant to be shared
-            temps.append((fmt, Path(tmp)))
-        written = []
-        for fmt, tmp in temps:
-            final = outdir / f"{stem}.{fmt}"
-            os.replace(tmp, final)
-            written.append(final)
-        return written
-    finally:
-        for _, tmp in temps:
-            tmp.unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    rendered = {path: renderer(fmt)(report) for fmt, path in zip(formats, report_paths(outdir, stem, formats))}
+    check_writable_dir(outdir)
+    return atomic_write_all(rendered)

@@ -13,7 +13,7 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "annotator"
 LAYERS = [
-    ("base", ["errors", "resources", "config", "models", "genome", "normalize"]),
+    ("base", ["errors", "resources", "config", "models", "genome", "normalize", "atomic"]),
     ("kb", ["kb"]),
     ("readers", ["readers", "reference"]),
     ("matching", ["matching", "copynumber"]),

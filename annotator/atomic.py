@@ -1,0 +1,110 @@
+"""Write files so that no reader ever sees half of one, and no failure leaves a temporary file behind.
+
+Every writer of the package (reports, status file, cohort) goes through :func:`atomic_write_all`: the
+data goes to ``mkstemp`` files in the destination folder (unpredictable names, created exclusively,
+so never followed through a planted symlink), is flushed to disk, and only then is each renamed into
+place with ``os.replace`` (atomic within one file system). Any error removes every temporary file and
+becomes one :class:`OutputError` line naming the folder and the reason ("No space left on device").
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from annotator.errors import AnnotatorError
+
+
+class OutputError(AnnotatorError):
+    """The output folder cannot take the files (read-only, full, not a folder...)."""
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def check_writable_dir(folder: Path) -> None:
+    """Create ``folder`` if needed and prove a file can be created in it, before any work is done."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError(f"{folder}: exists and is not a folder") from None
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create the output folder ({_reason(exc)})") from None
+    if not folder.is_dir():
+        raise OutputError(f"{folder}: is not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".ctdna-annotator-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"{folder}: the output folder is not writable ({_reason(exc)})") from None
+
+
+def atomic_write_all(files: Mapping[Path, bytes | str]) -> list[Path]:
+    """Write every file, or none: all temporary files first, then the renames. Returns the paths written."""
+    temps: list[tuple[Path, Path]] = []
+    mode = 0o666 & ~_umask()  # mkstemp makes 0600; reports and tables are meant to be shared
+    try:
+        for path, data in files.items():
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+            tmp = Path(name)
+            temps.append((path, tmp))  # registered before the write, so a failed write is cleaned up too
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, mode)
+        for path, tmp in temps:
+            os.replace(tmp, path)
+        return [path for path, _ in temps]
+    except OSError as exc:
+        folder = next(iter(files)).parent if files else Path(".")
+        raise OutputError(f"{folder}: cannot write {', '.join(p.name for p in files)} ({_reason(exc)})") from None
+    finally:
+        for _, tmp in temps:
+            tmp.unlink(missing_ok=True)
+
+
+def atomic_write(path: Path, data: bytes | str) -> Path:
+    return atomic_write_all({path: data})[0]
+
+
+def tsv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """Tab-separated text through ``csv``: a tab, newline or quote inside a cell is quoted, never a new column."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(["" if c is None else c for c in row] for row in rows)
+    return buffer.getvalue()
+
+
+def read_tsv_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of a TSV written by :func:`tsv_text`, as dicts by header name."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+@contextmanager
+def locked(lock_path: Path) -> Iterator[None]:
+    """An advisory exclusive lock (``fcntl.flock``) on ``lock_path``, held for the block: writers that
+    read, merge and replace one file take it so that none of them loses another's rows."""
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666 & ~_umask())
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
