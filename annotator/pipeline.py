@@ -127,10 +127,15 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         from annotator.reference import Reference
 
         reference = Reference(config.reference)
+    # Small variants the annotation calls non-coding are counted, not kept as rows, unless the knowledgebase
+    # names them (matching decides, e.g. MET exon 14 splice-site deletions that VEP calls intronic).
+    def known(alteration: Alteration) -> bool:
+        return bool(match_alterations([alteration], index))
+
     options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered, reference=reference,
-                                    calls=config.calls)
+                                    calls=config.calls, known=known)
     vcf_results = [
-        maf_reader.read_maf(h, index, config.tumor_sample, config.include_filtered)
+        maf_reader.read_maf(h, index, config.tumor_sample, config.include_filtered, known)
         if isinstance(h, maf_reader.MafHeader)
         else vcf_reader.read_vcf(h.path, h, index, options)
         for h in headers

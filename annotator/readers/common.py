@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from annotator.errors import InputError
@@ -147,3 +147,35 @@ def detect_by_columns(header: list[str], formats: dict, order: list[str]) -> str
         if all(c in header for c in fmt.required) and not any(c in header for c in getattr(fmt, "forbidden", ())):
             return key
     return None
+
+
+# --- coding or not: which small variants in knowledgebase genes become report rows -------------------
+NON_CODING_REASON = "non-coding variant in a knowledgebase gene (not listed)"
+# Consequence terms that say a variant changes no coding base and no splice region: VEP and snpEff
+# (Sequence Ontology names, lower-cased), bcftools csq, and MAF Variant_Classification. Any other term,
+# including splice_region_variant, splice_polypyrimidine_tract_variant and terms not listed here, keeps the
+# variant: only an annotation that positively says "non-coding" on every transcript drops a row.
+NON_CODING_TERMS = frozenset({
+    "intron_variant", "upstream_gene_variant", "downstream_gene_variant", "5_prime_utr_variant", "3_prime_utr_variant",
+    "intergenic_variant", "intergenic_region", "intragenic_variant", "non_coding_transcript_exon_variant",
+    "non_coding_transcript_variant", "non_coding_exon_variant", "nmd_transcript_variant", "regulatory_region_variant",
+    "tf_binding_site_variant", "conserved_intron_variant", "conserved_intergenic_variant", "mature_mirna_variant",
+    # bcftools csq
+    "intron", "5_prime_utr", "3_prime_utr", "non_coding", "intergenic",
+    # MAF Variant_Classification (vcf2maf, cBioPortal)
+    "3'utr", "5'utr", "3'flank", "5'flank", "igr", "rna", "lincrna",
+})
+
+
+def non_coding(terms: Iterable[str]) -> bool:
+    """True only when the annotation gives terms and every one of them is a non-coding term; False when
+    any term is coding or splice-related (or unknown), and when there is no annotation at all."""
+    seen = False
+    for term in terms:
+        term = term.strip().lower().lstrip("*")
+        if not term:
+            continue
+        seen = True
+        if term not in NON_CODING_TERMS:
+            return False
+    return seen

@@ -8,6 +8,7 @@ depth = t_depth, else that sum.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from annotator.genome import parse_build
 from annotator.kb.index import KbIndex
 from annotator.models import Alteration, Counts, InputFile, ReadResult
 from annotator.normalize import short_hgvsp, variant_type
-from annotator.readers.common import file_sha256, read_tsv
+from annotator.readers.common import NON_CODING_REASON, file_sha256, non_coding, read_tsv
 from annotator.readers.vcf import codon_protein
 
 _MAF_TYPES = {"SNP": "snv", "DNP": "mnv", "TNP": "mnv", "ONP": "mnv", "INS": "insertion", "DEL": "deletion"}
@@ -77,7 +78,12 @@ def _int(row: dict[str, str], key: str, path: Path, line: int) -> int | None:
         raise InputError(f"{key} {raw!r} is not a number", path, line) from None
 
 
-def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, include_filtered: bool) -> ReadResult:
+def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, include_filtered: bool,
+             known: Callable[[Alteration], bool] | None = None) -> ReadResult:
+    """The rows of one tumor sample in knowledgebase genes. With ``known`` (whether the knowledgebase names an
+    alteration; see :class:`annotator.readers.vcf.VcfOptions`), rows whose ``Consequence`` (vcf2maf: VEP terms)
+    or ``Variant_Classification`` says non-coding (Intron, UTR, flanks, IGR, RNA) are counted under
+    ``skipped_reasons`` unless the knowledgebase names them."""
     path = header.path
     if tumor_sample is None:
         if len(header.samples) > 1:
@@ -86,6 +92,7 @@ def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, includ
     elif tumor_sample not in header.samples:
         raise InputError(f"sample {tumor_sample!r} is not in Tumor_Sample_Barcode (found: {', '.join(header.samples)})", path)
     counts = dict(records_read=0, passed_filters=0, filtered=0, outside_knowledgebase_genes=0, skipped=0)
+    reasons: dict[str, int] = {}
     alterations: list[Alteration] = []
     for line, row in read_tsv(path, REQUIRED):
         if row["tumor_sample_barcode"] != tumor_sample:
@@ -130,19 +137,23 @@ def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, includ
         if table and hgvsp and table != hgvsp:
             notes = (f"MAF says {hgvsp}; knowledgebase codon table says {table}",)
         hgvsc = row.get("hgvsc") or None
-        alterations.append(
-            Alteration(
-                gene=gene, type=variant_type(ref, alt), source=path.name, chrom=chrom, pos=pos, ref=ref, alt=alt,
-                hgvsp=hgvsp or table, hgvsc=hgvsc.rsplit(":", 1)[-1] if hgvsc else None,
-                transcript=row.get("transcript_id") or None,
-                protein_source="MAF HGVSp" if hgvsp else ("knowledgebase codon table" if table else None),
-                vaf=vaf, depth=t_depth if t_depth is not None else total, filter=filt, notes=notes,
-            )
+        alteration = Alteration(
+            gene=gene, type=variant_type(ref, alt), source=path.name, chrom=chrom, pos=pos, ref=ref, alt=alt,
+            hgvsp=hgvsp or table, hgvsc=hgvsc.rsplit(":", 1)[-1] if hgvsc else None,
+            transcript=row.get("transcript_id") or None,
+            protein_source="MAF HGVSp" if hgvsp else ("knowledgebase codon table" if table else None),
+            vaf=vaf, depth=t_depth if t_depth is not None else total, filter=filt, notes=notes,
         )
+        terms = (row.get("consequence") or "").split("&") if row.get("consequence") else [row.get("variant_classification") or ""]
+        if known is not None and non_coding(terms) and not known(alteration):
+            counts["skipped"] += 1
+            reasons[NON_CODING_REASON] = reasons.get(NON_CODING_REASON, 0) + 1
+            continue
+        alterations.append(alteration)
     return ReadResult(
         input=InputFile(role="maf", file=path.name, sha256=file_sha256(path), format="MAF",
                         vaf_rule="t_alt_count / (t_ref_count + t_alt_count)", tumor_sample=tumor_sample),
         alterations=tuple(alterations),
-        counts=Counts(**counts),
+        counts=Counts(**counts, skipped_reasons=reasons),
         sample_name=tumor_sample,
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from annotator.readers import vcf_scan
 from annotator.readers.vcf.header import VcfHeader
 from annotator.readers.vcf.htslib import HtslibMessages, capture_htslib_messages
 from annotator.readers.vcf.htslib import summarize as summarize_htslib
-from annotator.readers.common import file_sha256
+from annotator.readers.common import NON_CODING_REASON, file_sha256, non_coding
 
 GENERIC_SAMPLE_NAMES = {"tumor", "tumour", "sample", "sample1", "normal", "none", "unknown", "plasma"}
 def choose_tumor_sample(header: VcfHeader, requested: str | None) -> str | None:
@@ -85,6 +86,11 @@ class VcfOptions:
     include_filtered: bool = False
     reference: object | None = None  # annotator.reference.Reference: REF check and left-alignment
     calls: CallThresholds = field(default_factory=CallThresholds)
+    # Whether the knowledgebase names an alteration (the pipeline passes matching's answer in: readers do not
+    # import matching). When given, variants the annotation calls non-coding on every transcript are counted,
+    # not returned, unless this says the knowledgebase names them (MET exon 14 splice-site and intronic
+    # deletions are "intron_variant" to VEP). None: every variant is returned.
+    known: Callable[[Alteration], bool] | None = None
 
 
 def _missing(value) -> bool:
@@ -295,6 +301,7 @@ class _Consequence:
     hgvsp: str | None
     preferred: bool
     source: str = ""
+    terms: tuple[str, ...] = ()  # consequence terms (VEP Consequence, snpEff effect, bcftools csq), as written
 
 
 def _vep_allele(ref: str, alt: str, alts: list[str]) -> str:
@@ -318,7 +325,8 @@ def _consequences(rec, header: VcfHeader, ref: str, alt: str, alts: list[str], i
             if not gene:
                 continue
             preferred = bool(get("MANE_SELECT") or get("MANE")) or get("CANONICAL") == "YES"
-            out.append(_Consequence(gene, get("Feature"), _strip_tx(get("HGVSc")), get("HGVSp"), preferred, "VEP CSQ"))
+            out.append(_Consequence(gene, get("Feature"), _strip_tx(get("HGVSc")), get("HGVSp"), preferred, "VEP CSQ",
+                                    tuple((get("Consequence") or "").split("&"))))
     if header.ann_fields and (raw := rec.INFO.get("ANN")):
         for entry in str(raw).split(","):
             parts = [p.strip() for p in entry.split("|")]
@@ -326,7 +334,8 @@ def _consequences(rec, header: VcfHeader, ref: str, alt: str, alts: list[str], i
                 continue
             gene = index.scope_symbol(parts[3])
             if gene:
-                out.append(_Consequence(gene, parts[6] or None, parts[9] or None, parts[10] or None, False, "snpEff ANN"))
+                out.append(_Consequence(gene, parts[6] or None, parts[9] or None, parts[10] or None, False, "snpEff ANN",
+                                        tuple(parts[1].split("&"))))
     if header.bcsq_fields and (raw := rec.INFO.get("BCSQ")):
         f = {name.lower(): i for i, name in enumerate(header.bcsq_fields)}
         for entry in str(raw).split(","):
@@ -336,7 +345,8 @@ def _consequences(rec, header: VcfHeader, ref: str, alt: str, alts: list[str], i
             gene = index.scope_symbol(parts[f.get("gene", 1)])
             change = _bcsq_protein(parts[f.get("amino_acid_change", 5)])
             if gene:
-                out.append(_Consequence(gene, parts[f.get("transcript", 2)] or None, None, change, False, "bcftools csq BCSQ"))
+                out.append(_Consequence(gene, parts[f.get("transcript", 2)] or None, None, change, False, "bcftools csq BCSQ",
+                                        tuple(parts[f.get("consequence", 0)].split("&"))))
     return out
 
 
@@ -651,27 +661,41 @@ def _record_alterations(run: _Run, rec, genes: list[str], filt, where: str) -> l
             notes.append(f"annotation says {hgvsp}; knowledgebase codon table says {codon_hgvsp}")
         if codon_hgvsp and not hgvsp:
             hgvsp, protein_source = codon_hgvsp, "knowledgebase codon table"
-        out.append(
-            Alteration(
-                gene=gene,
-                type=variant_type(ref, alt),
-                source=run.path.name,
-                chrom=rec.CHROM,
-                pos=rec.POS,
-                ref=ref,
-                alt=alt,
-                hgvsp=hgvsp,
-                hgvsc=chosen.hgvsc if chosen else None,
-                transcript=chosen.transcript if chosen else None,
-                protein_source=protein_source,
-                left_aligned=_left_aligned(reference, rec.CHROM, rec.POS, ref, alt),
-                vaf=vaf,
-                depth=depth,
-                filter=filt or "PASS",
-                notes=tuple(notes),
-            )
+        alteration = Alteration(
+            gene=gene,
+            type=variant_type(ref, alt),
+            source=run.path.name,
+            chrom=rec.CHROM,
+            pos=rec.POS,
+            ref=ref,
+            alt=alt,
+            hgvsp=hgvsp,
+            hgvsc=chosen.hgvsc if chosen else None,
+            transcript=chosen.transcript if chosen else None,
+            protein_source=protein_source,
+            left_aligned=_left_aligned(reference, rec.CHROM, rec.POS, ref, alt),
+            vaf=vaf,
+            depth=depth,
+            filter=filt or "PASS",
+            notes=tuple(notes),
         )
+        if _unlisted_non_coding(run.options, consequences, alteration):
+            tally.skip(NON_CODING_REASON, allele)
+            continue
+        out.append(alteration)
     return out
+
+
+def _unlisted_non_coding(options: VcfOptions, consequences: list[_Consequence], alteration: Alteration) -> bool:
+    """Whether a variant is left out of the report rows: its annotation says non-coding on every transcript of
+    the knowledgebase genes, and the knowledgebase does not name it.
+
+    Unannotated variants are kept. The knowledgebase's exon tables cannot stand in for an annotation: they
+    list only the exons its entries name (EGFR 18-21, MET 14), so a variant outside them may still be
+    coding (EGFR exon 7), and every gene is kept whole."""
+    if options.known is None or not consequences:
+        return False
+    return non_coding(t for c in consequences for t in c.terms) and not options.known(alteration)
 
 
 def _genotype(rec, header: VcfHeader, t: int):
