@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 
+from annotator.render.rows import capped
 from annotator.report import ReportModel
 
 ROLE_SERIES = [
@@ -61,6 +62,7 @@ def vaf_chart(report: ReportModel) -> str | None:
     """VAF of each reported small variant (log scale), coloured and grouped by its role."""
     pygal = _pygal()
     variants = [a for a in report.alterations if a.vaf is not None and a.vaf > 0 and a.type in ("snv", "mnv", "insertion", "deletion", "delins")]
+    variants = capped(variants).shown  # as many dots as the table has rows, chosen the same way
     if not variants:
         return None
     labels = [_label(f"{a.gene} {a.hgvsp.removeprefix('p.')}" if a.hgvsp else f"{a.gene} {a.chrom}:{a.pos}") for a in variants]

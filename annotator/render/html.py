@@ -8,6 +8,7 @@ import jinja2
 from markupsafe import Markup
 
 from annotator.kb.schema import EVIDENCE_LEVELS
+from annotator.render.rows import TABLE_ROW_LIMIT, capped
 from annotator.report import ReportModel
 from annotator.resources import templates_dir
 
@@ -33,6 +34,8 @@ def environment() -> jinja2.Environment:
     env.filters["num"] = lambda v, digits=1: "n/a" if v is None else f"{v:.{digits}f}"
     env.globals["ROLE_LABELS"] = ROLE_LABELS
     env.globals["EVIDENCE_LEVELS"] = EVIDENCE_LEVELS
+    env.filters["capped"] = capped  # at most TABLE_ROW_LIMIT rows per table; the JSON has them all
+    env.globals["TABLE_ROW_LIMIT"] = TABLE_ROW_LIMIT
     return env
 
 
