@@ -19,6 +19,13 @@ def _load_kb(kb_dir: Path | None):
     return get_knowledgebase(kb_dir)
 
 
+def _check_environment() -> None:
+    """Environment settings every sample would trip over: refused once, before any work."""
+    from annotator.report import source_date_epoch
+
+    source_date_epoch()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="ctdna-annotator")
 def main() -> None:
@@ -52,6 +59,7 @@ def main() -> None:
 def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tumor_sample, include_filtered,
              tumor_fraction, tumor_fraction_file, ploidy, cnv_format, cnv_thresholds, call_thresholds, reference, formats, outdir, kb_dir):
     """Annotate one sample: VCF [VCF ...] (several VCFs of one sample are merged)."""
+    _check_environment()
     from annotator.config import RunConfig
     from annotator.genome import parse_build
     from annotator.output import write_reports
@@ -114,6 +122,7 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
 @click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
 def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status, cnv_thresholds, call_thresholds, kb_dir):
     """Annotate every sample of SAMPLESHEET (CSV/TSV; see README); one bad sample never stops the others."""
+    _check_environment()
     import os
 
     from annotator.batch import BatchOptions

@@ -23,16 +23,25 @@ include_filtered                 true/false
 =====================  ========  =============================================================
 
 Relative paths resolve against the sheet's folder. Every problem (unknown column, duplicate id,
-missing file, bad value) is collected and reported at once, before any sample is annotated.
+missing file, bad value) is collected and reported at once, before any sample is annotated, each
+naming its physical line (blank and ``#`` comment lines count; a quoted cell may span lines).
+
+Sample ids name the report files (``pipeline.safe_file_stem``), so an id is refused when it holds a
+path separator, ``..`` or a control character (tab, newline, bidi override...), and two ids are
+refused when their file names differ only by case or sanitizing (``P_1``, ``P 1``, ``p_1``): on a
+case-insensitive file system or after sanitizing, one report would overwrite the other.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.errors import InputError
+from annotator.pipeline import safe_file_stem
 
 COLUMNS = {
     "sample_id": True, "vcf": True, "cnv": False, "fusions": False, "tumor_sample": False, "genome": False,
@@ -67,13 +76,64 @@ class SampleSheetError(InputError):
         super().__init__(f"{len(problems)} problem(s): " + "; ".join(problems), path)
 
 
-def _delimiter(path: Path, text: str) -> str:
+def _delimiter(path: Path, first_line: str) -> str:
     if path.suffix.lower() in (".tsv", ".tab", ".txt"):
         return "\t"
     if path.suffix.lower() == ".csv":
         return ","
-    first = text.splitlines()[0] if text else ""
-    return "\t" if first.count("\t") >= first.count(",") else ","
+    return "\t" if first_line.count("\t") >= first_line.count(",") else ","
+
+
+def _skipped(line: str) -> bool:
+    return not line.strip() or line.lstrip().startswith("#")
+
+
+class _Lines:
+    """Physical lines for ``csv.reader``, skipping blank and comment lines only between records (a
+    quoted cell may span lines, and its continuation lines are never skipped); ``start`` is the
+    physical line number of the record last begun."""
+
+    def __init__(self, text: str):
+        self._lines = iter(io.StringIO(text, newline=""))  # keeps '\r\n' inside quoted cells intact
+        self.number = 0
+        self.start = 0
+        self.at_record_start = True
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        while True:
+            line = next(self._lines)
+            self.number += 1
+            if not self.at_record_start:
+                return line
+            if not _skipped(line):
+                self.at_record_start = False
+                self.start = self.number
+                return line
+
+    def records(self, reader):
+        """(line number, cells) of every record."""
+        while True:
+            self.at_record_start = True
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            yield self.start, cells
+
+
+def sample_id_problem(sample_id: str) -> str | None:
+    """Why ``sample_id`` cannot name report files, or None."""
+    if "/" in sample_id or "\\" in sample_id:
+        return "contains a path separator"
+    if ".." in sample_id:
+        return "contains '..'"
+    # Cc: tab, newline, NUL...; Cf: bidi overrides, zero-width characters; Zl/Zp: line/paragraph separators.
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in sample_id):
+        return "contains a control character (tab, newline or other)"
+    return None
 
 
 def read_samplesheet(path: str | Path) -> list[SampleRow]:
@@ -84,11 +144,16 @@ def read_samplesheet(path: str | Path) -> list[SampleRow]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("sample sheet is not a text file", path) from None
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    if not lines:
+    first = next((ln for ln in io.StringIO(text, newline="") if not _skipped(ln)), None)
+    if first is None:
         raise InputError("sample sheet is empty", path)
-    reader = csv.reader(lines, delimiter=_delimiter(path, "\n".join(lines)))
-    header = [h.strip().lower() for h in next(reader)]
+    lines = _Lines(text)
+    records = lines.records(csv.reader(lines, delimiter=_delimiter(path, first)))
+    try:
+        _, header = next(records)
+    except csv.Error as exc:
+        raise InputError(f"line {lines.number}: {exc}", path) from None
+    header = [h.strip().lower() for h in header]
     problems: list[str] = []
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
@@ -101,7 +166,12 @@ def read_samplesheet(path: str | Path) -> list[SampleRow]:
     base = path.parent
     rows: list[SampleRow] = []
     seen: dict[str, int] = {}
-    for n, cells in enumerate(reader, start=2):
+    stems: dict[str, tuple[str, int]] = {}  # case-folded file stem -> (first id, its line)
+    try:
+        numbered = list(records)
+    except csv.Error as exc:  # e.g. a quoted cell never closed
+        raise SampleSheetError(path, [*problems, f"line {lines.start}: {exc}"]) from None
+    for n, cells in numbered:
         if len(cells) > len(header):
             problems.append(f"line {n}: {len(cells)} cells for {len(header)} columns")
             continue
@@ -110,9 +180,19 @@ def read_samplesheet(path: str | Path) -> list[SampleRow]:
         if not sid:
             problems.append(f"line {n}: empty sample_id")
             continue
+        bad_id = sample_id_problem(sid)
+        if bad_id:
+            problems.append(f"line {n}: sample_id {sid!r} {bad_id}; report file names are built from it")
         duplicate = sid in seen
         if duplicate:
             problems.append(f"line {n}: duplicate sample_id {sid!r} (first on line {seen[sid]})")
+        elif not bad_id:
+            stem = safe_file_stem(sid)
+            other = stems.get(stem.casefold())
+            if other:
+                problems.append(f"line {n}: sample_id {sid!r} and {other[0]!r} (line {other[1]}) would write the same"
+                                f" report files ({stem}.*, compared ignoring case)")
+            stems.setdefault(stem.casefold(), (sid, n))
         seen.setdefault(sid, n)
         values = {k: [v.strip() for v in raw.get(k, "").split(";") if v.strip()] for k in MULTI}
         if not values["vcf"]:

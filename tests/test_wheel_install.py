@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import site
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -23,11 +26,30 @@ def installed(tmp_path_factory):
     )
     wheel = next(work.glob("ctdna_annotator-*.whl"))
     env_dir = work / "venv"
-    # System site-packages supply the already-installed dependencies; the package itself comes only from the wheel.
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install", "--no-deps", "--ignore-installed", str(wheel)],
+    python = env_dir / "bin" / "python"
+    # The dependencies come from the environment running the tests (a virtualenv or not), listed in a
+    # .pth file: `system_site_packages=True` would expose the base interpreter's packages instead,
+    # which lack them when the tests run in a virtualenv. Directories named in a .pth file are only
+    # appended to sys.path (their own .pth files, e.g. an editable install's, are not run), and after
+    # the venv's site-packages: the package itself comes only from the wheel.
+    venv.EnvBuilder(system_site_packages=False, with_pip=False).create(env_dir)
+    site_packages = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                   check=True, capture_output=True, text=True).stdout.strip()
+    (Path(site_packages) / "_active_environment.pth").write_text("\n".join(_active_site_dirs()) + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--ignore-installed", str(wheel)],
                    check=True, capture_output=True, text=True)
+    where = subprocess.run([str(python), "-c", "import annotator; print(annotator.__file__)"], cwd=work,
+                           check=True, capture_output=True, text=True).stdout.strip()
+    assert Path(where).is_relative_to(env_dir), f"annotator imported from {where}, not from the wheel"
     return wheel, env_dir / "bin" / "ctdna-annotator"
+
+
+def _active_site_dirs() -> list[str]:
+    """The site-packages directories of the interpreter running the tests, where the dependencies are."""
+    dirs = [sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], *site.getsitepackages()]
+    if site.ENABLE_USER_SITE:
+        dirs.append(site.getusersitepackages())
+    return [d for d in dict.fromkeys(dirs) if Path(d).is_dir() and Path(d).resolve() != ROOT]
 
 
 def test_wheel_ships_data_and_templates(installed):

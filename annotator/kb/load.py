@@ -4,14 +4,21 @@ Layout of a knowledgebase directory (each file holds a YAML list of entries, exc
 ``release.yaml, references.yaml, genes.yaml, drugs.yaml, alterations.yaml, mechanisms.yaml,
 regimens.yaml, trials.yaml`` (+ CHANGELOG.md, not parsed).
 
-Content hash recipe (``kb version``, JSON ``knowledgebase.sha256``): SHA-256 over every ``*.yaml``
-file of the directory in sorted file-name order, feeding for each ``name``, a NUL byte, the raw
-file bytes and a NUL byte. Whitespace edits therefore change the hash, as they change the files.
+Content hash recipe (``kb version``, JSON ``knowledgebase.sha256``): SHA-256 over the files above
+(``KB_FILES``) in sorted file-name order, feeding for each ``name``, a NUL byte, the raw file bytes
+and a NUL byte. Whitespace edits therefore change the hash, as they change the files. Other files of
+the directory are never opened: a ``--kb`` folder may hold anything beside them.
+
+Each knowledgebase file must be a regular file (a symlink is followed only to one) of at most
+``MAX_FILE_BYTES``: a FIFO would block the reader and ``/dev/zero`` would never end.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,11 +59,70 @@ FIELD_OF_FILE = {
 }
 
 
-def content_sha256(root: Path) -> str:
+RELEASE_FILE = "release.yaml"
+KB_FILES = (RELEASE_FILE, *LIST_FILES)
+MAX_FILE_BYTES = 16 * 1024 * 1024  # the bundled files are well under 1 MB each
+
+
+class _NotReadable(Exception):
+    """A knowledgebase file that is missing, not a regular file or too large (``problem`` says which)."""
+
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
+def _check_regular(st: os.stat_result) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        raise _NotReadable(f"not a regular file ({_file_kind(st.st_mode)})")
+    if st.st_size > MAX_FILE_BYTES:
+        raise _NotReadable(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB ({st.st_size} bytes)")
+
+
+def read_kb_file(path: Path) -> bytes:
+    """The bytes of one knowledgebase file: a regular file (symlinks followed) of at most MAX_FILE_BYTES.
+
+    Checked before opening (a FIFO would block ``open``) and again on the open descriptor, which is
+    opened non-blocking so that a file swapped for a FIFO in between cannot hang the run either."""
+    try:
+        _check_regular(os.stat(path))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise _NotReadable("missing") from None
+    except OSError as exc:
+        raise _NotReadable(f"cannot be read: {exc.strerror or errno.errorcode.get(exc.errno, exc)}") from None
+    with os.fdopen(fd, "rb") as fh:
+        _check_regular(os.fstat(fh.fileno()))
+        data = fh.read(MAX_FILE_BYTES + 1)  # a file growing after the check still stops at the cap
+    if len(data) > MAX_FILE_BYTES:
+        raise _NotReadable(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def _sha256_of(files: dict[str, bytes]) -> str:
     digest = hashlib.sha256()
-    for path in sorted(root.glob("*.yaml"), key=lambda p: p.name):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
     return digest.hexdigest()
+
+
+def content_sha256(root: Path) -> str:
+    """The content hash of the knowledgebase at ``root`` (recipe in the module docstring)."""
+    files: dict[str, bytes] = {}
+    for name in KB_FILES:
+        try:
+            files[name] = read_kb_file(Path(root) / name)
+        except _NotReadable as exc:
+            raise KnowledgebaseError([f"{name}: (file): {exc.problem}"], root) from None
+    return _sha256_of(files)
 
 
 def _entry_label(raw: Any, index: int) -> str:
@@ -78,11 +144,16 @@ def _format_validation(error: ValidationError) -> list[str]:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster start-up
 
 
-def _read_yaml(path: Path, problems: list[str]) -> Any:
+def _read_yaml(path: Path, problems: list[str], files: dict[str, bytes]) -> Any:
+    """Parse one knowledgebase file, keeping its bytes in ``files`` for the content hash."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except FileNotFoundError:
-        problems.append(f"{path.name}: (file): missing")
+        data = read_kb_file(path)
+    except _NotReadable as exc:
+        problems.append(f"{path.name}: (file): {exc.problem}")
+        return None
+    files[path.name] = data
+    try:
+        return yaml.load(data.decode("utf-8"), Loader=_LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
@@ -97,8 +168,9 @@ def load_knowledgebase(root: str | Path) -> Knowledgebase:
         raise KnowledgebaseError([f"{root}: (directory): not found"], root)
     problems: list[str] = []
     parsed: dict[str, Any] = {}
+    files: dict[str, bytes] = {}  # hashed from the very bytes that were parsed
 
-    raw_release = _read_yaml(root / "release.yaml", problems)
+    raw_release = _read_yaml(root / RELEASE_FILE, problems, files)
     if raw_release is not None:
         try:
             parsed["release"] = Release.model_validate(raw_release)
@@ -106,7 +178,7 @@ def load_knowledgebase(root: str | Path) -> Knowledgebase:
             problems += [f"release.yaml: release: {p}" for p in _format_validation(exc)]
 
     for name, model in LIST_FILES.items():
-        raw = _read_yaml(root / name, problems)
+        raw = _read_yaml(root / name, problems, files)
         entries = []
         if raw is None:
             raw = []
@@ -124,7 +196,7 @@ def load_knowledgebase(root: str | Path) -> Knowledgebase:
     if problems or "release" not in parsed:
         raise KnowledgebaseError(problems or ["release.yaml: release: missing"], root)
 
-    kb = Knowledgebase(sha256=content_sha256(root), **parsed)
+    kb = Knowledgebase(sha256=_sha256_of(files), **parsed)
     from annotator.kb.validate import cross_reference_problems
 
     problems = cross_reference_problems(kb)

@@ -11,9 +11,11 @@ Cross-references (drug ids in regimens, alteration ids in mechanisms, ...) are c
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 BUILDS = ("GRCh37", "GRCh38")
 Build = Literal["GRCh37", "GRCh38"]
@@ -50,6 +52,32 @@ AlterationKind = Literal[
 INTRAGENIC_KINDS = ("kinase_domain_duplication",)
 
 
+def is_http_url(value: str) -> bool:
+    """An absolute http(s) URL with a host, and nothing a browser would strip or reinterpret.
+
+    Reports turn knowledgebase URLs into links: any other scheme (``javascript:``, ``data:``...),
+    a scheme-relative ``//host`` or a path would run or open something else when clicked. Browsers
+    drop tabs, newlines and leading control characters from URLs, so any whitespace or control
+    character is refused rather than trusted to be harmless."""
+    if not isinstance(value, str) or re.search(r"[\x00-\x20\x7f-\x9f\s]", value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unbalanced '[' in the host
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and value.lower().startswith(parts.scheme.lower() + "://")
+
+
+def _http_url(value: str) -> str:
+    if not is_http_url(value):
+        raise ValueError(f"{value!r} is not an http(s) URL (http:// or https:// and a host)")
+    return value
+
+
+# The type of every URL field of the knowledgebase.
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -75,7 +103,7 @@ class Reference(_Strict):
     pmid: str | None = None
     doi: str | None = None
     nct_id: str | None = None
-    url: str | None = None
+    url: HttpUrl | None = None
     certain: bool = Field(
         True,
         description="False for references cited only through the review (no verified identifier);"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import jinja2
 from markupsafe import Markup
 
-from annotator.kb.schema import EVIDENCE_LEVELS
+from annotator.kb.schema import EVIDENCE_LEVELS, is_http_url
 from annotator.render.rows import TABLE_ROW_LIMIT, capped
 from annotator.report import ReportModel
 from annotator.resources import templates_dir
@@ -21,6 +22,20 @@ ROLE_LABELS = {
 }
 
 
+def http_href(url: str | None) -> str | None:
+    """``url`` when it is safe as an external link (http/https), else None: the template then shows
+    the label as text. The knowledgebase schema already refuses other URLs; this holds even for a
+    model built without validation (``model_construct``) or from another knowledgebase loader."""
+    return url if isinstance(url, str) and is_http_url(url) else None
+
+
+def local_href(path: str | None) -> str | None:
+    """``path`` when it is a relative file name in the same folder (the cohort's report links), else None."""
+    if not isinstance(path, str) or not re.fullmatch(r"[\w][\w.-]*", path) or ".." in path:
+        return None
+    return path
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -32,6 +47,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["pct"] = lambda v, digits=1: "n/a" if v is None else f"{v * 100:.{digits}f}%"
     env.filters["num"] = lambda v, digits=1: "n/a" if v is None else f"{v:.{digits}f}"
+    env.filters["http_href"] = http_href
+    env.filters["local_href"] = local_href
     env.globals["ROLE_LABELS"] = ROLE_LABELS
     env.globals["EVIDENCE_LEVELS"] = EVIDENCE_LEVELS
     env.filters["capped"] = capped  # at most TABLE_ROW_LIMIT rows per table; the JSON has them all
