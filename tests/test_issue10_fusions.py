@@ -76,6 +76,18 @@ def test_arriba_same_gene_events_are_not_fusions(shipped_kb):
     assert set(matched) == {"EGFR::EGFR"}
 
 
+def test_a_better_supported_same_gene_deletion_never_hides_the_kinase_domain_duplication(write, shipped_kb):
+    """Same-gene junctions are separate events: a 40-read EGFR deletion must not replace the EGFR KDD."""
+    text = (FUS / "arriba_intragenic_and_low_confidence_grch38.tsv").read_text()
+    text = text.replace("deletion/read-through\t4\t3\t1", "deletion/read-through\t20\t20\t0")
+    index = kb_index(shipped_kb, "GRCh38")
+    result = read_fusions(write("arriba_kdd.tsv", text), index)
+    ids = {m.best.kb.id for m in match_alterations(list(result.alterations), index)}
+    assert "EGFR_KDD" in ids
+    c = result.counts  # every record accounted for: listed, skipped or outside
+    assert c.records_read == len(result.alterations) + c.skipped + c.outside_knowledgebase_genes
+
+
 def test_arriba_confidence_and_frame_are_carried(shipped_kb):
     result = read_fusions(FUS / "arriba_intragenic_and_low_confidence_grch38.tsv", kb_index(shipped_kb, "GRCh38"))
     kif5b = next(a for a in result.alterations if a.fusion == "KIF5B::RET")
@@ -166,7 +178,7 @@ def test_sv_vcf_filter_skips_and_counts_unless_include_filtered(write, shipped_k
     assert any("2 record(s) non-PASS" in w for w in result.warnings)
     kept = read_fusions(path, index, include_filtered=True)
     cd74 = next(a for a in kept.alterations if a.fusion == "CD74::ROS1")
-    assert cd74.filter == "LowSupport" and kept.counts.filtered == 0
+    assert cd74.filter == "LowSupport" and kept.counts.filtered == result.counts.filtered  # filtered means non-PASS, kept or not
     report = _report(write, shipped_kb, path, priors=(), small=(), config=RunConfig(include_filtered=True))
     roles = {f.alteration: f.role for f in report.findings}
     assert roles["CD74::ROS1 fusion"] == "other" and roles["GOPC::ROS1 fusion"] == "primary_driver"
@@ -188,7 +200,7 @@ def test_table_filter_column_and_linx_reported_follow_include_filtered(write, sh
     assert {a.fusion: a.filter for a in kept.alterations} == {"KIF5B::RET": "PASS", "CD74::ROS1": "LowQual"}
     linx = read_fusions(FUS / "linx.linx.fusion.tsv", index)
     linx_all = read_fusions(FUS / "linx.linx.fusion.tsv", index, include_filtered=True)
-    assert linx.counts.filtered == 1 and linx_all.counts.filtered == 0
+    assert linx.counts.filtered == 1 and linx_all.counts.filtered == 1
     assert any("1 non-PASS record(s) kept and flagged" in w for w in linx_all.warnings)
     assert all(a.filter == "PASS" for a in linx_all.alterations)  # the reported KIF5B_RET row wins over the unreported one
 

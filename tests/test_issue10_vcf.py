@@ -179,7 +179,7 @@ def test_genotype_00_with_enough_alt_reads_is_kept_with_a_note(tmp_path, shipped
     assert t790m.vaf == 0.03 and "caller genotype 0/0, 30 alt reads" in t790m.notes
     assert "EGFR L858R" not in labels(report)  # 2 reads: below the minimum, counted with its reason
     reasons = report.counts.skipped_reasons
-    assert sum(n for r, n in reasons.items() if r.startswith("caller genotype 0/0")) == 1
+    assert sum(n for r, n in reasons.items() if r.startswith("caller genotype without this allele")) == 1
     assert report.settings["call_genotype_zero_min_alt_reads"] == 5
     assert report.settings["call_genotype_zero_min_vaf"] == 0.005
 
@@ -202,6 +202,31 @@ def test_call_thresholds_yaml_is_validated(tmp_path):
     bad.write_text("genotype_zero_min_reads: 3\n")
     with pytest.raises(InputError, match="unknown threshold"):
         CallThresholds.from_yaml(bad)
+
+
+def test_alt_allele_outside_the_tumor_genotype_is_not_a_variant(tmp_path, shipped_kb):
+    """GT 0/2 calls C, not G: the uncalled ALT becomes a finding only with enough reads of its own."""
+    path = tmp_path / "gt02.vcf"
+    path.write_text(vcf(CONTIG7_37 + GT + AD, ["S1", "S2"], [
+        rec(L858R_37, "GT", "0/2", "0/1", alt="G,C"),
+        rec(T790M_37, "GT:AD", "0/2:900,60,40", "0/0:10,0,0", alt="T,G"),
+    ]).replace("GT:AD\t0/2:900", "GT:AD\t0/2:900"))
+    report = annotate(shipped_kb, path, tumor_sample="S1")
+    found = {(a.pos, a.alt): a for a in report.alterations}
+    assert (55259515, "G") not in found and (55259515, "C") in found  # no reads: the genotype decides
+    t790m = found[(55249071, "T")]  # 60 reads beside a 0/2 genotype: kept, and said
+    assert "caller genotype 0/2, 60 alt reads" in t790m.notes
+    assert report.counts.skipped_reasons == {"caller genotype without this allele (e.g. 0/0) and no read counts": 1}
+
+
+def test_same_site_twice_is_read_alike_indexed_and_streamed(tmp_path, shipped_kb):
+    """Multi-caller merges write one site twice: the indexed read must not take the twin for a window overlap."""
+    text = _many_records([rec(L858R_37, "GT:AD", "0/1:997,3", filt="weak"), rec(L858R_37, "GT:AD", "0/1:800,200")])
+    indexed = annotate(shipped_kb, _bgzip_with_index(text, tmp_path / "a.vcf.gz"))
+    streamed = annotate(shipped_kb, _bgzip_with_index(text, tmp_path / "b.vcf.gz", index=False))
+    assert "indexed" in indexed.inputs[0].format
+    assert indexed.counts == streamed.counts and indexed.counts.passed_filters == 1 and indexed.counts.filtered == 1
+    assert [a.vaf for a in indexed.alterations] == [a.vaf for a in streamed.alterations] == [0.2]
 
 
 # --- FORMAT/AF Number=1 on a multi-allelic record ---------------------------------------------
@@ -324,6 +349,14 @@ def test_iupac_alt_and_ref_n_are_skipped_counted_and_warned(tmp_path, shipped_kb
     assert report.counts.skipped == 2
     assert any("IUPAC" in w and "7:55259515 T>K" in w for w in report.warnings)
     assert any("REF N" in w for w in report.warnings)
+
+
+def test_iupac_ref_is_skipped(tmp_path, shipped_kb):
+    path = tmp_path / "iupac_ref.vcf"
+    path.write_text(vcf(CONTIG7_37 + GT + AD, ["S1"], [rec(("7", 55259515, "R", "G"), "GT:AD", "0/1:800,200"),
+                                                     rec(("7", 55259516, "TR", "T"), "GT:AD", "0/1:800,200")]))
+    report = annotate(shipped_kb, path)
+    assert not report.alterations and report.counts.skipped_reasons == {"IUPAC ambiguity code in REF": 2}
 
 
 # --- Callers and sample names --------------------------------------------------------------------

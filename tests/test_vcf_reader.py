@@ -33,7 +33,9 @@ def test_generic_sample_name_falls_back_to_file_stem(shipped_kb):
 def test_multiallelic_missing_values_and_star_alleles_do_not_crash(shipped_kb):
     report = annotate(shipped_kb, "multiallelic_missing_ad.vcf")
     kras = {a.hgvsp: a for a in report.alterations if a.gene == "KRAS"}
-    assert {"p.G12D", "p.G12V"} <= set(kras)  # C>T and C>A at c.35 are split into two alleles
+    assert "p.G12D" in set(kras)  # C>T and C>A at c.35 are split into two alleles; GT 0/1 calls only C>T
+    assert "p.G12V" not in set(kras)  # C>A: outside the genotype and its AD count missing, so no evidence of it
+    assert report.counts.skipped_reasons.get("caller genotype without this allele (e.g. 0/0) and no read counts") == 1
     assert kras["p.G12D"].vaf is None and kras["p.G12D"].depth == 400  # AD '.,21,.': no invented VAF
     assert "p.G12C" not in kras  # the './.' no-call at 25398285 is not a variant
     assert report.counts.skipped >= 1

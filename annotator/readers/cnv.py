@@ -252,7 +252,7 @@ def _vcf_segments(path: Path, tally: _VcfTally) -> Iterator[Segment]:
     text = getattr(header, "kind", "vcf") != "bcf"  # a BCF has no lines to name
     try:
         with capture_htslib_messages():
-            vcf = cyvcf2.VCF(str(path), lazy=True)
+            vcf = cyvcf2.VCF(str(path))
             try:
                 for rec in vcf:
                     tally.read += 1

@@ -259,8 +259,8 @@ def read_fusions(path: str | Path, index: KbIndex, fmt: str | None = None, inclu
             outside += 1
         elif isinstance(alteration, str):
             tally.skip(alteration)
-        else:
-            _keep_best(best, alteration)
+        elif not _keep_best(best, alteration):
+            tally.skip("repeated calls of a fusion already listed (its best call is kept)")
     outside += tally.outside  # SV VCF junctions in no knowledgebase gene, counted while reading
     warnings += [f"{path.name}: {n} record(s) skipped: {reason}" for reason, n in sorted(tally.skipped.items())]
     if tally.filtered:
@@ -268,7 +268,8 @@ def read_fusions(path: str | Path, index: KbIndex, fmt: str | None = None, inclu
         warnings.append(f"{path.name}: {tally.filtered} record(s) {what} not used (--include-filtered keeps them, flagged)")
     if tally.flagged:
         warnings.append(f"{path.name}: {tally.flagged} non-PASS record(s) kept and flagged (--include-filtered): never given a role")
-    counts = Counts(records_read=tally.read, passed_filters=tally.read - tally.filtered, filtered=tally.filtered,
+    non_pass = tally.filtered + tally.flagged  # as in every reader: non-PASS records, whether kept or not
+    counts = Counts(records_read=tally.read, passed_filters=tally.read - non_pass, filtered=non_pass,
                     outside_knowledgebase_genes=outside, skipped=sum(tally.skipped.values()),
                     skipped_reasons=dict(sorted(tally.skipped.items())))
     return ReadResult(
@@ -287,13 +288,19 @@ def _rank(a: Alteration) -> tuple:
     return (a.filter != "PASS", _FRAME_RANK[a.reading_frame], _CONFIDENCE_RANK[a.confidence], -(a.supporting_reads or 0))
 
 
-def _keep_best(best: dict[str, Alteration], a: Alteration) -> None:
+def _keep_best(best: dict[str, Alteration], a: Alteration) -> bool:
     """One entry per fusion: callers list a fusion once per breakpoint pair (FusionCatcher writes GOPC--ROS1 in frame
     and out of frame). Keep the best call: passing filters, in frame, most confident, then best supported; the
-    first of equals, at the place of the fusion's first row."""
-    current = best.get(a.fusion or "")
+    first of equals, at the place of the fusion's first row. Same-gene events are not one fusion: each junction
+    is its own event (a kinase-domain duplication and a deletion of one gene must not compete), so they are keyed
+    by their breakpoints. Returns whether ``a`` started a new entry (False: it was merged into one)."""
+    key = a.fusion or ""
+    if a.gene5 and a.gene5 == a.gene3:
+        key += f"@{a.breakpoint5}>{a.breakpoint3}"
+    current = best.get(key)
     if current is None or _rank(a) < _rank(current):
-        best[a.fusion or ""] = a
+        best[key] = a
+    return current is None
 
 
 def _alteration(raw: RawFusion, index: KbIndex, path: Path, spec: FusionFormat) -> Alteration | str | None:

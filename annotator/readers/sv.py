@@ -158,7 +158,7 @@ def read_sv_vcf(path: Path, index: KbIndex, tally, include_filtered: bool = Fals
     awaited: dict[str, str] = {}  # mate id -> id of the record that named it
     try:
         with capture_htslib_messages():
-            vcf = cyvcf2.VCF(str(path), lazy=True)
+            vcf = cyvcf2.VCF(str(path))  # never lazy: unpacked-FORMAT records crash cyvcf2
             for n, rec in enumerate(vcf, start=header.header_lines + 1):
                 tally.read += 1
                 rid, mate, event = rec.ID or "", _info_text(rec, "MATEID"), _info_text(rec, "EVENT")
@@ -169,6 +169,8 @@ def read_sv_vcf(path: Path, index: KbIndex, tally, include_filtered: bool = Fals
                     continue
                 if mate and mate in read_ids or not mate and event and event in events:
                     tally.mates += 1
+                    if rec.FILTER is not None:
+                        tally.flagged += 1  # records, as everywhere: a kept non-PASS pair is two
                     read_ids.add(rid)
                     awaited.pop(rid, None)
                     continue

@@ -118,11 +118,12 @@ def _chrom_pos(line: str) -> tuple[str, int] | None:
     return (cols[0], int(cols[1])) if len(cols) > 2 and cols[1].isdigit() else None
 
 
-def region_strings(windows: Windows, file_contigs: list[str]) -> Iterator[str]:
-    """Region queries in the file's own contig names (a 'chr12' query on a '12' file finds nothing)."""
-    for name in file_contigs:  # the file's own order: sequential reads, same order as streaming
+def regions(windows: Windows, file_contigs: list[str]) -> Iterator[tuple[str, int, int]]:
+    """(contig, start0, end0) queries in the file's own contig names (a 'chr12' query on a '12' file finds
+    nothing), per contig in the file's order and, within it, in window order (sequential reads)."""
+    for name in file_contigs:
         for start0, end0 in windows.by_contig.get(bare_contig(name), ()):
-            yield f"{name}:{start0 + 1}-{end0}"
+            yield name, start0, end0
 
 
 def _text_lines(path: Path) -> Iterator[str]:

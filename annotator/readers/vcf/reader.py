@@ -461,7 +461,7 @@ def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOp
 
 
 # Skip reasons that deserve a warning of their own, beyond the count in the methods table.
-_WARN_REASONS = ("IUPAC", "REF N", "caller genotype 0/0")
+_WARN_REASONS = ("IUPAC", "REF N", "caller genotype")
 
 
 def _skip_warnings(tally: Tally) -> list[str]:
@@ -570,7 +570,6 @@ def _read_indexed(run: _Run, windows: vcf_scan.Windows) -> bool:
     import cyvcf2
 
     path = run.path
-    seen: set[tuple] = set()
     last = "the first record"
     try:
         vcf = cyvcf2.VCF(str(path))
@@ -581,15 +580,15 @@ def _read_indexed(run: _Run, windows: vcf_scan.Windows) -> bool:
                 return False
             total = vcf.num_records
             run.tally.contigs |= set(vcf.seqnames)
-            for region in vcf_scan.region_strings(windows, list(vcf.seqnames)):
-                for rec in _query(vcf, region):
-                    key = (rec.CHROM, rec.POS, rec.REF, tuple(rec.ALT))
-                    if key in seen:  # a record overlapping two windows is returned twice
-                        continue
-                    seen.add(key)
+            previous_end: tuple[str, int] | None = None  # (contig, 0-based end) of the previous window
+            for contig, start0, end0 in vcf_scan.regions(windows, list(vcf.seqnames)):
+                for rec in _query(vcf, f"{contig}:{start0 + 1}-{end0}"):
+                    if previous_end and previous_end[0] == contig and rec.start < previous_end[1]:
+                        continue  # it overlapped the previous window too and was read there (not a same-site twin)
                     last = f"{rec.CHROM}:{rec.POS}"
                     run.tally.read += 1
                     _consume(run, rec, f"record {last}")
+                previous_end = (contig, end0)
         finally:
             vcf.close()
     except RecordProblem as problem:
@@ -610,6 +609,8 @@ def _unusable_alt(ref: str, alt: str) -> str | None:
         return "no ALT allele, or a symbolic or breakend ALT"
     if "N" in ref.upper():
         return "REF N (unknown reference base)"
+    if not _BASES.match(ref):
+        return "IUPAC ambiguity code in REF"
     if not _BASES.match(alt):
         return "IUPAC ambiguity code or N in ALT"
     return None
@@ -644,13 +645,17 @@ def _record_alterations(run: _Run, rec, genes: list[str], filt, where: str) -> l
             if vaf == 0:
                 tally.skip("no alt reads in the tumor column", allele)
                 continue
-            if _hom_ref(rec, t, run.header):
+            called = _called(rec, t, run.header)
+            if called is not None and alt_i + 1 not in called.alleles:  # 0/0, or 0/2 for ALT 1
                 reads = _alt_reads(rec, run.rule, t, alt_i, vaf, depth)
-                if reads is None or reads < calls.genotype_zero_min_alt_reads or vaf is None or vaf < calls.genotype_zero_min_vaf:
-                    tally.skip(f"caller genotype 0/0 and fewer than {calls.genotype_zero_min_alt_reads} alt reads"
-                               f" or VAF below {calls.genotype_zero_min_vaf:.1%}", allele)
+                if reads is None:
+                    tally.skip("caller genotype without this allele (e.g. 0/0) and no read counts", allele)
                     continue
-                notes.append(f"caller genotype 0/0, {reads} alt reads")
+                if reads < calls.genotype_zero_min_alt_reads or vaf is None or vaf < calls.genotype_zero_min_vaf:
+                    tally.skip(f"caller genotype without this allele (e.g. 0/0) and fewer than {calls.genotype_zero_min_alt_reads}"
+                               f" alt reads or VAF below {calls.genotype_zero_min_vaf:.1%}", allele)
+                    continue
+                notes.append(f"caller genotype {called.text}, {reads} alt reads")
         consequences = _consequences(rec, header, ref, alt, alts, index)
         chosen = _pick(consequences, index)
         gene = chosen.gene if chosen else genes[0]
@@ -712,10 +717,22 @@ def _genotype(rec, header: VcfHeader, t: int):
     return genotypes[t] if genotypes and t < len(genotypes) else None
 
 
-def _hom_ref(rec, t: int, header: VcfHeader | None = None) -> bool:
-    genotype = _genotype(rec, header, t) if header is not None else None
-    alleles = [a for a in (genotype[:-1] if genotype else []) if a is not None and a >= 0]
-    return bool(alleles) and all(a == 0 for a in alleles)
+@dataclass(frozen=True)
+class _Called:
+    alleles: frozenset[int]  # allele indexes the tumor genotype calls (0 = REF)
+    text: str  # as written: "0/0", "0|2"
+
+
+def _called(rec, t: int, header: VcfHeader) -> _Called | None:
+    """The tumor column's called genotype, or None when there is no GT or it is a no-call."""
+    genotype = _genotype(rec, header, t)
+    if not genotype:
+        return None
+    alleles = [a for a in genotype[:-1] if a is not None and a >= 0]
+    if not alleles:
+        return None
+    text = ("|" if genotype[-1] else "/").join("." if a is None or a < 0 else str(a) for a in genotype[:-1])
+    return _Called(frozenset(alleles), text)
 
 
 def _no_call(rec, t: int, header: VcfHeader | None = None) -> bool:
