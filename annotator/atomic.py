@@ -2,7 +2,7 @@
 
 Every writer of the package (reports, status file, cohort) goes through :func:`atomic_write_all`: the
 data goes to ``mkstemp`` files in the destination folder (unpredictable names, created exclusively,
-so never followed through a planted symlink), is flushed to disk, and only then is each renamed into
+so never followed through a planted symlink), is written whole, and only then is each renamed into
 place with ``os.replace`` (atomic within one file system). Any error removes every temporary file and
 becomes one :class:`OutputError` line naming the folder and the reason ("No space left on device").
 """
@@ -53,8 +53,11 @@ def check_writable_dir(folder: Path) -> None:
         raise OutputError(f"{folder}: the output folder is not writable ({_reason(exc)})") from None
 
 
-def atomic_write_all(files: Mapping[Path, bytes | str]) -> list[Path]:
-    """Write every file, or none: all temporary files first, then the renames. Returns the paths written."""
+def atomic_write_all(files: Mapping[Path, bytes | str], durable: bool = False) -> list[Path]:
+    """Write every file, or none: all temporary files first, then the renames. Returns the paths written.
+
+    ``durable`` also flushes each file to disk before its rename (survives a power cut, at a cost of
+    milliseconds per file); without it a killed process still never leaves a partial file."""
     temps: list[tuple[Path, Path]] = []
     mode = 0o666 & ~_umask()  # mkstemp makes 0600; reports and tables are meant to be shared
     try:
@@ -64,8 +67,9 @@ def atomic_write_all(files: Mapping[Path, bytes | str]) -> list[Path]:
             temps.append((path, tmp))  # registered before the write, so a failed write is cleaned up too
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-                fh.flush()
-                os.fsync(fh.fileno())
+                if durable:
+                    fh.flush()
+                    os.fsync(fh.fileno())
             os.chmod(tmp, mode)
         for path, tmp in temps:
             os.replace(tmp, path)

@@ -1,9 +1,10 @@
 """Annotate every sample of a sample sheet, in parallel; one bad sample never costs another its report.
 
-* Every sample runs in a child process of its own (forked after the knowledgebase and templates are
-  loaded, so they are parsed once for the whole run), at any ``--jobs``: a segmentation fault or an
-  out-of-memory kill ends that sample only, is recorded ("crashed: signal 11 (SIGSEGV)") and the run
-  goes on. Children die with the parent (parent-death signal, or a watchdog where there is none).
+* Samples run in worker processes at any ``--jobs``, never in the command's own process (workers are
+  forked after the knowledgebase, templates and readers are loaded, so these are loaded once for the
+  run). A segmentation fault or an out-of-memory kill ends one worker and the sample it held, which is
+  recorded ("crashed: signal 11 (SIGSEGV)"); a new worker takes its place and the run goes on. Workers
+  die with the parent (parent-death signal, or a watchdog where there is none).
 * After each sample, its row is merged into ``DIR/batch_status.tsv`` under an advisory lock and
   written atomically, so a kill at any moment leaves every finished sample's row, and two runs into
   one folder keep each other's rows.
@@ -190,8 +191,10 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _child(row: SampleRow, options: BatchOptions, print_: str, parent: int, conn) -> None:
-    """Body of a sample's child process: run, send the outcome, exit. SIGTERM cleans up (finally blocks run)."""
+def _worker(conn, parent: int) -> None:
+    """Body of a worker process: annotate the samples the parent sends, one at a time, until told to stop.
+
+    SIGTERM raises SystemExit, so a stopped sample's finally blocks remove its temporary files."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C does
 
     def stop(signum, frame):  # noqa: ARG001
@@ -199,9 +202,15 @@ def _child(row: SampleRow, options: BatchOptions, print_: str, parent: int, conn
 
     signal.signal(signal.SIGTERM, stop)
     _die_with_parent(parent)
-    outcome = annotate_row(row, options, print_)
-    conn.send(outcome)
-    conn.close()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        row, options, print_ = job
+        conn.send(annotate_row(row, options, print_))
 
 
 def _death(exitcode: int | None) -> tuple[str, str]:
@@ -225,10 +234,18 @@ def _warm(kb_dir: str | None, formats: tuple[str, ...]) -> str:
     from annotator.kb.load import get_knowledgebase
     from annotator.render import renderer
 
+    import cyvcf2  # noqa: F401  (imported here once: a child importing it would pay ~0.1 s per sample)
+
+    import annotator.copynumber  # noqa: F401
+    import annotator.output  # noqa: F401
+    import annotator.pipeline  # noqa: F401
+
     kb = get_knowledgebase(kb_dir)
     for fmt in formats:
         renderer(fmt)
     if "html" in formats or "pdf" in formats:
+        import annotator.render.charts  # noqa: F401  (pygal)
+
         from annotator.render.html import environment
 
         environment().get_template("report.html.j2")
@@ -255,19 +272,35 @@ class _Stop:
             signal.signal(sig, handler)  # type: ignore[arg-type]
 
 
+MAX_SAMPLES_PER_WORKER = 200  # a worker is replaced after this many samples, so no leak can build up
+
+
+@dataclass
+class _Worker:
+    process: object
+    conn: object
+    job: tuple[SampleRow, float] | None = None  # the sample it is annotating and when it started
+    done: int = 0
+
+
 def run_batch(rows: list[SampleRow], options: BatchOptions, report: Callable[[Outcome, int, int], None] | None = None) -> BatchResult:
-    """Annotate ``rows``, each in a child process; ``report(outcome, done, total)`` is called as each ends."""
+    """Annotate ``rows`` in worker processes; ``report(outcome, done, total)`` is called as each sample ends.
+
+    Workers are forked after everything is loaded and take one sample at a time; a worker that dies
+    costs only the sample it held (recorded as crashed) and is replaced."""
+    import gc
     import multiprocessing
     from multiprocessing.connection import wait
 
     check_writable_dir(options.outdir)
     kb_sha256 = _warm(options.kb_dir, options.formats)
     recorded = {r["sample_id"]: r.get("fingerprint") or "" for r in read_status_rows(options.outdir)} if options.resume else {}
+    gc.freeze()  # loaded objects stay out of the children's garbage collections: fewer copy-on-write pages
     context = multiprocessing.get_context("fork")
     result = BatchResult()
     total = len(rows)
     queue = list(rows)
-    running: dict[object, tuple] = {}  # sentinel -> (process, connection, row, start)
+    workers: list[_Worker] = []
     parent = os.getpid()
 
     def finish(outcome: Outcome) -> None:
@@ -279,67 +312,117 @@ def run_batch(rows: list[SampleRow], options: BatchOptions, report: Callable[[Ou
         if report:
             report(outcome, len(result.outcomes), total)
 
-    with _Stop() as stop:
-        while (queue or running) and stop.signum is None:
-            while queue and len(running) < max(1, options.jobs) and stop.signum is None:
-                row = queue.pop(0)
-                print_ = fingerprint(row, options, kb_sha256)
-                if options.resume and up_to_date(row, options, recorded.get(row.sample_id), print_):
-                    finish(Outcome(row.sample_id, "skipped", "up to date: same inputs, options, knowledgebase and version; reports complete", 0.0,
-                                   tuple(p.name for p in output_paths(row, options)), print_))
-                    continue
-                receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(row, options, print_, parent, sender), name=f"sample {row.sample_id}")
-                process.start()
-                sender.close()
-                running[process.sentinel] = (process, receiver, row, time.perf_counter())
-            if not running:
+    def next_job() -> tuple[SampleRow, str] | None:
+        while queue:
+            row = queue.pop(0)
+            print_ = fingerprint(row, options, kb_sha256)
+            if options.resume and up_to_date(row, options, recorded.get(row.sample_id), print_):
+                finish(Outcome(row.sample_id, "skipped", "up to date: same inputs, options, knowledgebase and version; reports complete",
+                               0.0, tuple(p.name for p in output_paths(row, options)), print_))
                 continue
-            for sentinel in wait(list(running), timeout=0.2):
-                finish(_collect(*running.pop(sentinel)))
-        if stop.signum is not None:
-            result.stopped_by = stop.signum
-            for process, receiver, row, start in _stop_children(list(running.values())):
-                outcome = _received(receiver)
-                finish(outcome or Outcome(row.sample_id, "interrupted", f"stopped by {signal.Signals(stop.signum).name} before it finished",
-                                          time.perf_counter() - start))
-            for row in queue:
-                result.outcomes.append(Outcome(row.sample_id, "interrupted", "not started: the run was stopped", 0.0))
+            return row, print_
+        return None
+
+    def spawn() -> _Worker:
+        mine, theirs = context.Pipe()
+        process = context.Process(target=_worker, args=(theirs, parent), name="ctdna-annotator worker")
+        process.start()
+        theirs.close()
+        worker = _Worker(process, mine)
+        workers.append(worker)
+        return worker
+
+    def retire(worker: _Worker) -> None:
+        workers.remove(worker)
+        try:
+            worker.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        worker.conn.close()
+        worker.process.join(STOP_GRACE_SECONDS)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+
+    try:
+        with _Stop() as stop:
+            while stop.signum is None:
+                for worker in [w for w in workers if w.job is None] + [None] * max(0, options.jobs - len(workers)):
+                    if stop.signum is not None:
+                        break
+                    job = next_job()
+                    if job is None:
+                        break
+                    worker = worker or spawn()
+                    try:
+                        worker.conn.send((job[0], options, job[1]))
+                    except (OSError, ValueError):  # it died while idle: a fresh worker takes the sample
+                        workers.remove(worker)
+                        worker.process.join()
+                        worker = spawn()
+                        worker.conn.send((job[0], options, job[1]))
+                    worker.job = (job[0], time.perf_counter())
+                busy = [w for w in workers if w.job is not None]
+                if not busy:
+                    break
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=0.2)
+                for worker in busy:
+                    if worker.conn not in ready and worker.process.sentinel not in ready:
+                        continue
+                    row, start = worker.job
+                    outcome = _received(worker.conn)
+                    worker.job = None
+                    if outcome is None:  # the worker died holding this sample
+                        workers.remove(worker)
+                        worker.conn.close()
+                        worker.process.join()
+                        status, message = _death(worker.process.exitcode)
+                        outcome = Outcome(row.sample_id, status, message, time.perf_counter() - start)
+                    else:
+                        worker.done += 1
+                        if worker.done >= MAX_SAMPLES_PER_WORKER:
+                            retire(worker)
+                    finish(outcome)
+            if stop.signum is not None:
+                result.stopped_by = stop.signum
+                busy = [w for w in workers if w.job is not None]
+                _stop_processes([w.process for w in workers])
+                for worker in busy:
+                    row, start = worker.job
+                    outcome = _received(worker.conn)
+                    finish(outcome or Outcome(row.sample_id, "interrupted", f"stopped by {signal.Signals(stop.signum).name} before it finished",
+                                              time.perf_counter() - start))
+                for row in queue:
+                    result.outcomes.append(Outcome(row.sample_id, "interrupted", "not started: the run was stopped", 0.0))
+    finally:
+        for worker in list(workers):
+            if worker.process.is_alive():
+                retire(worker)
+        gc.unfreeze()
     order = {row.sample_id: i for i, row in enumerate(rows)}
     result.outcomes.sort(key=lambda o: order[o.sample_id])
     return result
 
 
-def _received(receiver) -> Outcome | None:
+def _received(conn) -> Outcome | None:
+    """The outcome a worker sent, if it sent one (without waiting)."""
     try:
-        return receiver.recv() if receiver.poll() else None
+        return conn.recv() if conn.poll() else None
     except (EOFError, OSError):
         return None
-    finally:
-        receiver.close()
 
 
-def _collect(process, receiver, row: SampleRow, start: float) -> Outcome:
-    outcome = _received(receiver)
-    process.join()
-    if outcome is not None:
-        return outcome
-    status, message = _death(process.exitcode)
-    return Outcome(row.sample_id, status, message, time.perf_counter() - start)
-
-
-def _stop_children(children: list[tuple]) -> list[tuple]:
-    """SIGTERM every running child, give them STOP_GRACE_SECONDS to clean up, then SIGKILL."""
-    for process, *_ in children:
+def _stop_processes(processes: list) -> None:
+    """SIGTERM every worker, give them STOP_GRACE_SECONDS to clean up, then SIGKILL."""
+    for process in processes:
         if process.is_alive():
             process.terminate()
     deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for process, *_ in children:
+    for process in processes:
         process.join(max(0.0, deadline - time.monotonic()))
         if process.is_alive():
             process.kill()
             process.join()
-    return children
 
 
 def _remove_reports(outdir: Path, sample_id: str) -> None:
