@@ -283,7 +283,7 @@ def test_snakefile_quotes_every_config_value(tmp_path):
     thresholds = hostile / "cnv's.yaml"
     thresholds.write_text("{}\n")
     out = hostile / "out's"
-    proc = _snakemake(tmp_path, env, {"samplesheet": str(sheet), "outdir": str(out), "formats": "json",
+    proc = _snakemake(tmp_path, env, {"samplesheet": str(sheet), "outdir": str(out), "formats": ["json"],
                                       "kb": str(kb), "cnv_thresholds": str(thresholds), "call_thresholds": str(thresholds)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (out / "P1.json").is_file() and (out / "cohort.tsv").is_file()
