@@ -35,18 +35,25 @@ def _umask() -> int:
     return mask
 
 
-def check_writable_dir(folder: Path) -> None:
-    """Create ``folder`` if needed and prove a file can be created in it, before any work is done."""
+def check_writable_dir(folder: Path, create: bool = True) -> None:
+    """Prove a file can be created in ``folder`` before any work is done. ``create=False`` leaves a missing
+    folder uncreated (nothing must exist after a failed run) and probes the nearest existing parent."""
+    probe_in = folder
+    if create:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise OutputError(f"{folder}: exists and is not a folder") from None
+        except OSError as exc:
+            raise OutputError(f"{folder}: cannot create the output folder ({_reason(exc)})") from None
+    else:
+        while not probe_in.exists() and probe_in != probe_in.parent:
+            probe_in = probe_in.parent
+    if not probe_in.is_dir():
+        what = "is not a folder" if probe_in == folder else f"cannot create the output folder ({probe_in} is not a folder)"
+        raise OutputError(f"{folder}: {what}")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise OutputError(f"{folder}: exists and is not a folder") from None
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the output folder ({_reason(exc)})") from None
-    if not folder.is_dir():
-        raise OutputError(f"{folder}: is not a folder")
-    try:
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=".ctdna-annotator-probe-")
+        fd, probe = tempfile.mkstemp(dir=probe_in, prefix=".ctdna-annotator-probe-")
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:

@@ -98,7 +98,7 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
     check_inputs(inputs)
     from annotator.atomic import check_writable_dir
 
-    check_writable_dir(outdir)  # before any work: a read-only or missing folder is one line, not a traceback
+    check_writable_dir(outdir, create=False)  # before any work: a read-only folder is one line, not a traceback
     kb = _load_kb(kb_dir)
     report = annotate_sample(inputs, config, kb)
     written = write_reports(report, outdir, safe_file_stem(report.sample.id), fmts)
