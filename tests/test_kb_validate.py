@@ -10,6 +10,7 @@ from annotator.kb.table import knowledgebase_markdown
 from tests.conftest import ROOT
 
 KB = ROOT / "knowledgebase"
+MET_WINDOWS = "splice_windows: {donor_exonic: 3, donor_intronic: 10, acceptor_intronic: 25, acceptor_exonic: 1}"
 
 
 def broken_copy(tmp_path, file: str, old: str, new: str, count: int = 1):
@@ -44,6 +45,29 @@ def test_shipped_knowledgebase_is_valid(run_cli):
          "unknown reference id 'the_review'"),
         ("trials.yaml", "nct_id: NCT03778229", "nct_id: NCT0377822",
          "trials.yaml: NCT03778229: nct_id: String should match pattern"),
+        # MET exon 14 splice windows: required for exon_skipping, forbidden elsewhere, whole bases >= 0
+        ("alterations.yaml", f"  {MET_WINDOWS}\n", "",
+         "alterations.yaml: MET_EX14: (entry): Value error, kind 'exon_skipping' needs field 'splice_windows'"),
+        ("alterations.yaml", "donor_intronic: 10,", "",
+         "alterations.yaml: MET_EX14: splice_windows.donor_intronic: Field required"),
+        ("alterations.yaml", "donor_intronic: 10,", "donor_intronic: -2,",
+         "alterations.yaml: MET_EX14: splice_windows.donor_intronic: Input should be greater than or equal to 0"),
+        ("alterations.yaml", "donor_intronic: 10,", "donor_intronic: 2.5,",
+         "alterations.yaml: MET_EX14: splice_windows.donor_intronic: Input should be a valid integer"),
+        ("alterations.yaml", "donor_intronic: 10,", "donor_intronic: '10',",
+         "alterations.yaml: MET_EX14: splice_windows.donor_intronic: Input should be a valid integer"),
+        ("alterations.yaml", "donor_intronic: 10,", "donor_intronic: 10, intronic: 3,",
+         "alterations.yaml: MET_EX14: splice_windows.intronic: Extra inputs are not permitted"),
+        ("alterations.yaml", "acceptor_exonic: 1}", "acceptor_exonic: 142}",
+         "alterations.yaml: MET_EX14: splice_windows.acceptor_exonic 142 is longer than exon 14 (141 bases)"),
+        ("alterations.yaml", "  kind: amplification\n", f"  kind: amplification\n  {MET_WINDOWS}\n",
+         "alterations.yaml: EGFR_AMP: (entry): Value error, splice_windows is only for kind 'exon_skipping', not kind 'amplification'"),
+        # tumor types of the release
+        ("release.yaml", "tumor_types:\n", "tumor_typez:\n", "release.yaml: release: tumor_types: Field required"),
+        ("release.yaml", "  - id: NSCLC\n", "  - id: NSCLC lung\n",
+         "release.yaml: release: tumor_types.0.id: String should match pattern"),
+        ("release.yaml", "lung adenocarcinoma]\n", "lung adenocarcinoma]\n  - {id: LUAD, name: Lung_Adenocarcinoma}\n",
+         "release.yaml: release: (entry): Value error, tumor type name 'lung adenocarcinoma' of 'LUAD' is already used by 'NSCLC'"),
     ],
 )
 def test_broken_copies_fail_with_precise_messages(tmp_path, run_cli, file, old, new, message):
@@ -58,6 +82,29 @@ def test_all_problems_are_reported_at_once(tmp_path, run_cli):
     result = run_cli(["kb", "validate", bad])
     assert "'nodrug1'" in result.output and "'nodrug2'" in result.output
     assert "2 problem(s)" in result.output
+
+
+def test_window_and_tumor_type_problems_are_listed_with_the_others(tmp_path, run_cli):
+    bad = broken_copy(tmp_path, "alterations.yaml", f"  {MET_WINDOWS}\n", "")
+    release = bad / "release.yaml"
+    release.write_text(release.read_text().replace("tumor_types:\n", "tumor_typez:\n"))
+    result = run_cli(["kb", "validate", bad])
+    assert result.exit_code != 0
+    assert "MET_EX14: (entry): Value error, kind 'exon_skipping' needs field 'splice_windows'" in result.output
+    assert "release.yaml: release: tumor_types: Field required" in result.output
+    assert "release.yaml: release: tumor_typez: Extra inputs are not permitted" in result.output
+    assert "3 problem(s)" in result.output
+
+
+def test_shipped_tumor_types_and_lookup(shipped_kb):
+    (nsclc,) = shipped_kb.release.tumor_types
+    assert (nsclc.id, nsclc.name) == ("NSCLC", "non-small cell lung cancer")
+    for name in ("NSCLC", "nsclc", " Non-Small-Cell  Lung Cancer ", "non_small_cell_lung_cancer",
+                 "non-small cell lung carcinoma", "Lung adenocarcinoma"):
+        assert shipped_kb.tumor_type(name) is nsclc, name
+    for name in ("breast cancer", "lung cancer", "small cell lung cancer", "NSCL", "", "NSCLC NSCLC"):
+        assert shipped_kb.tumor_type(name) is None, name
+    assert shipped_kb.release.tumor_type_labels() == ["NSCLC (non-small cell lung cancer)"]
 
 
 def test_a_g12c_drug_answering_another_allele_is_refused(tmp_path, run_cli):

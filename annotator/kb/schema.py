@@ -184,6 +184,18 @@ class FusionSpec(_Strict):
         return self
 
 
+class SpliceWindows(_Strict):
+    """Bases around an exon, counted on the gene's coding strand, where a variant is read as disrupting its splicing.
+
+    A small variant whose changed bases overlap a window (or a deletion across an exon boundary) matches the
+    exon-skipping entry. The windows are curated facts of each entry, not constants of the matcher."""
+
+    donor_exonic: int = Field(ge=0, strict=True, description="last bases of the exon, before its 3' (donor) splice site")
+    donor_intronic: int = Field(ge=0, strict=True, description="first bases of the intron after the donor splice site")
+    acceptor_intronic: int = Field(ge=0, strict=True, description="last bases of the intron before the 5' (acceptor) splice site")
+    acceptor_exonic: int = Field(ge=0, strict=True, description="first bases of the exon after the acceptor splice site")
+
+
 class Alteration(_Cited):
     id: str
     gene: str | None = Field(None, description="HGNC symbol; null only for non-genomic entries such as histologic transformation")
@@ -195,6 +207,9 @@ class Alteration(_Cited):
     fusion: FusionSpec | None = None
     min_copy_number: float | None = Field(
         None, description="tumor-level copy number from which an amplification counts"
+    )
+    splice_windows: SpliceWindows | None = Field(
+        None, description="exon_skipping: the splice-site windows around the exon (required for that kind, forbidden otherwise)"
     )
     duplicated_exons: list[int] = Field(
         [], description="kinase_domain_duplication: exons of the gene (genes.yaml) the duplicated segment must contain"
@@ -213,7 +228,7 @@ class Alteration(_Cited):
             "codon": ("codon",),
             "exon_inframe_deletion": ("exon",),
             "exon_insertion": ("exon",),
-            "exon_skipping": ("exon",),
+            "exon_skipping": ("exon", "splice_windows"),
             "fusion": ("fusion",),
             "kinase_domain_duplication": ("duplicated_exons",),
         }.get(self.kind, ())
@@ -222,6 +237,8 @@ class Alteration(_Cited):
                 raise ValueError(f"kind {self.kind!r} needs field {field!r}")
         if self.gene is None and self.kind != "not_in_plasma_dna":
             raise ValueError(f"kind {self.kind!r} needs a gene")
+        if self.splice_windows is not None and self.kind != "exon_skipping":
+            raise ValueError(f"splice_windows is only for kind 'exon_skipping', not kind {self.kind!r}")
         if self.duplicated_exons and self.kind != "kinase_domain_duplication":
             raise ValueError("duplicated_exons is only for kind 'kinase_domain_duplication'")
         if self.frame_independent and self.kind not in ("fusion", *INTRAGENIC_KINDS):
@@ -344,12 +361,53 @@ class Trial(_Cited):
         return v
 
 
+def tumor_type_key(name: str) -> str:
+    """How tumor-type names are compared: case, hyphens, underscores and runs of spaces do not matter."""
+    return " ".join(re.sub(r"[-_\s]+", " ", name).casefold().split())
+
+
+class TumorType(_Strict):
+    """A tumor type the knowledgebase is curated for; statements name it, run options are checked against it."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$", description="short id, e.g. NSCLC")
+    name: str = Field(min_length=1, description="written in statements, e.g. 'non-small cell lung cancer'")
+    synonyms: list[str] = Field([], description="other names accepted for it (compared like the id and name)")
+
+    def names(self) -> tuple[str, ...]:
+        return (self.id, self.name, *self.synonyms)
+
+
 class Release(_Strict):
     name: str
     version: str
     released: dt.date
     description: str
-    tumor_types: list[str] = ["NSCLC"]
+    tumor_types: list[TumorType] = Field(min_length=1, description="what the knowledgebase covers; the first is the default")
+
+    @model_validator(mode="after")
+    def _distinct_tumor_type_names(self) -> Release:
+        seen: dict[str, str] = {}
+        clashes = []
+        for tt in self.tumor_types:
+            for name in dict.fromkeys(tumor_type_key(n) for n in tt.names()):
+                if not name:
+                    clashes.append(f"tumor type {tt.id!r} has an empty name or synonym")
+                elif name in seen:
+                    clashes.append(f"tumor type name {name!r} of {tt.id!r} is already used by {seen[name]!r}")
+                else:
+                    seen[name] = tt.id
+        if clashes:
+            raise ValueError("; ".join(clashes))
+        return self
+
+    def tumor_type(self, name: str) -> TumorType | None:
+        """The tumor type called ``name`` (id, name or synonym; case, hyphens and spaces ignored), else None."""
+        key = tumor_type_key(name)
+        return next((tt for tt in self.tumor_types if key in {tumor_type_key(n) for n in tt.names()}), None)
+
+    def tumor_type_labels(self) -> list[str]:
+        """The valid tumor types for an error message, e.g. ``['NSCLC (non-small cell lung cancer)']``."""
+        return [f"{tt.id} ({tt.name})" for tt in self.tumor_types]
 
 
 class Knowledgebase(_Strict):
@@ -364,3 +422,7 @@ class Knowledgebase(_Strict):
     mechanisms: list[Mechanism]
     regimens: list[Regimen]
     trials: list[Trial]
+
+    def tumor_type(self, name: str) -> TumorType | None:
+        """The knowledgebase tumor type called ``name`` (see :meth:`Release.tumor_type`), else None."""
+        return self.release.tumor_type(name)

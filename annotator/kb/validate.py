@@ -71,6 +71,14 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
             gene = next((g for g in kb.genes if g.symbol == a.gene), None)
             if gene and a.exon not in {e.number for e in gene.exons}:
                 p.append(f"alterations.yaml: {a.id}: exon {a.exon} has no coordinates in genes.yaml")
+            exon = next((e for e in gene.exons if e.number == a.exon), None) if gene else None
+            if exon and a.splice_windows:
+                # An exonic window longer than the exon would reach into the other intron unannounced.
+                length = min(getattr(exon, b).end - getattr(exon, b).start + 1 for b in ("GRCh37", "GRCh38"))
+                for name in ("donor_exonic", "acceptor_exonic"):
+                    if getattr(a.splice_windows, name) > length:
+                        p.append(f"alterations.yaml: {a.id}: splice_windows.{name} {getattr(a.splice_windows, name)}"
+                                 f" is longer than exon {a.exon} ({length} bases)")
     for m in kb.mechanisms:
         check_sources("mechanisms.yaml", m.id, m.sources)
         for a in m.alterations:
