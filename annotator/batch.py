@@ -74,12 +74,8 @@ class BatchResult:
 
 
 def row_config(row: SampleRow, options: BatchOptions) -> RunConfig:
-    o = row.options
-    return RunConfig(
-        genome=o.get("genome"), tumor_sample=o.get("tumor_sample"), include_filtered=o.get("include_filtered", False),
-        reference=o.get("reference"), tumor_fraction=o.get("tumor_fraction"), tumor_fraction_file=o.get("tumor_fraction_file"),
-        ploidy=o.get("ploidy"), cnv_format=o.get("cnv_format"), formats=options.formats, cnv=options.cnv, calls=options.calls,
-    )
+    """The row's validated options with the run's formats and thresholds."""
+    return RunConfig.for_sample(row.options, options.formats, options.cnv, options.calls)
 
 
 def _stem(sample_id: str) -> str:
@@ -109,7 +105,8 @@ def fingerprint(row: SampleRow, options: BatchOptions, kb_sha256: str) -> str:
         "cnv_thresholds": options.cnv.as_dict(),
         "call_thresholds": options.calls.as_dict(),
         "row": {"sample_id": row.sample_id, "vcf": [str(p) for p in row.vcf], "cnv": [str(p) for p in row.cnv],
-                "fusions": [str(p) for p in row.fusions], "prior_therapy": list(row.prior_therapy), "options": row.options},
+                "fusions": [str(p) for p in row.fusions], "prior_therapy": list(row.prior_therapy), "driver": row.driver,
+                "options": row.options.model_dump(mode="json")},
         "inputs": inputs,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
@@ -144,21 +141,22 @@ def up_to_date(row: SampleRow, options: BatchOptions, recorded: str | None, curr
 
 def annotate_row(row: SampleRow, options: BatchOptions, print_: str = "") -> Outcome:
     """One sample, start to finish; every failure becomes an Outcome, never an exception."""
-    from annotator.copynumber import parse_tumor_fraction
     from annotator.kb.load import get_knowledgebase
     from annotator.output import write_reports
     from annotator.pipeline import SampleInputs, annotate_sample
 
     start = time.perf_counter()
     try:
-        if row.options.get("tumor_fraction") is not None:
-            parse_tumor_fraction(row.options["tumor_fraction"], "tumor_fraction")
         kb = get_knowledgebase(options.kb_dir)
+        config = row_config(row, options)
+        unknown_tumor_type = config.tumor_type_problem(kb)  # the command checks every row first; callers of run_batch may not
+        if unknown_tumor_type:
+            raise AnnotatorError(unknown_tumor_type)
         inputs = SampleInputs(
             vcfs=row.vcf, cnv=row.cnv, fusions=row.fusions, sample_id=row.sample_id,
-            tumor_type=row.options.get("tumor_type", "NSCLC"), prior_therapies=row.prior_therapy, driver=row.options.get("driver"),
+            tumor_type=config.tumor_type, prior_therapies=row.prior_therapy, driver=row.driver,
         )
-        report = annotate_sample(inputs, row_config(row, options), kb)
+        report = annotate_sample(inputs, config, kb)
         written = write_reports(report, options.outdir, _stem(row.sample_id), options.formats)
         return Outcome(row.sample_id, "ok", f"{len(report.findings)} finding(s)", time.perf_counter() - start,
                        tuple(p.name for p in written), print_)

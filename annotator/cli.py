@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from annotator import __version__
-from annotator.errors import AnnotatorError, KnowledgebaseError
+from annotator.config import DEFAULT_TUMOR_TYPE, CallThresholds, CnvThresholds, RunConfig, cli_name, validate_options
+from annotator.errors import AnnotatorError, InputError, KnowledgebaseError
 
 _PATH = click.Path(path_type=Path)  # existence and kind are checked by the readers, with one-line errors
 
@@ -17,6 +18,10 @@ def _load_kb(kb_dir: Path | None):
     from annotator.kb.load import get_knowledgebase
 
     return get_knowledgebase(kb_dir)
+
+
+def _thresholds(cls, path: Path | None):
+    return cls.from_yaml(path) if path else cls()
 
 
 def _check_environment() -> None:
@@ -40,7 +45,7 @@ def main() -> None:
 @click.option("--cnv", "cnv", multiple=True, type=_PATH, help="Copy-number calls, any supported format (CNVkit, GATK, PURPLE, PCGR, CNV VCF, gene tables...). Repeatable.")
 @click.option("--fusions", multiple=True, type=_PATH, help="Fusion or SV calls, any supported format (Arriba, STAR-Fusion, FusionCatcher, LINX, SV VCF, gene5/gene3 table...). Repeatable.")
 @click.option("--sample-id", help="Sample id (default: the tumor sample's name unless generic, else the VCF file stem).")
-@click.option("--tumor-type", default="NSCLC", show_default=True)
+@click.option("--tumor-type", help=f"One of the knowledgebase's tumor types, or a synonym (default: {DEFAULT_TUMOR_TYPE}).")
 @click.option("--prior-therapy", "prior", multiple=True, help="Prior therapy (generic name), in order; the last is the most recent. Repeatable.")
 @click.option("--driver", help='Known primary driver when not in plasma, e.g. "EGFR L858R".')
 @click.option("--genome", help="GRCh37 or GRCh38 (hg19, b37, hg38 accepted). Default: from the VCF header.")
@@ -60,46 +65,32 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
              tumor_fraction, tumor_fraction_file, ploidy, cnv_format, cnv_thresholds, call_thresholds, reference, formats, outdir, kb_dir):
     """Annotate one sample: VCF [VCF ...] (several VCFs of one sample are merged)."""
     _check_environment()
-    from annotator.config import RunConfig
-    from annotator.genome import parse_build
     from annotator.output import write_reports
     from annotator.pipeline import SampleInputs, annotate_sample, check_inputs, safe_file_stem
     from annotator.render import parse_formats
 
     fmts = parse_formats(formats)
-    if genome:
-        parse_build(genome)
-    from annotator.config import CallThresholds, CnvThresholds
-    from annotator.copynumber import parse_tumor_fraction
-    from annotator.readers.cnv import FORMATS
-
-    if tumor_fraction is not None and tumor_fraction_file is not None:
-        raise AnnotatorError("give --tumor-fraction or --tumor-fraction-file, not both")
-    if ploidy is not None:
-        try:
-            ploidy = float(ploidy)
-        except ValueError:
-            raise AnnotatorError(f"--ploidy {ploidy!r} is not a number") from None
-        if not 0.5 <= ploidy <= 10:
-            raise AnnotatorError(f"--ploidy {ploidy} is outside 0.5-10")
-    if cnv_format and cnv_format not in FORMATS:
-        raise AnnotatorError(f"unknown --cnv-format {cnv_format!r}; choose from {', '.join(FORMATS)}")
-    config = RunConfig(
-        genome=genome, tumor_sample=tumor_sample, include_filtered=include_filtered, formats=fmts,
-        reference=str(reference) if reference else None, tumor_fraction=parse_tumor_fraction(tumor_fraction),
-        tumor_fraction_file=str(tumor_fraction_file) if tumor_fraction_file else None, ploidy=ploidy,
-        cnv_format=cnv_format, cnv=CnvThresholds.from_yaml(cnv_thresholds) if cnv_thresholds else CnvThresholds(),
-        calls=CallThresholds.from_yaml(call_thresholds) if call_thresholds else CallThresholds(),
-    )
+    options = {
+        "genome": genome, "tumor_sample": tumor_sample, "include_filtered": include_filtered, "reference": reference,
+        "tumor_fraction": tumor_fraction, "tumor_fraction_file": tumor_fraction_file, "ploidy": ploidy,
+        "cnv_format": cnv_format, "tumor_type": tumor_type, "formats": fmts,
+        "cnv": _thresholds(CnvThresholds, cnv_thresholds), "calls": _thresholds(CallThresholds, call_thresholds),
+    }
+    config, problems = validate_options(RunConfig, {k: v for k, v in options.items() if v is not None}, cli_name)
+    if config is None:
+        raise InputError(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems))
     inputs = SampleInputs(
         vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
-        tumor_type=tumor_type, prior_therapies=tuple(prior), driver=driver,
+        tumor_type=config.tumor_type, prior_therapies=tuple(prior), driver=driver,
     )
     check_inputs(inputs)
     from annotator.atomic import check_writable_dir
 
     check_writable_dir(outdir, create=False)  # before any work: a read-only folder is one line, not a traceback
     kb = _load_kb(kb_dir)
+    unknown_tumor_type = config.tumor_type_problem(kb, cli_name)  # before any input is read
+    if unknown_tumor_type:
+        raise InputError(unknown_tumor_type)
     report = annotate_sample(inputs, config, kb)
     written = write_reports(report, outdir, safe_file_stem(report.sample.id), fmts)
     for w in report.warnings:
@@ -126,9 +117,8 @@ def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status
     import os
 
     from annotator.batch import BatchOptions
-    from annotator.config import CallThresholds, CnvThresholds
     from annotator.render import parse_formats
-    from annotator.samplesheet import read_samplesheet
+    from annotator.samplesheet import SampleSheetError, read_samplesheet, tumor_type_problems
 
     fmts = parse_formats(formats)
     rows = read_samplesheet(samplesheet)
@@ -137,11 +127,12 @@ def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status
         if unknown:
             raise AnnotatorError(f"--only names sample(s) not in the sheet: {', '.join(unknown)}", samplesheet)
         rows = [r for r in rows if r.sample_id in set(only)]
-    _load_kb(kb_dir)  # validate once, before any work
+    unknown_tumor_types = tumor_type_problems(rows, _load_kb(kb_dir))  # the KB is validated once, before any work
+    if unknown_tumor_types:
+        raise SampleSheetError(samplesheet, unknown_tumor_types)
     options = BatchOptions(
         outdir=outdir, formats=fmts, kb_dir=str(kb_dir) if kb_dir else None, jobs=jobs or os.cpu_count() or 1, resume=resume,
-        cnv=CnvThresholds.from_yaml(cnv_thresholds) if cnv_thresholds else CnvThresholds(), write_status=not no_status,
-        calls=CallThresholds.from_yaml(call_thresholds) if call_thresholds else CallThresholds(),
+        cnv=_thresholds(CnvThresholds, cnv_thresholds), calls=_thresholds(CallThresholds, call_thresholds), write_status=not no_status,
     )
     from annotator.atomic import check_writable_dir
 

@@ -1,12 +1,55 @@
-"""Run configuration: frozen, validated once, echoed in every JSON report."""
+"""Run configuration: frozen, validated once, echoed in every JSON report.
+
+One model, :class:`RunConfig`, is built the same way by ``annotate`` (from its options) and by
+``batch`` (from each sample-sheet row, :class:`SampleOptions`, plus the run-wide formats and
+thresholds), so an option means the same and is refused with the same words on either path.
+:func:`validate_options` builds either model from raw values (command-line text or sheet cells) and
+returns every problem at once, each worded ``<name> <value> <reason>``, where ``<name>`` is the
+option (``--ploidy``) or the sheet column (``line 3: ploidy``).
+
+The knowledgebase is loaded after the options are parsed, so the tumor type is checked against it
+separately, by :meth:`SampleOptions.tumor_type_problem`, before any input file is read.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
-from typing import ClassVar
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Literal, TypeVar, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+DEFAULT_TUMOR_TYPE = "NSCLC"  # the one place the default is written (CLI, sample sheet and pipeline read it here)
+
+# The keys of annotator.readers.cnv.FORMATS (config sits left of the readers, so the names are
+# repeated here; tests/test_issue12_config.py asserts both lists are equal).
+CnvFormatName = Literal[
+    "cnvkit-call-cns", "cnvkit-cns", "cnvkit-cnr", "gatk-model-final", "gatk-called", "purple-gene", "purple-somatic",
+    "pcgr-segments", "gene-table", "oncokb-individual", "gistic-matrix", "gistic-thresholded", "moalmanac", "cgi", "vcf",
+]
+# The keys of annotator.render.RENDERERS, for the same reason (asserted equal by the same test file).
+OutputFormat = Literal["html", "pdf", "json"]
+FusionConfidence = Literal["low", "medium", "high"]
+FUSION_CONFIDENCE_LEVELS: tuple[str, ...] = get_args(FusionConfidence)  # Arriba's scale; other callers' levels are mapped onto it
+
+PLOIDY_RANGE = (0.5, 10.0)
+TRUE_WORDS = ("true", "yes", "1")
+FALSE_WORDS = ("false", "no", "0")
 
 
-class _Thresholds:
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _problem(reason: str) -> PydanticCustomError:
+    # The reason is passed as context, so braces in it are never read as a template.
+    return PydanticCustomError("run_option", "{reason}", {"reason": reason})
+
+
+# --- thresholds ------------------------------------------------------------------------------------
+
+class _Thresholds(_Frozen):
     """Named numeric settings a lab can override from a YAML mapping; unknown names are refused."""
 
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}  # allowed values of the text-valued settings
@@ -24,8 +67,8 @@ class _Thresholds:
             raise InputError(f"cannot read thresholds ({' '.join(str(exc).split())})", path) from None
         if not isinstance(data, dict):
             raise InputError("expected a YAML mapping of threshold names to values", path)
-        defaults = {f.name: getattr(cls(), f.name) for f in fields(cls)}  # type: ignore[arg-type]
-        unknown = sorted(set(data) - set(defaults))
+        defaults = cls().as_dict()
+        unknown = sorted(set(data) - set(defaults), key=str)
         if unknown:
             raise InputError(f"unknown threshold(s) {', '.join(map(str, unknown))}; known: {', '.join(defaults)}", path)
         values = {}
@@ -38,33 +81,36 @@ class _Thresholds:
                 choices = cls.CHOICES.get(key, ())
                 if value not in choices:
                     raise InputError(f"{key}: {value!r} is not one of {', '.join(choices)}", path)
-            elif not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            elif not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
                 raise InputError(f"{key}: {value!r} is not a non-negative number", path)
             elif isinstance(default, int) and value != int(value):
                 raise InputError(f"{key}: {value!r} is not a whole number", path)
             values[key] = value if isinstance(default, (bool, str)) else type(default)(value)
-        return cls(**values)
+        try:
+            return cls(**values)
+        except ValidationError as exc:  # a bound beyond non-negative (e.g. a maximum below a minimum)
+            raise InputError("; ".join(f"{'.'.join(map(str, e['loc'])) or 'thresholds'}: {e['msg']}" for e in exc.errors()),
+                             path) from None
 
     def as_dict(self) -> dict[str, float | int | bool | str]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}  # type: ignore[arg-type]
+        return self.model_dump()
 
 
-@dataclass(frozen=True)
 class CnvThresholds(_Thresholds):
     """Copy-number calling thresholds; a lab can override any of them with ``--cnv-thresholds FILE`` (YAML)."""
 
-    amplification_min_copy_number: float = 5.0  # tumor copies from which a focal gain is an amplification
-    loss_max_copy_number: float = 1.0  # tumor copies at or below which a gene is lost
-    min_observed_gain: float = 0.3  # plasma copies above 2 needed before a gain is believed at all
-    observed_uncertainty: float = 0.15  # +/- plasma copies behind the interval of the adjusted value
-    focal_max_length: int = 20_000_000  # bp; a gained segment longer than this is arm-level, not focal
-    estimate_max_vaf: float = 0.35  # tumor fraction estimate uses somatic VAFs below this (germline-like above)
+    amplification_min_copy_number: float = Field(5.0, ge=0)  # tumor copies from which a focal gain is an amplification
+    loss_max_copy_number: float = Field(1.0, ge=0)  # tumor copies at or below which a gene is lost
+    min_observed_gain: float = Field(0.3, ge=0)  # plasma copies above 2 needed before a gain is believed at all
+    observed_uncertainty: float = Field(0.15, ge=0)  # +/- plasma copies behind the interval of the adjusted value
+    focal_max_length: int = Field(20_000_000, ge=0)  # bp; a gained segment longer than this is arm-level, not focal
+    estimate_max_vaf: float = Field(0.35, ge=0)  # tumor fraction estimate uses somatic VAFs below this (germline-like above)
+    # Tumor copies above which a likely amplification, computed from a plasma gain and the tumor fraction,
+    # is flagged as implausible: focal amplicons in lung cancer rarely exceed a few dozen copies, so such a
+    # value more likely means the tumor fraction is underestimated than that the tumor carries it.
+    max_plausible_copy_number: float = Field(60.0, ge=0)
 
 
-FUSION_CONFIDENCE_LEVELS = ("low", "medium", "high")  # Arriba's scale; other callers' levels are mapped onto it
-
-
-@dataclass(frozen=True)
 class CallThresholds(_Thresholds):
     """What a caller's own verdict needs before a call is used; ``--call-thresholds FILE`` (YAML) overrides.
 
@@ -74,22 +120,186 @@ class CallThresholds(_Thresholds):
     """
 
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {"fusion_min_confidence": FUSION_CONFIDENCE_LEVELS}
-    genotype_zero_min_alt_reads: int = 5  # alt reads for an allele the caller genotyped 0/0
-    genotype_zero_min_vaf: float = 0.005  # and its VAF (0.5%)
-    fusion_min_confidence: str = "medium"  # lower caller confidence never earns a resistance role
+    genotype_zero_min_alt_reads: int = Field(5, ge=0)  # alt reads for an allele the caller genotyped 0/0
+    genotype_zero_min_vaf: float = Field(0.005, ge=0)  # and its VAF (0.5%)
+    fusion_min_confidence: FusionConfidence = "medium"  # lower caller confidence never earns a resistance role
     fusion_require_in_frame: bool = True  # an out-of-frame fusion never earns a resistance role
 
 
-@dataclass(frozen=True)
-class RunConfig:
-    genome: str | None = None  # None: detect from the VCF header
+# --- the run configuration -------------------------------------------------------------------------
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _number(value: Any, low: float, high: float, hint: str = "") -> float | None:
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        raise _problem("is not a number")
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise _problem("is not a number") from None
+    if not (math.isfinite(number) and low <= number <= high):
+        raise _problem(f"is outside {low:g}-{high:g}{hint}")
+    return number
+
+
+def _text(value: Any) -> str | None:
+    if _blank(value):
+        return None
+    if not isinstance(value, str):
+        raise _problem("is not text")
+    return value.strip()
+
+
+class SampleOptions(_Frozen):
+    """The options of one sample: ``annotate``'s per-sample options, or one sample-sheet row's cells.
+
+    Raw text is accepted (``"0.3"``, ``"true"``, ``"hg38"``) and normalized; a blank value means the
+    default. Bounds: ploidy 0.5-10, tumor fraction 0-1, genome a known build or alias, cnv_format one
+    of the copy-number readers' format names, tumor fraction or its file (not both).
+    """
+
+    genome: Literal["GRCh37", "GRCh38"] | None = None  # None: detect from the VCF header
     tumor_sample: str | None = None
     include_filtered: bool = False
     reference: str | None = None  # FASTA for REF checks and indel left-alignment
     tumor_fraction: float | None = None  # 0..1, from --tumor-fraction
     tumor_fraction_file: str | None = None  # ichorCNA params.txt
-    ploidy: float | None = None
-    cnv_format: str | None = None  # None: detected from each file's header
-    formats: tuple[str, ...] = ("html", "pdf", "json")
-    cnv: CnvThresholds = field(default_factory=CnvThresholds)
-    calls: CallThresholds = field(default_factory=CallThresholds)
+    ploidy: float | None = None  # 0.5..10; None: 2, or ichorCNA's
+    cnv_format: CnvFormatName | None = None  # None: detected from each file's header
+    tumor_type: str = DEFAULT_TUMOR_TYPE  # checked against the knowledgebase's tumor types once it is loaded
+
+    @field_validator("genome", mode="before")
+    @classmethod
+    def _genome(cls, v: Any) -> str | None:
+        from annotator.errors import InputError
+        from annotator.genome import parse_build
+
+        if _blank(v):
+            return None
+        try:
+            return parse_build(str(v))
+        except InputError as exc:  # "unknown genome build 'x'; use one of ..." -> the list, worded as other options are
+            raise _problem("is not a genome build; " + exc.message.split("; ", 1)[-1]) from None
+
+    @field_validator("tumor_sample", "reference", "tumor_fraction_file", mode="before")
+    @classmethod
+    def _optional_text(cls, v: Any) -> str | None:
+        return _text(str(v) if hasattr(v, "__fspath__") else v)
+
+    @field_validator("include_filtered", mode="before")
+    @classmethod
+    def _flag(cls, v: Any) -> bool:
+        if isinstance(v, bool) or _blank(v):
+            return bool(v)
+        word = str(v).strip().lower()
+        if word not in TRUE_WORDS + FALSE_WORDS:
+            raise _problem("is not true/false")
+        return word in TRUE_WORDS
+
+    @field_validator("tumor_fraction", mode="before")
+    @classmethod
+    def _tumor_fraction(cls, v: Any) -> float | None:
+        return _number(v, 0.0, 1.0, " (give a fraction: 0.05 for 5%)")
+
+    @field_validator("tumor_fraction_file")
+    @classmethod
+    def _one_tumor_fraction(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and info.data.get("tumor_fraction") is not None:
+            raise _problem("is given with {tumor_fraction}: give one of the two")
+        return v
+
+    @field_validator("ploidy", mode="before")
+    @classmethod
+    def _ploidy(cls, v: Any) -> float | None:
+        return _number(v, *PLOIDY_RANGE)
+
+    @field_validator("cnv_format", mode="before")
+    @classmethod
+    def _cnv_format(cls, v: Any) -> str | None:
+        if _blank(v):
+            return None
+        names = get_args(CnvFormatName)
+        if v not in names:
+            raise _problem(f"is not a copy-number format; choose from {', '.join(names)}")
+        return v
+
+    @field_validator("tumor_type", mode="before")
+    @classmethod
+    def _tumor_type(cls, v: Any) -> str:
+        if v is None:
+            return DEFAULT_TUMOR_TYPE
+        text = _text(v)
+        if text is None:
+            raise _problem("is empty")
+        return text
+
+    def tumor_type_problem(self, kb, name: Callable[[str], str] = lambda field: field) -> str | None:
+        """Why ``tumor_type`` is not one of the knowledgebase's tumor types (listing them), or None.
+
+        ``kb`` is a loaded ``annotator.kb.schema.Knowledgebase`` (not imported: config is the base
+        layer); its ``tumor_type(name)`` matches ids, names and synonyms ignoring case, spaces and hyphens.
+        ``name`` turns the field into what the user typed (``--tumor-type`` or ``tumor_type``).
+        """
+        if kb.tumor_type(self.tumor_type) is not None:
+            return None
+        known = ", ".join(kb.release.tumor_type_labels())
+        return f"{name('tumor_type')} {self.tumor_type!r} is not a knowledgebase tumor type; choose from {known}"
+
+
+class RunConfig(SampleOptions):
+    """Everything that decides how one sample is annotated, validated once (see :class:`SampleOptions`),
+    plus the run-wide output formats and thresholds."""
+
+    formats: tuple[OutputFormat, ...] = ("html", "pdf", "json")
+    cnv: CnvThresholds = Field(default_factory=CnvThresholds)
+    calls: CallThresholds = Field(default_factory=CallThresholds)
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _formats(cls, v: Any) -> tuple[str, ...]:
+        items = [f.strip().lower() for f in v.split(",")] if isinstance(v, str) else list(v)
+        items = list(dict.fromkeys(f for f in items if f))
+        names = get_args(OutputFormat)
+        if not items or any(f not in names for f in items):
+            raise _problem(f"is not a list of output formats; choose from {', '.join(names)}")
+        return tuple(items)
+
+    @classmethod
+    def for_sample(cls, options: SampleOptions, formats: tuple[str, ...], cnv: CnvThresholds, calls: CallThresholds) -> RunConfig:
+        """One sample's options with the run's formats and thresholds (``batch``)."""
+        return cls.model_validate({**{k: getattr(options, k) for k in SampleOptions.model_fields},
+                                   "formats": formats, "cnv": cnv, "calls": calls})
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate_options(model: type[M], values: Mapping[str, Any], name: Callable[[str], str] = lambda field: field,
+                     prefix: str = "") -> tuple[M | None, list[str]]:
+    """``model`` built from raw ``values``, or None and every problem, each ``<prefix><name> <value> <reason>``.
+
+    ``name`` turns a field into what the user typed: ``--ploidy`` on the command line, ``ploidy`` in a
+    sheet (where ``prefix`` is ``line 3: ``). A reason may name another field as ``{field}``.
+    """
+    try:
+        return model.model_validate(dict(values)), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            reason = error["ctx"]["reason"] if error["type"] == "run_option" else error["msg"]
+            for other in model.model_fields:
+                reason = reason.replace("{" + other + "}", name(other))
+            value = error.get("input")
+            shown = f"{value!r}" if isinstance(value, str) else str(value)
+            problems.append(f"{prefix}{name(field)} {shown} {reason}" if field else f"{prefix}{reason}")
+        return None, problems
+
+
+def cli_name(field: str) -> str:
+    """The ``annotate`` option of a configuration field: ``tumor_fraction`` -> ``--tumor-fraction``."""
+    return {"formats": "--format"}.get(field, "--" + field.replace("_", "-"))

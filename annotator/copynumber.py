@@ -133,7 +133,7 @@ def _interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> 
         elif adjusted is not None and adjusted >= t.amplification_min_copy_number:
             status = "likely_amplification"
             update["note"] = f"observed {obs:.2f} copies at tumor fraction {f:.1%}: about {adjusted:.1f} tumor copies"
-            if adjusted > 60:
+            if adjusted > t.max_plausible_copy_number:
                 update["note"] += "; implausibly high: the tumor fraction is probably underestimated"
         else:
             status = "gain"

@@ -11,12 +11,12 @@ cnv                              copy-number file(s)
 fusions                          fusion / SV file(s)
 tumor_sample                     tumor column of the VCF (or MAF barcode)
 genome                           GRCh37 / GRCh38 (aliases accepted)
-tumor_type                       default NSCLC
+tumor_type                       default NSCLC; one of the knowledgebase's tumor types (or a synonym)
 prior_therapy                    prior therapies in order of administration
 driver                           known primary driver, e.g. "EGFR L858R"
 tumor_fraction                   0-1
-tumor_fraction_file              ichorCNA params.txt
-ploidy                           tumor ploidy
+tumor_fraction_file              ichorCNA params.txt (not with tumor_fraction)
+ploidy                           tumor ploidy, 0.5-10
 cnv_format                       force one copy-number format
 reference                        genome FASTA
 include_filtered                 true/false
@@ -24,7 +24,11 @@ include_filtered                 true/false
 
 Relative paths resolve against the sheet's folder. Every problem (unknown column, duplicate id,
 missing file, bad value) is collected and reported at once, before any sample is annotated, each
-naming its physical line (blank and ``#`` comment lines count; a quoted cell may span lines).
+naming its physical line (blank and ``#`` comment lines count; a quoted cell may span lines) and
+column. A row's options are validated by the model ``annotate`` uses
+(:class:`annotator.config.SampleOptions`), so a value is refused with the same words on both paths
+(``line 3: ploidy '0' is outside 0.5-10`` here, ``--ploidy '0' is outside 0.5-10`` there). Tumor
+types are checked against the knowledgebase by :func:`tumor_type_problems`, once it is loaded.
 
 Sample ids name the report files (``pipeline.safe_file_stem``), so an id is refused when it holds a
 path separator, ``..`` or a control character (tab, newline, bidi override...), and two ids are
@@ -40,7 +44,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator.config import SampleOptions, validate_options
 from annotator.errors import InputError
+from annotator.kb.schema import Knowledgebase
 from annotator.pipeline import safe_file_stem
 
 COLUMNS = {
@@ -50,6 +56,7 @@ COLUMNS = {
 }
 PATH_COLUMNS = ("vcf", "cnv", "fusions", "tumor_fraction_file", "reference")
 MULTI = ("vcf", "cnv", "fusions", "prior_therapy")
+OPTION_COLUMNS = tuple(c for c in COLUMNS if c in SampleOptions.model_fields)  # validated by SampleOptions
 
 
 @dataclass(frozen=True)
@@ -60,13 +67,14 @@ class SampleRow:
     cnv: tuple[Path, ...] = ()
     fusions: tuple[Path, ...] = ()
     prior_therapy: tuple[str, ...] = ()
-    options: dict = field(default_factory=dict)  # the single-valued options, as typed values
+    options: SampleOptions = field(default_factory=SampleOptions)  # the single-valued options, validated
+    driver: str | None = None
 
     def input_paths(self) -> list[Path]:
         paths = [*self.vcf, *self.cnv, *self.fusions]
-        for key in ("tumor_fraction_file", "reference"):
-            if self.options.get(key):
-                paths.append(Path(self.options[key]))
+        for path in (self.options.tumor_fraction_file, self.options.reference):
+            if path:
+                paths.append(Path(path))
         return paths
 
 
@@ -197,21 +205,6 @@ def read_samplesheet(path: str | Path) -> list[SampleRow]:
         values = {k: [v.strip() for v in raw.get(k, "").split(";") if v.strip()] for k in MULTI}
         if not values["vcf"]:
             problems.append(f"line {n}: sample {sid!r} has no vcf")
-        options: dict = {}
-        for key in ("tumor_sample", "genome", "tumor_type", "driver", "cnv_format"):
-            if raw.get(key):
-                options[key] = raw[key]
-        for key in ("tumor_fraction", "ploidy"):
-            if raw.get(key):
-                try:
-                    options[key] = float(raw[key])
-                except ValueError:
-                    problems.append(f"line {n}: {key} {raw[key]!r} is not a number")
-        if raw.get("include_filtered"):
-            flag = raw["include_filtered"].lower()
-            if flag not in ("true", "false", "yes", "no", "1", "0"):
-                problems.append(f"line {n}: include_filtered {raw['include_filtered']!r} is not true/false")
-            options["include_filtered"] = flag in ("true", "yes", "1")
         resolved: dict[str, list[Path]] = {}
         for key in PATH_COLUMNS:
             items = values.get(key) if key in MULTI else ([raw[key]] if raw.get(key) else [])
@@ -220,15 +213,26 @@ def read_samplesheet(path: str | Path) -> list[SampleRow]:
                 if not p.is_file():
                     problems.append(f"line {n}: sample {sid!r}: {key} file not found: {p}")
             resolved[key] = paths
-        for key in ("tumor_fraction_file", "reference"):
-            if resolved[key]:
-                options[key] = str(resolved[key][0])
-        if duplicate:
-            continue  # its files were still checked, so every problem shows at once
+        cells = {k: raw[k] for k in OPTION_COLUMNS if raw.get(k)}  # a blank cell means the default
+        cells.update({k: str(resolved[k][0]) for k in ("tumor_fraction_file", "reference") if resolved[k]})
+        options, bad = validate_options(SampleOptions, cells, prefix=f"line {n}: ")
+        problems += bad
+        if duplicate or options is None:
+            continue  # its files and cells were still checked, so every problem shows at once
         rows.append(SampleRow(sid, n, tuple(resolved["vcf"]), tuple(resolved["cnv"]), tuple(resolved["fusions"]),
-                              tuple(values["prior_therapy"]), options))
+                              tuple(values["prior_therapy"]), options, raw.get("driver") or None))
     if not rows and not problems:
         problems.append("no samples")
     if problems:
         raise SampleSheetError(path, problems)
     return rows
+
+
+def tumor_type_problems(rows: list[SampleRow], kb: Knowledgebase) -> list[str]:
+    """Every row whose tumor type is not one of the knowledgebase's (``line N: tumor_type 'x' is not ...``)."""
+    problems = []
+    for row in rows:
+        problem = row.options.tumor_type_problem(kb)
+        if problem:
+            problems.append(f"line {row.line}: {problem}")
+    return problems
