@@ -17,7 +17,7 @@ from pathlib import Path
 
 from annotator.config import CnvThresholds
 from annotator.errors import InputError
-from annotator.models import Alteration, GeneCopyNumber
+from annotator.models import CopyNumberCall, GeneCopyNumber, Observation, SmallVariant
 
 AMPLIFIED = ("amplification", "likely_amplification")
 
@@ -67,7 +67,7 @@ def read_ichorcna_params(path: str | Path) -> TumorFraction:
     return TumorFraction(fraction, f"ichorCNA {path.name}", False, ploidy)
 
 
-def estimate_from_vafs(alterations: list[Alteration], max_vaf: float) -> TumorFraction:
+def estimate_from_vafs(alterations: list[Observation], max_vaf: float) -> TumorFraction:
     """Twice the highest somatic VAF below ``max_vaf`` (heterozygous, clonal, diploid), capped at 1.
 
     Values near 0.5 and above are left out: in plasma they are more often germline. A lower
@@ -75,7 +75,8 @@ def estimate_from_vafs(alterations: list[Alteration], max_vaf: float) -> TumorFr
     """
     vafs = [
         a.vaf for a in alterations
-        if a.vaf is not None and a.filter == "PASS" and 0 < a.vaf < max_vaf and not (a.hgvsp or "").endswith("=")
+        if isinstance(a, SmallVariant) and a.vaf is not None and a.filter == "PASS" and 0 < a.vaf < max_vaf
+        and not (a.hgvsp or "").endswith("=")
     ]
     if not vafs:
         return TumorFraction(None, "unknown (no tumor fraction given and no somatic VAF to estimate it)")
@@ -153,7 +154,7 @@ def _interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> 
     return cn.model_copy(update=update)
 
 
-def copy_number_alterations(calls: list[GeneCopyNumber], tf: TumorFraction) -> list[Alteration]:
+def copy_number_alterations(calls: list[GeneCopyNumber], tf: TumorFraction) -> list[CopyNumberCall]:
     """Amplifications (observed or likely after adjustment, focal) and losses as alterations for matching."""
     out = []
     for c in calls:
@@ -164,10 +165,10 @@ def copy_number_alterations(calls: list[GeneCopyNumber], tf: TumorFraction) -> l
         else:
             continue
         out.append(
-            Alteration(
+            CopyNumberCall(
                 gene=c.gene, type=kind, source=c.source, copy_number=c.copy_number,
                 adjusted_copy_number=c.adjusted_copy_number, adjusted_interval=c.adjusted_interval,
-                tumor_fraction=tf.value, cn_status=c.status, focal=c.focal, segment_length=c.segment_length,
+                tumor_fraction=tf.value, status=c.status, focal=c.focal, segment_length=c.segment_length,
                 filter=c.filter, notes=(c.note,) if c.note else (),
             )
         )

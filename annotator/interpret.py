@@ -20,6 +20,7 @@ from annotator.kb.index import KbIndex
 from annotator.kb.schema import Alteration as KbAlteration
 from annotator.kb.schema import Drug, Mechanism, MechanismContext, Regimen, Role, Trial, context_applies_after
 from annotator.matching import Match
+from annotator.models import Fusion
 
 RESISTANCE_ROLES = ("on_target_resistance", "bypass_resistance")
 
@@ -122,7 +123,7 @@ def caller_verdict(match: Match, calls: CallThresholds) -> str | None:
     codon, a call is shown for review only, unless every knowledgebase entry it matched is ``frame_independent``
     (which exempts the frame, never the confidence). A call whose caller states neither is not judged here."""
     obs = match.observed
-    if obs.type != "fusion":
+    if not isinstance(obs, Fusion):
         return None
     caller = obs.caller or obs.source
     reasons = []
@@ -140,7 +141,10 @@ def interpret(
     priors: list[Drug],
     stated: StatedDriver | None,
     calls: CallThresholds | None = None,
+    *,
+    disease: str,
 ) -> Interpretation:
+    """``disease``: the knowledgebase's name for the tumor type, used in statements ("EGFR-driven NSCLC")."""
     kb = index.kb
     calls = calls or CallThresholds()
     mechanisms_of: dict[str, list[Mechanism]] = {}
@@ -159,9 +163,10 @@ def interpret(
                         out.append((mech, ctx))
         return out
 
-    verdicts = {id(m): caller_verdict(m, calls) for m in matches}
-    passing = [m for m in matches if m.observed.filter == "PASS" and verdicts[id(m)] is None]
-    driver_capable = {id(m): next((h.kb.gene for h in m.hits if h.kb.driver), None) for m in passing}
+    # Keyed by the (frozen, hashable) observation: each observation has one match.
+    verdicts = {m.observed: caller_verdict(m, calls) for m in matches}
+    passing = [m for m in matches if m.observed.filter == "PASS" and verdicts[m.observed] is None]
+    driver_capable = {m.observed: next((h.kb.gene for h in m.hits if h.kb.driver), None) for m in passing}
     plasma_groups = {g for g in driver_capable.values() if g}
     flags: list[str] = []
     # Without a stated driver, targeted therapy already given implies its driver (a tumor shedding
@@ -170,7 +175,7 @@ def interpret(
     implied = set() if stated else {t.gene for d in priors for t in d.tki_for} & {a.gene for a in kb.alterations if a.driver}
     present = plasma_groups | ({stated.gene} if stated else set()) | implied
     explained = {
-        g: {c.driver for m in passing if driver_capable[id(m)] == g for _, c in contexts(m) if c.driver != g and c.driver in present}
+        g: {c.driver for m in passing if driver_capable[m.observed] == g for _, c in contexts(m) if c.driver != g and c.driver in present}
         for g in plasma_groups
     }
     primary = ({stated.gene} if stated else set()) | {g for g in plasma_groups if not explained[g]}
@@ -192,7 +197,7 @@ def interpret(
     if len(primary) > 1:
         flags.append(
             "More than one primary oncogenic driver: " + ", ".join(sorted(primary))
-            + ". Concurrent drivers are unusual in NSCLC; confirm in tissue or a repeat sample."
+            + f". Concurrent drivers are unusual in {disease}; confirm in tissue or a repeat sample."
         )
     if stated and plasma_groups and stated.gene not in plasma_groups:
         unexplained = sorted(g for g in plasma_groups if g in primary)
@@ -209,8 +214,9 @@ def interpret(
         source = "plasma" if primary else None
 
     findings = [
-        _role(m, driver_capable.get(id(m)), primary, priors, contexts(m), interpret_in) if verdicts[id(m)] is None or m.observed.filter != "PASS"
-        else Finding(m, "other", f"{m.best.kb.name} ({m.observed.label}): {verdicts[id(m)]}: no resistance or driver role; shown for review only.")
+        _role(m, driver_capable.get(m.observed), primary, priors, contexts(m), interpret_in, disease)
+        if verdicts[m.observed] is None or m.observed.filter != "PASS"
+        else Finding(m, "other", f"{m.best.kb.name} ({m.observed.label}): {verdicts[m.observed]}: no resistance or driver role; shown for review only.")
         for m in matches
     ]
     regimens = _regimens(findings, index, priors, interpret_in)
@@ -222,7 +228,7 @@ def interpret(
     return Interpretation(findings, sorted(primary), source, regimens, trials, flags, cannot, sorted(interpret_in))
 
 
-def _role(match, group, primary, priors, ctxs, contexts_for) -> Finding:
+def _role(match, group, primary, priors, ctxs, contexts_for, disease: str) -> Finding:
     name = match.best.kb.name
     if match.observed.filter != "PASS":
         return Finding(match, "other", f"{name} did not pass the caller's filters ({match.observed.filter}); shown for review only.")
@@ -235,12 +241,12 @@ def _role(match, group, primary, priors, ctxs, contexts_for) -> Finding:
         i, _, mech, ctx = max(applicable, key=lambda a: (a[0], -a[1]))
         drug = priors[i]
         kind = "an on-target" if ctx.role == "on_target_resistance" else "a bypass"
-        text = f"{name} is {kind} resistance mechanism to {drug_label(drug)} in {ctx.driver}-driven NSCLC."
+        text = f"{name} is {kind} resistance mechanism to {drug_label(drug)} in {ctx.driver}-driven {disease}."
         return Finding(match, ctx.role, text, mech, ctx, drug.id)
     for mech, ctx in relevant:
         if not any(_targets(d, ctx.driver) for d in priors):
             text = (
-                f"{name} is a known resistance mechanism in {ctx.driver}-driven NSCLC; no {ctx.driver}-targeted"
+                f"{name} is a known resistance mechanism in {ctx.driver}-driven {disease}; no {ctx.driver}-targeted"
                 f" therapy is among the recognised prior therapies, so it is a co-alteration that may confer primary resistance."
             )
             return Finding(match, "co_alteration", text, mech, ctx)
@@ -250,7 +256,7 @@ def _role(match, group, primary, priors, ctxs, contexts_for) -> Finding:
         kind = "on-target" if ctx.role == "on_target_resistance" else "bypass"
         return Finding(
             match, "other",
-            f"{name} is a known {kind} resistance mechanism in {ctx.driver}-driven NSCLC, but not to {drug_label(latest)},"
+            f"{name} is a known {kind} resistance mechanism in {ctx.driver}-driven {disease}, but not to {drug_label(latest)},"
             f" the most recent {ctx.driver}-targeted therapy; it does not explain progression on it.",
             mech, ctx,
         )

@@ -16,18 +16,12 @@ from typing import Literal
 from annotator.genome import bare_contig
 from annotator.kb.index import KbIndex
 from annotator.kb.schema import Alteration as KbAlteration
-from annotator.models import Alteration
+from annotator.models import CopyNumberCall, Fusion, Observation, ProteinChange, SmallVariant
 from annotator.normalize import plain_allele
 
 MatchLevel = Literal["exact", "codon", "exon", "gene_and_type"]
 LEVEL_RANK = {"exact": 0, "codon": 1, "exon": 2, "gene_and_type": 3}
 _MISSENSE = re.compile(r"^p\.([A-Z])(\d+)([A-Z])$")
-
-# MET exon 14 skipping: variants disturbing the splice sites around the exon. Windows in bases,
-# relative to the exon on the coding strand: the last 3 exonic + first 10 intronic bases of the
-# donor, the 25 intronic (polypyrimidine tract / branch) + first exonic base of the acceptor.
-DONOR_EXONIC, DONOR_INTRONIC = 3, 10
-ACCEPTOR_INTRONIC, ACCEPTOR_EXONIC = 25, 1
 
 
 @dataclass(frozen=True)
@@ -38,7 +32,7 @@ class KbHit:
 
 @dataclass(frozen=True)
 class Match:
-    observed: Alteration
+    observed: Observation
     hits: tuple[KbHit, ...]  # most specific first
 
     @property
@@ -50,7 +44,7 @@ class Match:
         return frozenset(h.kb.id for h in self.hits)
 
 
-def match_alterations(alterations: list[Alteration], index: KbIndex) -> list[Match]:
+def match_alterations(alterations: list[Observation], index: KbIndex) -> list[Match]:
     matches = []
     for alt in alterations:
         hits = [h for kb in index.alterations_for_gene(alt.gene) if (h := _hit(alt, kb, index))]
@@ -60,35 +54,38 @@ def match_alterations(alterations: list[Alteration], index: KbIndex) -> list[Mat
     return matches
 
 
-def _hit(alt: Alteration, kb: KbAlteration, index: KbIndex) -> KbHit | None:
+def _hit(alt: Observation, kb: KbAlteration, index: KbIndex) -> KbHit | None:
+    """The match of one observation to one entry, dispatched on the observation's class."""
     kind = kb.kind
-    if kind == "protein_change":
-        if alt.hgvsp and alt.hgvsp.removeprefix("p.") in kb.protein:
-            return KbHit(kb, "exact")
-    elif kind == "codon":
-        m = _MISSENSE.match(alt.hgvsp or "")
-        if m and int(m.group(2)) == kb.codon and m.group(1) != m.group(3) and m.group(3) != "*":
-            return KbHit(kb, "codon")
-    elif kind in ("exon_inframe_deletion", "exon_insertion"):
-        if _inframe_in_exon(alt, kb, index):
-            return KbHit(kb, "exon")
-    elif kind == "exon_skipping":
-        if _disrupts_splice_sites(alt, kb, index):
-            return KbHit(kb, "exon")
-    elif kind == "amplification":
-        if alt.type == "amplification" and (kb.min_copy_number is None or (alt.copy_number or 0) >= kb.min_copy_number):
+    if isinstance(alt, (SmallVariant, ProteinChange)):
+        if kind == "protein_change":
+            if alt.hgvsp and alt.hgvsp.removeprefix("p.") in kb.protein:
+                return KbHit(kb, "exact")
+        elif kind == "codon":
+            m = _MISSENSE.match(alt.hgvsp or "")
+            if m and int(m.group(2)) == kb.codon and m.group(1) != m.group(3) and m.group(3) != "*":
+                return KbHit(kb, "codon")
+        elif isinstance(alt, SmallVariant) and kind in ("exon_inframe_deletion", "exon_insertion"):
+            if _inframe_in_exon(alt, kb, index):
+                return KbHit(kb, "exon")
+        elif isinstance(alt, SmallVariant) and kind == "exon_skipping":
+            if _disrupts_splice_sites(alt, kb, index):
+                return KbHit(kb, "exon")
+    elif isinstance(alt, CopyNumberCall):
+        if kind == "amplification" and alt.type == "amplification":
+            if kb.min_copy_number is None or (alt.copy_number or 0) >= kb.min_copy_number:
+                return KbHit(kb, "gene_and_type")
+        elif kind == "copy_loss" and alt.type == "copy_loss":
             return KbHit(kb, "gene_and_type")
-    elif kind == "copy_loss":
-        if alt.type == "copy_loss":
-            return KbHit(kb, "gene_and_type")
-    elif kind == "kinase_domain_duplication":
-        if alt.type == "fusion" and alt.gene5 == alt.gene3 == kb.gene and _duplicates_exons(alt, kb, index):
-            return KbHit(kb, "exon")
-    elif kind == "fusion" and alt.type == "fusion" and kb.fusion and alt.gene5 != alt.gene3:
-        # A same-gene event (RET::RET) is never a fusion, whatever partner the entry allows.
-        g5, g3 = kb.fusion.gene5, kb.fusion.gene3
-        if (g5 is None or g5 == alt.gene5) and (g3 is None or g3 == alt.gene3):
-            return KbHit(kb, "exact" if g5 and g3 else "gene_and_type")
+    elif isinstance(alt, Fusion):
+        if kind == "kinase_domain_duplication":
+            if alt.intragenic and alt.gene5 == kb.gene and _duplicates_exons(alt, kb, index):
+                return KbHit(kb, "exon")
+        elif kind == "fusion" and kb.fusion and not alt.intragenic:
+            # A same-gene event (RET::RET) is never a fusion, whatever partner the entry allows.
+            g5, g3 = kb.fusion.gene5, kb.fusion.gene3
+            if (g5 is None or g5 == alt.gene5) and (g3 is None or g3 == alt.gene3):
+                return KbHit(kb, "exact" if g5 and g3 else "gene_and_type")
     return None
 
 
@@ -98,7 +95,7 @@ def _breakpoint(text: str | None) -> tuple[str, int] | None:
     return (bare_contig(m.group(1)), int(m.group(2))) if m else None
 
 
-def _duplicates_exons(alt: Alteration, kb: KbAlteration, index: KbIndex) -> bool:
+def _duplicates_exons(alt: Fusion, kb: KbAlteration, index: KbIndex) -> bool:
     """Whether a same-gene junction is a tandem duplication containing the entry's exons.
 
     The junction joins the gene's 5' part, which ends at ``breakpoint5``, to its 3' part, which starts at
@@ -118,7 +115,7 @@ def _duplicates_exons(alt: Alteration, kb: KbAlteration, index: KbIndex) -> bool
     return True
 
 
-def _span(alt: Alteration) -> tuple[str, int, int] | None:
+def _span(alt: SmallVariant) -> tuple[str, int, int] | None:
     """0-based half-open span of the reference bases a small variant changes (after the anchor)."""
     if alt.chrom is None or alt.pos is None or alt.ref is None or alt.alt is None:
         return None
@@ -131,7 +128,7 @@ def _span(alt: Alteration) -> tuple[str, int, int] | None:
     return bare_contig(alt.chrom), start, max(start + 1, pos - 1 + len(ref))
 
 
-def _inframe_in_exon(alt: Alteration, kb: KbAlteration, index: KbIndex) -> bool:
+def _inframe_in_exon(alt: SmallVariant, kb: KbAlteration, index: KbIndex) -> bool:
     wanted = ("deletion", "delins") if kb.kind == "exon_inframe_deletion" else ("insertion", "delins")
     if alt.type not in wanted or alt.ref is None or alt.alt is None:
         return False
@@ -144,16 +141,18 @@ def _inframe_in_exon(alt: Alteration, kb: KbAlteration, index: KbIndex) -> bool:
     return span[0] == region[0] and span[1] < region[2] and region[1] < span[2]
 
 
-def _disrupts_splice_sites(alt: Alteration, kb: KbAlteration, index: KbIndex) -> bool:
+def _disrupts_splice_sites(alt: SmallVariant, kb: KbAlteration, index: KbIndex) -> bool:
+    """Whether the variant overlaps the entry's splice windows (knowledgebase ``splice_windows``, in bases
+    on the coding strand) around its exon, or is a deletion across an exon boundary."""
     region, span = index.exon_region(kb.gene, kb.exon or 0), _span(alt)
-    gene = index.genes.get(kb.gene)
-    if region is None or span is None or gene is None or span[0] != region[0]:
+    gene, w = index.genes.get(kb.gene), kb.splice_windows
+    if region is None or span is None or gene is None or w is None or span[0] != region[0]:
         return False
     chrom, start, end = region
     if gene.strand == 1:
-        windows = [(start - ACCEPTOR_INTRONIC, start + ACCEPTOR_EXONIC), (end - DONOR_EXONIC, end + DONOR_INTRONIC)]
+        windows = [(start - w.acceptor_intronic, start + w.acceptor_exonic), (end - w.donor_exonic, end + w.donor_intronic)]
     else:
-        windows = [(end - ACCEPTOR_EXONIC, end + ACCEPTOR_INTRONIC), (start - DONOR_INTRONIC, start + DONOR_EXONIC)]
+        windows = [(end - w.acceptor_exonic, end + w.acceptor_intronic), (start - w.donor_intronic, start + w.donor_exonic)]
     in_window = any(span[1] < w_end and w_start < span[2] for w_start, w_end in windows)
     spans_boundary = alt.type in ("deletion", "delins") and (span[1] < start < span[2] or span[1] < end < span[2])
     return in_window or spans_boundary

@@ -7,31 +7,39 @@ reader of the JSON finds the record again; intervals used for overlap tests are 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-AlterationType = Literal[
-    "snv", "mnv", "insertion", "deletion", "delins", "amplification", "copy_loss", "fusion"
-]
-SMALL_VARIANT_TYPES = ("snv", "mnv", "insertion", "deletion", "delins")
+SmallVariantType = Literal["snv", "mnv", "insertion", "deletion", "delins"]
+CopyNumberCallType = Literal["amplification", "copy_loss"]
+CnStatus = Literal["amplification", "likely_amplification", "broad_gain", "gain", "neutral", "cannot_exclude", "copy_loss", "loss"]
+SMALL_VARIANT_TYPES: tuple[str, ...] = ("snv", "mnv", "insertion", "deletion", "delins")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
 
 
-class Alteration(_Frozen):
-    """One observed alteration in a knowledgebase gene, normalized across input formats."""
+class _Observation(_Frozen):
+    """What every observation in a knowledgebase gene has. Each kind is a class of its own (a later kind,
+    say a methylation call, adds a class to :data:`Observation`, not nullable fields to this one)."""
 
     gene: str
-    type: AlterationType
     source: str  # input file name (no directory)
-    # small variants
-    chrom: str | None = None
-    pos: int | None = None
-    ref: str | None = None
-    alt: str | None = None
+    filter: str = "PASS"  # the caller's FILTER when not PASS (kept only with --include-filtered)
+    notes: tuple[str, ...] = ()
+
+
+class SmallVariant(_Observation):
+    """An SNV, MNV or indel, as written in the input (``pos`` is the VCF POS, 1-based)."""
+
+    kind: Literal["small_variant"] = "small_variant"
+    type: SmallVariantType
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
     hgvsp: str | None = None  # one-letter short form, e.g. "p.G12D"
     hgvsc: str | None = None
     transcript: str | None = None
@@ -39,45 +47,88 @@ class Alteration(_Frozen):
     left_aligned: tuple[int, str, str] | None = None  # (pos, ref, alt) after --reference left-alignment, when it differs
     vaf: float | None = None
     depth: int | None = None
-    filter: str = "PASS"
-    # copy number: as observed in the input; tumor-adjusted value and its basis
-    copy_number: float | None = None
-    adjusted_copy_number: float | None = None
+
+    @property
+    def label(self) -> str:
+        if self.hgvsp:
+            return f"{self.gene} {self.hgvsp.removeprefix('p.')}"
+        return f"{self.gene} {self.chrom}:{self.pos} {self.ref}>{self.alt}"
+
+    @property
+    def identity(self) -> tuple:
+        return (self.kind, self.gene, self.chrom, self.pos, self.ref, self.alt)
+
+
+class ProteinChange(_Observation):
+    """A protein change given without genomic coordinates (an OncoKB-style MAF row: gene and HGVSp only)."""
+
+    kind: Literal["protein_change"] = "protein_change"
+    type: SmallVariantType
+    hgvsp: str  # one-letter short form, e.g. "p.G12D"
+    protein_source: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.gene} {self.hgvsp.removeprefix('p.')}"
+
+    @property
+    def identity(self) -> tuple:
+        return (self.kind, self.gene, self.hgvsp)
+
+
+class CopyNumberCall(_Observation):
+    """A gene's amplification or loss, as interpreted from its copy number (see :class:`GeneCopyNumber`)."""
+
+    kind: Literal["copy_number"] = "copy_number"
+    type: CopyNumberCallType
+    copy_number: float | None = None  # as observed in the input
+    adjusted_copy_number: float | None = None  # tumor-adjusted
     adjusted_interval: tuple[float, float] | None = None
-    tumor_fraction: float | None = None
-    cn_status: str | None = None
+    tumor_fraction: float | None = None  # the basis of the adjustment
+    status: CnStatus
     focal: bool | None = None
     segment_length: int | None = None
-    # fusions
-    fusion: str | None = None  # "GENE5::GENE3"
-    gene5: str | None = None
-    gene3: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.gene} {'amplification' if self.type == 'amplification' else 'copy loss'}"
+
+    @property
+    def identity(self) -> tuple:
+        return (self.kind, self.gene, self.type, self.copy_number)
+
+
+class Fusion(_Observation):
+    """A fusion (DNA rearrangement or RNA transcript), filed under its knowledgebase gene (``gene``).
+    A same-gene event (``gene5 == gene3``) is an intragenic rearrangement, not a fusion."""
+
+    kind: Literal["fusion"] = "fusion"
+    fusion: str  # "GENE5::GENE3"
+    gene5: str
+    gene3: str
     supporting_reads: int | None = None
     breakpoint5: str | None = None
     breakpoint3: str | None = None
     evidence: Literal["dna", "rna"] | None = None  # DNA-level (SV) or RNA-level (fusion transcript)
-    caller: str | None = None  # the tool that called the fusion (Arriba, FusionCatcher, Manta...), when known
+    caller: str | None = None  # the tool that called it (Arriba, FusionCatcher, Manta...), when known
     confidence: Literal["low", "medium", "high"] | None = None  # the caller's confidence, mapped onto Arriba's scale
     reading_frame: Literal["in-frame", "out-of-frame", "stop-codon"] | None = None  # as the caller predicted it
-    notes: tuple[str, ...] = ()
-    # filled when the report is built
-    kb_id: str | None = None  # knowledgebase alteration it matched (most specific)
-    role: str | None = None
-    relative_vaf: float | None = None  # VAF / the plasma primary driver's VAF
+
+    @property
+    def intragenic(self) -> bool:
+        return self.gene5 == self.gene3
 
     @property
     def label(self) -> str:
-        if self.type == "fusion":
-            if self.gene5 is not None and self.gene5 == self.gene3:
-                return f"{self.gene} intragenic rearrangement ({self.fusion})"
-            return f"{self.fusion} fusion"
-        if self.type == "amplification":
-            return f"{self.gene} amplification"
-        if self.type == "copy_loss":
-            return f"{self.gene} copy loss"
-        if self.hgvsp:
-            return f"{self.gene} {self.hgvsp.removeprefix('p.')}"
-        return f"{self.gene} {self.chrom}:{self.pos} {self.ref}>{self.alt}"
+        return f"{self.gene} intragenic rearrangement ({self.fusion})" if self.intragenic else f"{self.fusion} fusion"
+
+    @property
+    def identity(self) -> tuple:
+        # same-gene junctions are separate events; a fusion is one event whatever its breakpoints
+        return (self.kind, self.fusion, self.breakpoint5, self.breakpoint3) if self.intragenic else (self.kind, self.fusion)
+
+
+Observation = Annotated[SmallVariant | ProteinChange | CopyNumberCall | Fusion, Field(discriminator="kind")]
 
 
 class GeneCopyNumber(_Frozen):
@@ -101,9 +152,8 @@ class GeneCopyNumber(_Frozen):
     adjusted_copy_number: float | None = None
     adjusted_interval: tuple[float, float] | None = None
     focal: bool | None = None
-    status: str | None = None  # amplification, likely_amplification, broad_gain, gain, neutral, cannot_exclude, copy_loss
+    status: CnStatus | None = None
     note: str | None = None
-    kb_id: str | None = None  # knowledgebase entry its amplification or loss matched (filled by the report)
 
 
 class Counts(_Frozen):
@@ -144,7 +194,7 @@ class ReadResult(_Frozen):
     """What reading one input file yields."""
 
     input: InputFile
-    alterations: tuple[Alteration, ...]
+    alterations: tuple[Observation, ...]
     copy_numbers: tuple[GeneCopyNumber, ...] = ()
     counts: Counts = Counts()
     warnings: tuple[str, ...] = ()

@@ -15,12 +15,12 @@ from annotator.kb.index import kb_index
 from annotator.kb.schema import Knowledgebase
 from annotator.matching import match_alterations
 from annotator import copynumber
-from annotator.models import SMALL_VARIANT_TYPES, Alteration, Counts, GeneCopyNumber, InputFile, ReadResult
+from annotator.models import Counts, GeneCopyNumber, InputFile, Observation, ReadResult, SmallVariant
 from annotator.readers import cnv as cnv_reader
 from annotator.readers import fusion as fusion_reader
 from annotator.readers import maf as maf_reader
 from annotator.readers import vcf as vcf_reader
-from annotator.report import ReportModel, build_report
+from annotator.report import ReportModel, Settings, build_report
 
 _VCF_SUFFIXES = (".vcf.gz", ".vcf.bgz", ".vcf", ".bcf")
 
@@ -129,7 +129,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         reference = Reference(config.reference)
     # Small variants the annotation calls non-coding are counted, not kept as rows, unless the knowledgebase
     # names them (matching decides, e.g. MET exon 14 splice-site deletions that VEP calls intronic).
-    def known(alteration: Alteration) -> bool:
+    def known(alteration: Observation) -> bool:
         return bool(match_alterations([alteration], index))
 
     options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered, reference=reference,
@@ -165,22 +165,23 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
 
     matches = match_alterations(alterations, index)
     for m in matches:
-        if m.observed.type in SMALL_VARIANT_TYPES:  # annotation conflicts; copy-number notes are shown in their table
+        if isinstance(m.observed, SmallVariant):  # annotation conflicts; copy-number notes are shown in their table
             warnings += [f"{m.observed.label}: {note}" for note in m.observed.notes]
-    interpretation = interpret(matches, index, priors, stated, config.calls)
+    disease = _disease(index, inputs.tumor_type)
+    interpretation = interpret(matches, index, priors, stated, config.calls, disease=disease)
     inputs_out = [r.input.model_copy(update={"counts": r.counts}) for r in results]
-    settings = {
-        "filters": "FILTER PASS or '.' only" + (" (non-PASS kept and flagged: --include-filtered)" if config.include_filtered else ""),
-        "include_filtered": config.include_filtered,
-        **{f"cnv_{k}": v for k, v in config.cnv.as_dict().items()},
-        **{f"call_{k}": v for k, v in config.calls.as_dict().items()},
-        "tumor_fraction": tf.value if tf.value is not None else "unknown",
-        "tumor_fraction_source": tf.source,
-        "tumor_fraction_estimated": tf.estimated,
-        "ploidy": tf.ploidy if tf.ploidy is not None else 2.0,
-        "genome_build_source": "--genome" if config.genome else "VCF header",
-        "reference": Path(config.reference).name if config.reference else "none (indels trimmed, not left-aligned)",
-    }
+    settings = Settings(
+        tumor_type=disease,
+        include_filtered=config.include_filtered,
+        cnv=config.cnv,
+        calls=config.calls,
+        tumor_fraction=tf.value,
+        tumor_fraction_source=tf.source,
+        tumor_fraction_estimated=tf.estimated,
+        ploidy=tf.ploidy if tf.ploidy is not None else 2.0,
+        genome_build_source="--genome" if config.genome else "input header",
+        reference=Path(config.reference).name if config.reference else None,
+    )
     return build_report(
         sample_id=sample_id,
         tumor_type=inputs.tumor_type,
@@ -200,7 +201,14 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     )
 
 
-def resolve_tumor_fraction(config: RunConfig, small: list[Alteration]) -> copynumber.TumorFraction:
+def _disease(index, tumor_type: str) -> str:
+    """The knowledgebase's own short name for the sample's tumor type (statements say "EGFR-driven NSCLC")."""
+    lookup = getattr(index.kb, "tumor_type", None)
+    found = lookup(tumor_type) if lookup else None
+    return found.id if found is not None else tumor_type
+
+
+def resolve_tumor_fraction(config: RunConfig, small: list[Observation]) -> copynumber.TumorFraction:
     """--tumor-fraction, else an ichorCNA params.txt, else an estimate from somatic VAFs."""
     if config.tumor_fraction is not None:
         value = copynumber.parse_tumor_fraction(config.tumor_fraction)
@@ -212,7 +220,7 @@ def resolve_tumor_fraction(config: RunConfig, small: list[Alteration]) -> copynu
     return copynumber.TumorFraction(estimate.value, estimate.source, estimate.estimated, config.ploidy)
 
 
-def _tumor_fraction_warnings(tf: copynumber.TumorFraction, small: list[Alteration], config: RunConfig) -> list[str]:
+def _tumor_fraction_warnings(tf: copynumber.TumorFraction, small: list[Observation], config: RunConfig) -> list[str]:
     """Say when a given tumor fraction contradicts the somatic VAFs (2 x VAF is a lower bound)."""
     if tf.estimated or tf.value is None:
         return []
@@ -237,13 +245,12 @@ def _merge_gene_copy_numbers(calls: list[GeneCopyNumber]) -> list[GeneCopyNumber
     return sorted(best.values(), key=lambda c: c.gene)
 
 
-def _dedupe(alterations: list[Alteration]) -> list[Alteration]:
+def _dedupe(alterations: list[Observation]) -> list[Observation]:
     """One entry per allele/fusion/gene call, first file wins (Strelka2 SNV + indel files may overlap)."""
     seen, out = set(), []
     for a in alterations:
-        key = (a.type, a.gene, a.chrom, a.pos, a.ref, a.alt, a.hgvsp, a.fusion, a.copy_number if a.type in ("amplification", "copy_loss") else None)
-        if key not in seen:
-            seen.add(key)
+        if a.identity not in seen:
+            seen.add(a.identity)
             out.append(a)
     return out
 

@@ -14,12 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from annotator import __version__
 from annotator.errors import InputError
+from annotator.config import CallThresholds, CnvThresholds
 from annotator.interpret import RESISTANCE_ROLES, Finding, Interpretation, drug_label
 from annotator.kb.index import KbIndex
-from annotator.kb.schema import EVIDENCE_LEVELS, Evidence, Regimen, Role, SourceRef, Trial
-from annotator.models import Alteration, Counts, GeneCopyNumber, InputFile
+from annotator.kb.schema import EVIDENCE_LEVELS, Evidence, EvidenceLevel, EvidenceType, Regimen, Role, SourceRef, Trial
+from annotator.matching import MatchLevel
+from annotator.models import Counts, CopyNumberCall, Fusion, GeneCopyNumber, InputFile, Observation, SmallVariant
 
-SCHEMA_VERSION = "1.1"
+# The report contract's version. Adding a field: minor version and a CHANGELOG line. Renaming or removing
+# one, or changing what it means: major version and a migration note in CHANGELOG.md.
+SCHEMA_VERSION = "2.0"
 RESEARCH_USE = (
     "For research use only. This report supports, and does not replace, the judgement of qualified"
     " professionals (molecular pathologists, oncologists) at a molecular tumor board. Findings from"
@@ -29,7 +33,8 @@ RESEARCH_USE = (
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Serialised output always carries every field: the published schema says so (defaults are required).
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class KnowledgebaseInfo(_Model):
@@ -63,7 +68,7 @@ class FindingOut(_Model):
     alteration: str
     role: Role
     kb_id: str
-    match_level: str
+    match_level: MatchLevel
     mechanism_id: str | None
     statement: str
     resistance_to: str | None = None
@@ -75,9 +80,9 @@ class FindingOut(_Model):
 
 
 class EvidenceOut(_Model):
-    level: str
+    level: EvidenceLevel
     level_meaning: str
-    type: str
+    type: EvidenceType
     statement: str
     negative: bool
     references: list[Link]
@@ -86,8 +91,8 @@ class EvidenceOut(_Model):
 class TherapyOut(_Model):
     id: str
     regimen: str = Field(description="display name, the drug (or class) for the original driver first")
-    drugs: list[str]
-    drug_names: list[str]
+    drugs: list[str] = Field(description="international nonproprietary names (INN), e.g. 'trastuzumab emtansine'")
+    drug_ids: list[str] = Field(description="knowledgebase drug ids, in the order of drugs")
     drug_classes: list[str]
     targets: list[str]
     answers: list[str] = Field(description="display names of the findings this regimen answers")
@@ -135,6 +140,38 @@ class Summary(_Model):
     flags: list[str]
 
 
+class AlterationRow(_Model):
+    """An observation (its own class per kind, told apart by ``kind``) and what the report concluded of it."""
+
+    observation: Observation
+    label: str
+    kb_id: str | None = Field(description="the knowledgebase entry it matched (most specific), if any")
+    role: Role | None = Field(description="its role in this sample, when it matched")
+    relative_vaf: float | None = Field(description="its VAF divided by the plasma primary driver's VAF (small variants)")
+
+
+class CopyNumberRow(_Model):
+    """A gene's copy number as measured and interpreted, and the knowledgebase entry its call matched."""
+
+    measurement: GeneCopyNumber
+    kb_id: str | None = Field(description="the knowledgebase entry its amplification or loss matched, if any")
+
+
+class Settings(_Model):
+    """How this report was made: every option and threshold that changes its content."""
+
+    tumor_type: str = Field(description="the knowledgebase's tumor type the sample was interpreted as")
+    include_filtered: bool = Field(description="non-PASS records kept and flagged (never given a role)")
+    cnv: CnvThresholds
+    calls: CallThresholds
+    tumor_fraction: float | None = Field(description="0-1; null: unknown")
+    tumor_fraction_source: str
+    tumor_fraction_estimated: bool
+    ploidy: float
+    genome_build_source: Literal["--genome", "input header"]
+    reference: str | None = Field(description="FASTA file name used for REF checks and left-alignment; null: none (indels trimmed only)")
+
+
 class ReportModel(_Model):
     schema_version: str = SCHEMA_VERSION
     software_version: str = __version__
@@ -143,17 +180,40 @@ class ReportModel(_Model):
     knowledgebase: KnowledgebaseInfo
     inputs: list[InputFile]
     counts: Counts
-    settings: dict[str, str | float | bool | list[str]]
+    settings: Settings
     sample: SampleInfo
     summary: Summary
-    alterations: list[Alteration]
-    copy_numbers: list[GeneCopyNumber]
+    alterations: list[AlterationRow]
+    copy_numbers: list[CopyNumberRow]
     findings: list[FindingOut]
     therapies: list[TherapyOut]
     trials: list[TrialOut]
     kb_entries: list[KbEntryOut]
     warnings: list[str]
     research_use: str = RESEARCH_USE
+
+    @property
+    def observations(self) -> list[Observation]:
+        """The observations of every alteration row, in report order."""
+        return [r.observation for r in self.alterations]
+
+    @property
+    def gene_copy_numbers(self) -> list[GeneCopyNumber]:
+        """The measured and interpreted copy number of each gene, in report order."""
+        return [r.measurement for r in self.copy_numbers]
+
+    # Rows by kind, for renderers: chosen by class here, never by strings in templates.
+    @property
+    def small_variant_rows(self) -> list[AlterationRow]:
+        return [r for r in self.alterations if isinstance(r.observation, SmallVariant)]
+
+    @property
+    def fusion_rows(self) -> list[AlterationRow]:
+        return [r for r in self.alterations if isinstance(r.observation, Fusion)]
+
+    @property
+    def copy_number_call_rows(self) -> list[AlterationRow]:
+        return [r for r in self.alterations if isinstance(r.observation, CopyNumberCall)]
 
 
 # Up to 9999-12-31T23:59:59Z: the ISO date the report prints has four-digit years.
@@ -213,34 +273,37 @@ def _evidence(e: Evidence, index: KbIndex) -> EvidenceOut:
 def _finding_out(f: Finding) -> FindingOut:
     obs, best = f.match.observed, f.match.best
     freqs = [f"{q.value} {q.population}" for q in (f.context.frequencies if f.context else [])]
-    detail = best.kb.name
-    if obs.hgvsp and obs.type not in ("fusion", "amplification", "copy_loss"):
-        detail = f"{obs.gene} {obs.hgvsp}"
+    detail = f"{obs.gene} {obs.hgvsp}" if isinstance(obs, SmallVariant) and obs.hgvsp else best.kb.name
     statement = f.statement
-    if obs.cn_status == "likely_amplification" and obs.adjusted_copy_number is not None and obs.tumor_fraction:
-        statement += (
-            f" Likely amplification: {obs.copy_number:.2f} copies observed in plasma at tumor fraction {obs.tumor_fraction:.1%}"
-            f" correspond to about {obs.adjusted_copy_number:.1f} tumor copies; confirm if it changes management."
-        )
+    vaf = obs.vaf if isinstance(obs, SmallVariant) else None
+    copy_number = adjusted = None
+    if isinstance(obs, CopyNumberCall):
+        copy_number, adjusted = obs.copy_number, obs.adjusted_copy_number
+        if obs.status == "likely_amplification" and adjusted is not None and obs.tumor_fraction:
+            statement += (
+                f" Likely amplification: {obs.copy_number:.2f} copies observed in plasma at tumor fraction {obs.tumor_fraction:.1%}"
+                f" correspond to about {adjusted:.1f} tumor copies; confirm if it changes management."
+            )
     return FindingOut(
         gene=obs.gene, alteration=_display(f), role=f.role, kb_id=best.kb.id, match_level=best.level,
         mechanism_id=f.mechanism.id if f.mechanism else None, statement=statement,
-        resistance_to=f.against, vaf=obs.vaf, copy_number=obs.copy_number, adjusted_copy_number=obs.adjusted_copy_number,
+        resistance_to=f.against, vaf=vaf, copy_number=copy_number, adjusted_copy_number=adjusted,
         frequencies=freqs, detail=detail,
     )
 
 
 def _display(f: Finding) -> str:
     obs, best = f.match.observed, f.match.best
-    if obs.type == "fusion":
+    if isinstance(obs, Fusion):
         # a same-gene event matched an intragenic entry (EGFR kinase-domain duplication): it is no fusion
-        return best.kb.name if obs.gene5 and obs.gene5 == obs.gene3 else f"{obs.fusion} fusion"
+        return best.kb.name if obs.intragenic else f"{obs.fusion} fusion"
+    hgvsp = getattr(obs, "hgvsp", None)
     if best.level == "exact":
         return best.kb.name
-    if obs.hgvsp and obs.type in ("snv", "mnv") and best.level == "codon":
-        return f"{obs.gene} {obs.hgvsp.removeprefix('p.')}"
-    if obs.hgvsp and best.level == "exon":
-        return f"{best.kb.name} ({obs.hgvsp.removeprefix('p.')})"
+    if hgvsp and getattr(obs, "type", None) in ("snv", "mnv") and best.level == "codon":
+        return f"{obs.gene} {hgvsp.removeprefix('p.')}"
+    if hgvsp and best.level == "exon":
+        return f"{best.kb.name} ({hgvsp.removeprefix('p.')})"
     return best.kb.name
 
 
@@ -255,11 +318,11 @@ def build_report(
     prior_ids: list[str],
     interpretation: Interpretation,
     index: KbIndex,
-    alterations: list[Alteration],
+    alterations: list[Observation],
     copy_numbers: list[GeneCopyNumber],
     inputs: list[InputFile],
     counts: Counts,
-    settings: dict,
+    settings: Settings,
     warnings: list[str],
     stated_driver_text: str | None,
     tumor_sample: str | None,
@@ -270,21 +333,18 @@ def build_report(
         (_finding_out(f) for f in interp.findings),
         key=lambda f: (_ROLE_ORDER[f.role], f.gene, f.alteration),
     )
-    finding_names = {id(f): _display(f) for f in interp.findings}
     drugs = {d.id: d for d in index.kb.drugs}
-    therapies = [
-        _therapy_out(r, [finding_names[id(f)] for f in fs], drugs, index) for r, fs in interp.regimens
-    ]
+    therapies = [_therapy_out(r, [_display(f) for f in fs], drugs, index) for r, fs in interp.regimens]
     regimens_by_trial: dict[str, list[str]] = {}
     for r, _ in interp.regimens:
         for t in r.trials:
             regimens_by_trial.setdefault(t, []).append(r.id)
-    trials = [_trial_out(t, [finding_names[id(f)] for f in fs], regimens_by_trial.get(t.id, [])) for t, fs in interp.trials]
+    trials = [_trial_out(t, [_display(f) for f in fs], regimens_by_trial.get(t.id, [])) for t, fs in interp.trials]
 
     primary = _primary_driver(interp, findings, stated_driver_text)
-    alterations = _annotated_alterations(alterations, interp)
-    cn_kb = {a.gene: a.kb_id for a in alterations if a.type in ("amplification", "copy_loss") and a.kb_id}
-    copy_numbers = [c.model_copy(update={"kb_id": cn_kb[c.gene]}) if c.gene in cn_kb else c for c in copy_numbers]
+    rows = _alteration_rows(alterations, interp)
+    cn_kb = {r.observation.gene: r.kb_id for r in rows if isinstance(r.observation, CopyNumberCall) and r.kb_id}
+    cn_rows = [CopyNumberRow(measurement=c, kb_id=cn_kb.get(c.gene)) for c in copy_numbers]
     resistance = [f for f in findings if f.role in RESISTANCE_ROLES]
     summary = Summary(
         headline=_headline(primary or interp.context_groups, resistance, findings, prior_names,
@@ -314,8 +374,8 @@ def build_report(
             primary_driver=primary, tumor_sample=tumor_sample,
         ),
         summary=summary,
-        alterations=alterations,
-        copy_numbers=copy_numbers,
+        alterations=rows,
+        copy_numbers=cn_rows,
         findings=findings,
         therapies=therapies,
         trials=trials,
@@ -335,21 +395,21 @@ def _kb_entries(interp: Interpretation, index: KbIndex) -> list[KbEntryOut]:
     return out
 
 
-def _annotated_alterations(alterations: list[Alteration], interp: Interpretation) -> list[Alteration]:
-    """Each alteration with the knowledgebase entry and role it got, and its VAF relative to the driver."""
-    by_obs = {id(f.match.observed): f for f in interp.findings}
-    driver_vafs = [f.match.observed.vaf for f in interp.findings if f.role == "primary_driver" and f.match.observed.vaf]
+def _alteration_rows(alterations: list[Observation], interp: Interpretation) -> list[AlterationRow]:
+    """Each observation with the knowledgebase entry and role it got, and its VAF relative to the driver."""
+    by_obs = {f.match.observed: f for f in interp.findings}  # observations are frozen and hashable
+    driver_vafs = [obs.vaf for f in interp.findings if f.role == "primary_driver"
+                   and isinstance(obs := f.match.observed, SmallVariant) and obs.vaf]
     driver_vaf = max(driver_vafs) if driver_vafs else None
-    out = []
+    rows = []
     for a in alterations:
-        f = by_obs.get(id(a))
-        update = {}
-        if f is not None:
-            update.update(kb_id=f.match.best.kb.id, role=f.role)
-        if driver_vaf and a.vaf is not None:
-            update["relative_vaf"] = round(a.vaf / driver_vaf, 3)
-        out.append(a.model_copy(update=update) if update else a)
-    return out
+        f = by_obs.get(a)
+        vaf = a.vaf if isinstance(a, SmallVariant) else None
+        rows.append(AlterationRow(
+            observation=a, label=a.label, kb_id=f.match.best.kb.id if f else None, role=f.role if f else None,
+            relative_vaf=round(vaf / driver_vaf, 3) if driver_vaf and vaf is not None else None,
+        ))
+    return rows
 
 
 def _cn_cannot_exclude(copy_numbers, index: KbIndex, interp: Interpretation, assessed: bool) -> list[str]:
@@ -395,8 +455,8 @@ def _therapy_out(r: Regimen, answers: list[str], drugs, index: KbIndex) -> Thera
     return TherapyOut(
         id=r.id,
         regimen=" + ".join(driver_classes + names + other_classes),
-        drugs=list(r.drugs),
-        drug_names=[drug_label(drugs[d]) for d in r.drugs],
+        drugs=[drug_label(drugs[d]) for d in r.drugs],
+        drug_ids=list(r.drugs),
         drug_classes=list(r.drug_classes),
         targets=[f"{drug_label(drugs[d])}: {', '.join(drugs[d].targets)}" for d in r.drugs],
         answers=sorted(set(answers)),

@@ -37,7 +37,7 @@ def test_caller_fixture(shipped_kb, name, sample):
     rows = BY_FILE[(name, sample)]
     report = _annotate(shipped_kb, name, sample)
     assert report.genome_build == rows[0]["build"]
-    found = {_key(a.chrom, a.pos, a.ref, a.alt): a for a in report.alterations}
+    found = {_key(a.chrom, a.pos, a.ref, a.alt): a for a in report.observations}
     hits = {(f.gene, f.kb_id) for f in report.findings}
     hit_details = {f.detail for f in report.findings}
     for row in rows:

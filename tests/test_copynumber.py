@@ -55,35 +55,35 @@ def test_five_percent_tumor_fraction_plasma_met_2_4_is_a_likely_amplification(wr
         "chr7\t116000000\t117000000\tMET\t0.263\t600\t40\t30\n",  # 2 x 2^0.263 = 2.4 copies in plasma
         "chr7\t117000000\t159000000\t-\t0\t500\t400\t300\n",
     ], tf=0.05)
-    met = next(c for c in report.copy_numbers if c.gene == "MET")
+    met = next(c for c in report.gene_copy_numbers if c.gene == "MET")
     assert met.status == "likely_amplification" and met.focal is True
     assert met.copy_number == pytest.approx(2.4, abs=0.01) and 9.5 < met.adjusted_copy_number < 10.5
     finding = next(f for f in report.findings if f.gene == "MET")
     assert (finding.alteration, finding.role) == ("MET amplification", "bypass_resistance")
     assert "Likely amplification: 2.40 copies observed in plasma at tumor fraction 5.0%" in finding.statement
-    alteration = next(a for a in report.alterations if a.gene == "MET")
+    alteration = next(a for a in report.observations if a.gene == "MET")
     assert alteration.copy_number == met.copy_number and alteration.adjusted_copy_number == met.adjusted_copy_number
-    assert alteration.tumor_fraction == 0.05 and alteration.cn_status == "likely_amplification"
-    assert report.settings["tumor_fraction_source"] == "--tumor-fraction"
+    assert alteration.tumor_fraction == 0.05 and alteration.status == "likely_amplification"
+    assert report.settings.tumor_fraction_source == "--tumor-fraction"
 
 
 def test_chromosome_7_polysomy_is_not_met_amplification(write, shipped_kb):
     report = run(write, shipped_kb, ["chr7\t10000\t159335973\tEGFR,MET\t0.585\t600\t4000\t3000\n"], tf=0.3)
-    met = next(c for c in report.copy_numbers if c.gene == "MET")
+    met = next(c for c in report.gene_copy_numbers if c.gene == "MET")
     assert met.status == "broad_gain" and met.focal is False
     assert not any(f.gene == "MET" for f in report.findings)
 
 
 def test_one_percent_tumor_fraction_without_gain_cannot_exclude_amplification(write, shipped_kb):
     report = run(write, shipped_kb, ["chr7\t10000\t159335973\t-\t0.01\t600\t4000\t3000\n"], tf=0.01)
-    assert next(c for c in report.copy_numbers if c.gene == "MET").status == "cannot_exclude"
+    assert next(c for c in report.gene_copy_numbers if c.gene == "MET").status == "cannot_exclude"
     assert "MET amplification (tumor fraction too low to see it)" in report.summary.cannot_exclude
 
 
 def test_tumor_fraction_is_estimated_from_vafs_when_not_given(write, shipped_kb):
     report = run(write, shipped_kb, ["chr7\t116000000\t117000000\tMET\t0.263\t600\t40\t30\n"])
-    assert report.settings["tumor_fraction"] == 0.02  # 2 x the L858R VAF of 1%
-    assert report.settings["tumor_fraction_estimated"] is True
+    assert report.settings.tumor_fraction == 0.02  # 2 x the L858R VAF of 1%
+    assert report.settings.tumor_fraction_estimated is True
 
 
 def test_ichorcna_params(write):
@@ -112,7 +112,7 @@ def test_thresholds_come_from_configuration_and_are_echoed(run_cli, write, tmp_p
     import json
 
     data = json.loads((tmp_path / "out" / "PLASMA_1.json").read_text())
-    assert data["settings"]["cnv_amplification_min_copy_number"] == 4 and data["settings"]["cnv_min_observed_gain"] == 0.5
+    assert data["settings"]["cnv"]["amplification_min_copy_number"] == 4 and data["settings"]["cnv"]["min_observed_gain"] == 0.5
     assert any(f["alteration"] == "MET amplification" for f in data["findings"])
     bad = write("bad.yaml", "amplification_min: 4\n")
     result = run_cli(["annotate", vcf, "--cnv", cnv, "--cnv-thresholds", bad, "--outdir", tmp_path / "out2"])

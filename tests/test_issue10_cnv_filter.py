@@ -105,7 +105,7 @@ def test_cnv_vcf_with_only_gt_format_and_info_cn_does_not_crash(tmp_path, shippe
     vcf = write("l858r.vcf", mutect2_vcf([L858R]))
     proc = cli(["annotate", vcf, "--cnv", path, "--format", "json", "--outdir", tmp_path / "out"], tmp_path)
     assert proc.returncode == 0, (proc.returncode, proc.stderr)
-    (met,) = [c for c in json.loads(next((tmp_path / "out").glob("*.json")).read_text())["copy_numbers"] if c["gene"] == "MET"]
+    (met,) = [c["measurement"] for c in json.loads(next((tmp_path / "out").glob("*.json")).read_text())["copy_numbers"] if c["measurement"]["gene"] == "MET"]
     assert met["copy_number"] == 7.5
 
 
@@ -160,7 +160,7 @@ def test_cli_filtered_met_gives_no_amplification_by_default(tmp_path, write, bui
     findings = {f["gene"]: f for f in data["findings"]}
     assert "MET" not in findings, findings.get("MET")
     assert findings["ERBB2"]["role"] == "bypass_resistance"  # the PASS gain beside it still counts
-    assert not any(a["gene"] == "MET" and a["type"] == "amplification" for a in data["alterations"])
+    assert not any(r["observation"]["gene"] == "MET" and r["observation"].get("type") == "amplification" for r in data["alterations"])
     (cnv_input,) = [i for i in data["inputs"] if i["role"] == "cnv"]
     assert (cnv_input["counts"]["filtered"], cnv_input["counts"]["records_read"]) == (1, 6)
     html = next((tmp_path / f"out_{build}").glob("*.html")).read_text()
@@ -173,9 +173,9 @@ def test_cli_include_filtered_keeps_met_flagged_and_without_a_resistance_role(tm
     assert proc.returncode == 0, proc.stderr
     met = {f["gene"]: f for f in data["findings"]}["MET"]
     assert met["role"] == "other" and "cnvQual" in met["statement"], met
-    (alteration,) = [a for a in data["alterations"] if a["gene"] == "MET"]
+    (alteration,) = [r["observation"] for r in data["alterations"] if r["observation"]["gene"] == "MET"]
     assert alteration["filter"] == "cnvQual"
-    (cn,) = [c for c in data["copy_numbers"] if c["gene"] == "MET"]
+    (cn,) = [c["measurement"] for c in data["copy_numbers"] if c["measurement"]["gene"] == "MET"]
     assert cn["filter"] == "cnvQual" and "FILTER cnvQual" in cn["note"]
     (cnv_input,) = [i for i in data["inputs"] if i["role"] == "cnv"]
     assert cnv_input["counts"]["filtered"] == 1

@@ -110,7 +110,7 @@ def test_thresholds_decide_the_gate(write, shipped_kb):
     report = _report(write, shipped_kb, FUS / "arriba_intragenic_and_low_confidence_grch38.tsv", config=lenient)
     roles = {f.alteration: f.role for f in report.findings}
     assert roles["KIF5B::RET fusion"] == "bypass_resistance"
-    assert report.settings["call_fusion_min_confidence"] == "low" and report.settings["call_fusion_require_in_frame"] is False
+    assert report.settings.calls.fusion_min_confidence == "low" and report.settings.calls.fusion_require_in_frame is False
 
 
 def test_knowledgebase_frame_independent_entry_exempts_the_frame_only(write, shipped_kb):
@@ -146,10 +146,10 @@ def test_kdd_exons_have_coordinates(shipped_kb):
 
 
 def test_same_gene_event_never_matches_a_fusion_entry(shipped_kb):
-    from annotator.models import Alteration
+    from annotator.models import Fusion
 
     index = kb_index(shipped_kb, "GRCh38")
-    ret = Alteration(gene="RET", type="fusion", source="x", fusion="RET::RET", gene5="RET", gene3="RET")
+    ret = Fusion(gene="RET", source="x", fusion="RET::RET", gene5="RET", gene3="RET")
     assert match_alterations([ret], index) == []
 
 
@@ -187,7 +187,7 @@ def test_sv_vcf_filter_skips_and_counts_unless_include_filtered(write, shipped_k
 def test_pipeline_passes_include_filtered_to_fusion_reader(write, shipped_kb):
     path = FUS / "fusioncatcher_bnd_filtered_grch38.vcf"
     default = _report(write, shipped_kb, path, priors=(), small=())
-    assert "CD74::ROS1" not in {a.fusion for a in default.alterations}
+    assert "CD74::ROS1" not in {r.observation.fusion for r in default.fusion_rows}
     fusion_input = next(i for i in default.inputs if i.file == path.name)
     assert fusion_input.counts is not None and fusion_input.counts.filtered == 2
 

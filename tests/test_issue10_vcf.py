@@ -43,7 +43,7 @@ def annotate(kb, *paths: Path, **config):
 
 
 def labels(report) -> set[str]:
-    return {a.label for a in report.alterations}
+    return {a.label for a in report.observations}
 
 
 # --- Crash: records whose FORMAT was never unpacked (cyvcf2 lazy records) -----------------------
@@ -79,7 +79,7 @@ def test_unpacked_format_never_crashes(tmp_path, name, text, extra):
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, (proc.returncode, proc.stderr[-500:])
     report = json.loads(next(tmp_path.glob("*.json")).read_text())
-    found = {a["hgvsp"]: a for a in report["alterations"] if a["gene"] == "EGFR"}
+    found = {a["hgvsp"]: a for a in (row["observation"] for row in report["alterations"]) if a["gene"] == "EGFR"}
     assert "p.L858R" in found
     if name.startswith("pcgr"):
         assert found["p.L858R"]["vaf"] == 0.12 and found["p.L858R"]["depth"] == 1000
@@ -159,7 +159,7 @@ def test_unrecognised_contig_names_are_warned(tmp_path, shipped_kb):
     path = tmp_path / "odd_contigs.vcf"
     path.write_text(vcf(GT + AD, ["S1"], [rec(("scaffold_7", 55259515, "T", "G"), "GT:AD", "0/1:800,200")]))
     report = annotate(shipped_kb, path, genome="GRCh37")
-    assert not report.alterations
+    assert not report.observations
     assert any("no header contig and no record lies on a recognised chromosome" in w for w in report.warnings)
 
 
@@ -175,20 +175,20 @@ def test_genotype_00_with_enough_alt_reads_is_kept_with_a_note(tmp_path, shipped
     path = tmp_path / "hc.vcf"
     path.write_text(HAPLOTYPECALLER_00)
     report = annotate(shipped_kb, path)
-    t790m = next(a for a in report.alterations if a.label == "EGFR T790M")
+    t790m = next(a for a in report.observations if a.label == "EGFR T790M")
     assert t790m.vaf == 0.03 and "caller genotype 0/0, 30 alt reads" in t790m.notes
     assert "EGFR L858R" not in labels(report)  # 2 reads: below the minimum, counted with its reason
     reasons = report.counts.skipped_reasons
     assert sum(n for r, n in reasons.items() if r.startswith("caller genotype without this allele")) == 1
-    assert report.settings["call_genotype_zero_min_alt_reads"] == 5
-    assert report.settings["call_genotype_zero_min_vaf"] == 0.005
+    assert report.settings.calls.genotype_zero_min_alt_reads == 5
+    assert report.settings.calls.genotype_zero_min_vaf == 0.005
 
 
 def test_genotype_00_thresholds_are_configurable(tmp_path, shipped_kb):
     path = tmp_path / "hc.vcf"
     path.write_text(HAPLOTYPECALLER_00)
     report = annotate(shipped_kb, path, calls=CallThresholds(genotype_zero_min_alt_reads=50))
-    assert not report.alterations and report.settings["call_genotype_zero_min_alt_reads"] == 50
+    assert not report.observations and report.settings.calls.genotype_zero_min_alt_reads == 50
 
 
 def test_call_thresholds_yaml_is_validated(tmp_path):
@@ -212,7 +212,7 @@ def test_alt_allele_outside_the_tumor_genotype_is_not_a_variant(tmp_path, shippe
         rec(T790M_37, "GT:AD", "0/2:900,60,40", "0/0:10,0,0", alt="T,G"),
     ]).replace("GT:AD\t0/2:900", "GT:AD\t0/2:900"))
     report = annotate(shipped_kb, path, tumor_sample="S1")
-    found = {(a.pos, a.alt): a for a in report.alterations}
+    found = {(a.pos, a.alt): a for a in report.observations}
     assert (55259515, "G") not in found and (55259515, "C") in found  # no reads: the genotype decides
     t790m = found[(55249071, "T")]  # 60 reads beside a 0/2 genotype: kept, and said
     assert "caller genotype 0/2, 60 alt reads" in t790m.notes
@@ -226,7 +226,7 @@ def test_same_site_twice_is_read_alike_indexed_and_streamed(tmp_path, shipped_kb
     streamed = annotate(shipped_kb, _bgzip_with_index(text, tmp_path / "b.vcf.gz", index=False))
     assert "indexed" in indexed.inputs[0].format
     assert indexed.counts == streamed.counts and indexed.counts.passed_filters == 1 and indexed.counts.filtered == 1
-    assert [a.vaf for a in indexed.alterations] == [a.vaf for a in streamed.alterations] == [0.2]
+    assert [a.vaf for a in indexed.observations] == [a.vaf for a in streamed.observations] == [0.2]
 
 
 # --- FORMAT/AF Number=1 on a multi-allelic record ---------------------------------------------
@@ -238,23 +238,23 @@ def test_event_level_af_gives_per_allele_vaf_from_ad(tmp_path, shipped_kb):
     path = tmp_path / "af1.vcf"
     path.write_text(vcf(CONTIG7_37 + GT + AD + AF_NUMBER_1, ["S1"], [rec(L858R_37, "GT:AD:AF", "0/1/2:900,80,20:0.1", alt="G,C")]))
     report = annotate(shipped_kb, path)
-    vafs = {a.alt: a.vaf for a in report.alterations}
+    vafs = {a.alt: a.vaf for a in report.observations}
     assert vafs == {"G": 0.08, "C": 0.02}
-    assert all("VAF computed from AD" in " ".join(a.notes) for a in report.alterations)
+    assert all("VAF computed from AD" in " ".join(a.notes) for a in report.observations)
 
 
 def test_event_level_af_without_ad_says_unavailable(tmp_path, shipped_kb):
     path = tmp_path / "af1_no_ad.vcf"
     path.write_text(vcf(CONTIG7_37 + GT + AF_NUMBER_1, ["S1"], [rec(L858R_37, "GT:AF", "0/1/2:0.1", alt="G,C")]))
     report = annotate(shipped_kb, path)
-    assert {a.alt: a.vaf for a in report.alterations} == {"G": None, "C": None}
-    assert all("per-allele VAF unavailable" in " ".join(a.notes) for a in report.alterations)
+    assert {a.alt: a.vaf for a in report.observations} == {"G": None, "C": None}
+    assert all("per-allele VAF unavailable" in " ".join(a.notes) for a in report.observations)
 
 
 def test_single_alt_af_number_1_is_used(tmp_path, shipped_kb):
     path = tmp_path / "af1_single.vcf"
     path.write_text(vcf(CONTIG7_37 + GT + AF_NUMBER_1, ["S1"], [rec(L858R_37, "GT:AF", "0/1:0.1")]))
-    assert [a.vaf for a in annotate(shipped_kb, path).alterations] == [0.1]
+    assert [a.vaf for a in annotate(shipped_kb, path).observations] == [0.1]
 
 
 # --- BCF -----------------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ def test_bcf_in_a_batch(tmp_path, run_cli):
     result = run_cli(["batch", sheet, "--outdir", tmp_path / "out", "--format", "json", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "out" / "P1.json").read_text())
-    assert any(a["hgvsp"] == "p.L858R" for a in report["alterations"])
+    assert any(row["observation"].get("hgvsp") == "p.L858R" for row in report["alterations"])
 
 
 # --- Encodings -----------------------------------------------------------------------------------
@@ -356,7 +356,7 @@ def test_iupac_ref_is_skipped(tmp_path, shipped_kb):
     path.write_text(vcf(CONTIG7_37 + GT + AD, ["S1"], [rec(("7", 55259515, "R", "G"), "GT:AD", "0/1:800,200"),
                                                      rec(("7", 55259516, "TR", "T"), "GT:AD", "0/1:800,200")]))
     report = annotate(shipped_kb, path)
-    assert not report.alterations and report.counts.skipped_reasons == {"IUPAC ambiguity code in REF": 2}
+    assert not report.observations and report.counts.skipped_reasons == {"IUPAC ambiguity code in REF": 2}
 
 
 # --- Callers and sample names --------------------------------------------------------------------

@@ -50,7 +50,8 @@ def annotate(run_cli, tmp_path, vcf_path, *extra) -> tuple[dict, str]:
 
 
 def small_variants(report: dict) -> list[dict]:
-    return [a for a in report["alterations"] if a["type"] in ("snv", "mnv", "insertion", "deletion", "delins")]
+    """Small-variant rows, each an observation with the row's knowledgebase entry beside it."""
+    return [{**row["observation"], "kb_id": row["kb_id"]} for row in report["alterations"] if row["observation"]["kind"] == "small_variant"]
 
 
 # --- rows: coding, splice-region or matched ---------------------------------------------------------

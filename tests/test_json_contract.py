@@ -27,15 +27,17 @@ def test_report_validates_and_has_the_contract_fields(write, mini_kb):
     assert set(data["knowledgebase"]) == {"name", "version", "sha256"}
     assert [i["role"] for i in data["inputs"]] == ["vcf", "cnv", "fusions"]
     assert all(len(i["sha256"]) == 64 and "/" not in i["file"] for i in data["inputs"])
-    g12d = next(a for a in data["alterations"] if a["hgvsp"] == "p.G12D")
+    observations = [row["observation"] for row in data["alterations"]]
+    g12d = next(a for a in observations if a.get("hgvsp") == "p.G12D")
+    assert g12d["kind"] == "small_variant"
     assert (g12d["gene"], g12d["type"], g12d["chrom"], g12d["pos"], g12d["ref"], g12d["alt"], g12d["vaf"], g12d["depth"]) == (
         "KRAS", "snv", "chr12", 25245350, "C", "T", 0.015, 1000)
-    fusion = next(a for a in data["alterations"] if a["type"] == "fusion")
+    fusion = next(a for a in observations if a["kind"] == "fusion")
     assert (fusion["gene"], fusion["fusion"], fusion["gene5"], fusion["gene3"]) == ("RET", "KIF5B::RET", "KIF5B", "RET")
     assert data["sample"]["prior_therapies"] == ["osimertinib"]
     assert data["sample"]["primary_driver"] == {"gene": "EGFR", "alteration": "EGFR L858R", "source": "plasma"}
     assert {f["role"] for f in data["findings"]} == {"primary_driver", "bypass_resistance"}
-    assert data["therapies"][0]["drugs"] == ["osimertinib", "savolitinib"]
+    assert data["therapies"][0]["drugs"] == ["osimertinib", "savolitinib"] == data["therapies"][0]["drug_ids"]
     assert data["trials"][0]["nct_id"] == "NCT03778229"
 
 

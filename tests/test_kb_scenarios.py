@@ -41,7 +41,7 @@ def roles(report):
 
 
 def regimens(report):
-    return [t.drugs + t.drug_classes for t in report.therapies]
+    return [t.drug_ids + t.drug_classes for t in report.therapies]
 
 
 def trials(report):
@@ -62,7 +62,7 @@ def test_egfr_after_first_generation(scenario):
     assert {("gefitinib", "capmatinib"), ("gefitinib", "savolitinib"), ("gefitinib", "tepotinib")} <= {tuple(d) for d in offered}
     assert ["osimertinib"] in offered  # for T790M
     assert ["gefitinib"] not in offered
-    buparlisib = next(t for t in r.therapies if "buparlisib" in t.drugs)
+    buparlisib = next(t for t in r.therapies if "buparlisib" in t.drug_ids)
     assert all(e.negative for e in buparlisib.evidence) and "2.8 months" in buparlisib.evidence[0].statement
     assert regimens(r)[-1] == ["gefitinib", "buparlisib"]  # negative evidence last
 
@@ -135,7 +135,7 @@ def test_acquired_kras_g12c_beside_an_egfr_driver_is_bypass_not_a_second_driver(
     r = scenario(snvs=[("EGFR", "L858R"), ("KRAS", "G12C")], prior=["osimertinib"])
     assert roles(r) == {"EGFR L858R": ("primary_driver", None), "KRAS G12C": ("bypass_resistance", "osimertinib")}
     assert not r.summary.flags
-    offered = {d for t in r.therapies for d in t.drugs}
+    offered = {d for t in r.therapies for d in t.drug_ids}
     assert not offered & {"sotorasib", "adagrasib", "divarasib"}  # no G12C drug alone, dropping the EGFR TKI
 
 
@@ -181,22 +181,22 @@ def test_met_exon14_after_met_inhibitor(scenario):
 def test_kras_g12c_driver_gets_g12c_drugs_and_other_alleles_never_do(scenario):
     g12c = scenario(snvs=[("KRAS", "G12C")])
     assert roles(g12c) == {"KRAS G12C": ("primary_driver", None)}
-    assert {"adagrasib", "divarasib"} <= {d for t in g12c.therapies for d in t.drugs}
+    assert {"adagrasib", "divarasib"} <= {d for t in g12c.therapies for d in t.drug_ids}
     for allele in ("G12D", "G12V", "G13D"):
         other = scenario(snvs=[("KRAS", allele)], prior=["osimertinib"], driver="EGFR L858R")
-        offered = {d for t in other.therapies for d in t.drugs}
+        offered = {d for t in other.therapies for d in t.drug_ids}
         assert not offered & {"sotorasib", "adagrasib", "divarasib"}, allele
 
 
 def test_primary_driver_without_prior_therapy_gets_first_line_options(scenario):
     r = scenario(snvs=[("EGFR", "L858R")])
-    assert {"osimertinib", "gefitinib", "erlotinib", "afatinib", "dacomitinib"} <= {t.drugs[0] for t in r.therapies}
-    assert all(e.level == "A" for t in r.therapies if len(t.drugs) == 1 for e in t.evidence[:1])
+    assert {"osimertinib", "gefitinib", "erlotinib", "afatinib", "dacomitinib"} <= {t.drug_ids[0] for t in r.therapies}
+    assert all(e.level == "A" for t in r.therapies if len(t.drug_ids) == 1 for e in t.evidence[:1])
 
 
 def test_de_novo_t790m_removes_first_and_second_generation_options(scenario):
     r = scenario(snvs=[("EGFR", "L858R"), ("EGFR", "T790M")])
-    offered = [t.drugs for t in r.therapies]
+    offered = [t.drug_ids for t in r.therapies]
     assert offered[0] == ["osimertinib"]
     for drug in ("gefitinib", "erlotinib", "afatinib", "dacomitinib"):
         assert [drug] not in offered
@@ -210,13 +210,13 @@ def test_prior_therapy_names_combinations_and_repeats(scenario):
     combo = scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 8)], prior=["osimertinib + savolitinib"])
     assert combo.sample.prior_therapy_ids == ["osimertinib", "savolitinib"]
     assert roles(combo)["MET amplification"] == ("bypass_resistance", "osimertinib")
-    assert not any("savolitinib" in t.drugs for t in combo.therapies)  # the MET inhibitor has already failed
+    assert not any("savolitinib" in t.drug_ids for t in combo.therapies)  # the MET inhibitor has already failed
     assert "after osimertinib" in combo.summary.headline
 
 
 def test_no_return_to_an_earlier_generation_after_osimertinib(scenario):
     r = scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 8)], prior=["gefitinib", "osimertinib"])
-    assert not any(t.drugs and t.drugs[0] == "gefitinib" for t in r.therapies)
+    assert not any(t.drug_ids and t.drug_ids[0] == "gefitinib" for t in r.therapies)
 
 
 def test_braf_v600e_alone_is_a_driver_and_bypass_beside_egfr(scenario):

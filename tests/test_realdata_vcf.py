@@ -36,7 +36,7 @@ def annotate(kb, name):
 
 
 def proteins(report):
-    return {(a.gene, str(a.chrom).removeprefix("chr"), a.pos): a.hgvsp for a in report.alterations}
+    return {(a.gene, str(a.chrom).removeprefix("chr"), a.pos): a.hgvsp for a in report.observations}
 
 
 @pytest.mark.parametrize("name", VCF_NAMES)
@@ -88,14 +88,14 @@ def test_merged_and_strelka_calls_are_named_from_codon_data(shipped_kb):
     assert merged[("KRAS", "12", 25398284)] == "p.G12D"
     assert merged[("PIK3CA", "3", 178952085)] == "p.H1047R"
     strelka = annotate(shipped_kb, "mskcc-vcf2maf__test_strelka.vcf")
-    v600e = next(a for a in strelka.alterations if a.hgvsp == "p.V600E")
+    v600e = next(a for a in strelka.observations if a.hgvsp == "p.V600E")
     assert v600e.depth == 260 and 0.72 < v600e.vaf < 0.75  # tier-1 TU 191 of ~260 reads
 
 
 def test_tso500_reference_calls_are_counted_not_reported(shipped_kb):
     report = annotate(shipped_kb, "umccr-vcf_stuff__test-tso500-tumoronly.vcf.gz")
     assert report.inputs[0].vaf_rule == "FORMAT/VF"
-    assert all(a.alt not in (".", None) for a in report.alterations)
+    assert all(a.alt not in (".", None) for a in report.observations)
 
 
 @pytest.mark.parametrize("name, build", [("oncokb-annotator__example_maf.txt", "GRCh37"), ("oncokb-annotator__example_maf_grch38.txt", "GRCh38")])
@@ -140,6 +140,6 @@ def test_realdata_folder_is_where_the_manifest_says():
 def test_oncokb_maf_with_columns_in_any_order_and_protein_only_rows(shipped_kb):
     path = require_realdata("truth", "oncokb-annotator__example_maf.txt")
     report = annotate_sample(SampleInputs(vcfs=(path,)), RunConfig(tumor_sample="TCGA-05-4417-01"), shipped_kb)
-    assert {(a.gene, a.hgvsp) for a in report.alterations} >= {("KRAS", "p.G12C")}
+    assert {(a.gene, a.hgvsp) for a in report.observations} >= {("KRAS", "p.G12C")}
     assert any(f.alteration == "KRAS G12C" and f.role == "primary_driver" for f in report.findings)
     assert report.counts.records_read == 9

@@ -67,14 +67,14 @@ def test_regimens_made_only_of_drugs_already_given_are_not_offered(write, mini_k
 def test_copy_number_below_threshold_is_not_an_amplification(write, mini_kb):
     report = run(write, mini_kb, [L858R_38], cnv="MET\t4.9\n", prior=["osimertinib"], tumor_fraction=1.0)
     assert "MET amplification" not in roles(report)
-    assert [c.copy_number for c in report.copy_numbers] == [4.9]
+    assert [c.copy_number for c in report.gene_copy_numbers] == [4.9]
 
 
 def test_ret_fusion_alone_is_the_primary_driver_with_first_line_options(write, mini_kb):
     report = run(write, mini_kb, [], fusions="KIF5B\tRET\t42\n")
     assert roles(report) == {"KIF5B::RET fusion": "primary_driver"}
     assert [t.id for t in report.therapies] == ["selpercatinib_first_line"]
-    fusion = report.alterations[0]
+    fusion = report.observations[0]
     assert (fusion.gene, fusion.gene5, fusion.gene3, fusion.fusion) == ("RET", "KIF5B", "RET", "KIF5B::RET")
 
 

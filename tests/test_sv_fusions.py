@@ -49,7 +49,7 @@ def test_reciprocal_junction_does_not_pass_for_the_oncogenic_fusion(write, shipp
     vcf = write("manta.vcf", MANTA_HEAD + KIF5B_RET + RECIPROCAL)
     small = write("s.vcf", mutect2_vcf([]))
     report = annotate_sample(SampleInputs(vcfs=(small,), fusions=(vcf,)), RunConfig(), shipped_kb)
-    assert {a.fusion for a in report.alterations} == {"KIF5B::RET", "RET::KIF5B"}
+    assert {a.fusion for a in report.observations} == {"KIF5B::RET", "RET::KIF5B"}
     assert [(f.alteration, f.role) for f in report.findings] == [("KIF5B::RET fusion", "primary_driver")]
 
 

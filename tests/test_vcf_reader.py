@@ -18,7 +18,7 @@ def annotate(kb, name, **config):
 
 
 def by_protein(report):
-    return {(a.gene, a.hgvsp): a for a in report.alterations}
+    return {(a.gene, a.hgvsp): a for a in report.observations}
 
 
 def test_generic_sample_name_falls_back_to_file_stem(shipped_kb):
@@ -32,7 +32,7 @@ def test_generic_sample_name_falls_back_to_file_stem(shipped_kb):
 
 def test_multiallelic_missing_values_and_star_alleles_do_not_crash(shipped_kb):
     report = annotate(shipped_kb, "multiallelic_missing_ad.vcf")
-    kras = {a.hgvsp: a for a in report.alterations if a.gene == "KRAS"}
+    kras = {a.hgvsp: a for a in report.observations if a.gene == "KRAS"}
     assert "p.G12D" in set(kras)  # C>T and C>A at c.35 are split into two alleles; GT 0/1 calls only C>T
     assert "p.G12V" not in set(kras)  # C>A: outside the genotype and its AD count missing, so no evidence of it
     assert report.counts.skipped_reasons.get("caller genotype without this allele (e.g. 0/0) and no read counts") == 1
@@ -71,7 +71,7 @@ def test_snpeff_ann_protein_changes(shipped_kb):
 def test_empty_vcf_is_a_valid_sample_with_nothing_found(shipped_kb):
     report = annotate(shipped_kb, "empty.vcf")
     assert report.counts.records_read == 0
-    assert report.findings == [] and report.alterations == []
+    assert report.findings == [] and report.observations == []
     assert "No" in report.summary.headline
 
 
@@ -90,7 +90,7 @@ def test_indexed_and_streamed_reading_agree(tmp_path, shipped_kb):
     indexed = annotate_sample(SampleInputs(vcfs=(src,)), RunConfig(), shipped_kb)
     streamed = annotate_sample(SampleInputs(vcfs=(plain,)), RunConfig(), shipped_kb)
     assert "indexed" in indexed.inputs[0].format and "streamed" in streamed.inputs[0].format
-    assert indexed.alterations == [a.model_copy(update={"source": src.name}) for a in streamed.alterations]
+    assert indexed.observations == [a.model_copy(update={"source": src.name}) for a in streamed.observations]
     assert indexed.counts.records_read == 15
     assert indexed.counts == streamed.counts  # Counts mean the same on both paths (issue 10)
     assert indexed.inputs[0].counts == streamed.inputs[0].counts
@@ -102,7 +102,7 @@ def test_indexed_and_streamed_reading_agree(tmp_path, shipped_kb):
 def test_contig_naming_is_mapped_before_region_queries(tmp_path, shipped_kb):
     """A 'chr'-named query on a bare-named indexed file finds nothing in cyvcf2: the reader maps names first."""
     report = annotate_sample(SampleInputs(vcfs=(ROOT / "example_vcfs" / "egfr_ex19del_kras_pik3ca.vcf.gz",)), RunConfig(), shipped_kb)
-    assert {a.hgvsp for a in report.alterations if a.gene == "KRAS"} == {"p.G12D"}
+    assert {a.hgvsp for a in report.observations if a.gene == "KRAS"} == {"p.G12D"}
 
 
 def _one(kb, write, record: str, build="GRCh38", info_header="", info=".", extra_format=""):
@@ -121,8 +121,8 @@ N = "0/0:600,0:0.0:600"
 
 def test_unannotated_record_is_named_from_codon_data(shipped_kb, write):
     report = _one(shipped_kb, write, f"chr12 25245351 C G PASS {N} 0/1:950,50:0.05:1000")
-    assert report.alterations[0].hgvsp == "p.G12R"
-    assert report.alterations[0].protein_source == "knowledgebase codon table"
+    assert report.observations[0].hgvsp == "p.G12R"
+    assert report.observations[0].protein_source == "knowledgebase codon table"
     assert report.findings[0].match_level == "codon"  # KRAS codon-12 rule
 
 
@@ -130,7 +130,7 @@ def test_unannotated_record_is_named_from_codon_data(shipped_kb, write):
 def test_egfr_c797s_from_either_nucleotide_change(shipped_kb, write, pos, ref, alt):
     # c.2389T>A and c.2390G>C both give C797S (GRCh38 codon 797 = TGC at chr7:55181398-55181400).
     report = _one(shipped_kb, write, f"chr7 {pos} {ref} {alt} PASS {N} 0/1:950,50:0.05:1000")
-    assert report.alterations[0].hgvsp == "p.C797S"
+    assert report.observations[0].hgvsp == "p.C797S"
     assert report.findings[0].kb_id == "EGFR_C797S"
 
 
@@ -144,20 +144,20 @@ BCSQ_HEADER = (
 def test_bcftools_csq_annotation(shipped_kb, write):
     info = "BCSQ=missense|KRAS|ENST00000256078|protein_coding|-|12G>12D|25245350C>T"
     report = _one(shipped_kb, write, f"chr12 25245350 C T PASS {N} 0/1:950,50:0.05:1000", info_header=BCSQ_HEADER, info=info)
-    g12d = report.alterations[0]
+    g12d = report.observations[0]
     assert (g12d.hgvsp, g12d.protein_source, g12d.transcript) == ("p.G12D", "bcftools csq BCSQ", "ENST00000256078")
 
 
 def test_annotation_contradicting_the_codon_table_is_reported(shipped_kb, write):
     info = "BCSQ=missense|KRAS|ENST00000256078|protein_coding|-|12G>12V|25245350C>T"
     report = _one(shipped_kb, write, f"chr12 25245350 C T PASS {N} 0/1:950,50:0.05:1000", info_header=BCSQ_HEADER, info=info)
-    assert report.alterations[0].hgvsp == "p.G12V"  # the annotation is shown as given...
+    assert report.observations[0].hgvsp == "p.G12V"  # the annotation is shown as given...
     assert any("annotation says p.G12V; knowledgebase codon table says p.G12D" in w for w in report.warnings)  # ...and the conflict said
 
 
 def test_tumor_column_without_the_allele_is_not_a_finding(shipped_kb, write):
     report = _one(shipped_kb, write, f"chr12 25245351 C A PASS {N} 0/0:2000,0:0.0:2000")
-    assert report.alterations == [] and report.counts.skipped == 1
+    assert report.observations == [] and report.counts.skipped == 1
     normal = annotate_sample(SampleInputs(vcfs=(ROOT / "example_vcfs" / "egfr_l858r_met_amp.vcf.gz",)),
                              RunConfig(tumor_sample="PBMC_P001"), shipped_kb)
-    assert not any(a.gene == "EGFR" for a in normal.alterations)
+    assert not any(a.gene == "EGFR" for a in normal.observations)

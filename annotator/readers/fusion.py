@@ -1,6 +1,6 @@
 """Fusion inputs: RNA fusion callers' tables, DNA SV tables and VCFs, detected from the header.
 
-Every format becomes fusion :class:`Alteration` values filed under the knowledgebase kinase
+Every format becomes fusion :class:`Fusion` values filed under the knowledgebase kinase
 partner (``gene``), written ``GENE5::GENE3``. Partner names are mapped to current symbols through
 the knowledgebase's aliases; a fusion of a knowledgebase kinase with an unlisted partner is kept
 (``TRIM33::RET`` is a RET fusion, its partner not in the knowledgebase). Sources that do not give
@@ -20,7 +20,7 @@ from typing import Literal
 from annotator.errors import InputError
 from annotator.kb.index import KbIndex
 from annotator.kb.schema import INTRAGENIC_KINDS
-from annotator.models import Alteration, Counts, InputFile, ReadResult
+from annotator.models import Counts, Fusion, InputFile, ReadResult
 from annotator.readers.common import detect_by_columns, file_sha256, looks_like_vcf, read_table, resolve_format
 
 
@@ -248,7 +248,7 @@ def read_fusions(path: str | Path, index: KbIndex, fmt: str | None = None, inclu
         raws, warnings = read_sv_vcf(path, index, tally, include_filtered)
     else:
         raws = _rows(path, key, include_filtered, tally)
-    best: dict[str, Alteration] = {}  # one per fusion, kept as the rows stream by (see _keep_best)
+    best: dict[str, Fusion] = {}  # one per fusion, kept as the rows stream by (see _keep_best)
     outside = 0
     for raw in raws:
         if raw.reads == 0:
@@ -284,11 +284,11 @@ _FRAME_RANK = {"in-frame": 0, None: 1, "stop-codon": 2, "out-of-frame": 2}
 _CONFIDENCE_RANK = {"high": 0, "medium": 1, None: 1, "low": 2}
 
 
-def _rank(a: Alteration) -> tuple:
+def _rank(a: Fusion) -> tuple:
     return (a.filter != "PASS", _FRAME_RANK[a.reading_frame], _CONFIDENCE_RANK[a.confidence], -(a.supporting_reads or 0))
 
 
-def _keep_best(best: dict[str, Alteration], a: Alteration) -> bool:
+def _keep_best(best: dict[str, Fusion], a: Fusion) -> bool:
     """One entry per fusion: callers list a fusion once per breakpoint pair (FusionCatcher writes GOPC--ROS1 in frame
     and out of frame). Keep the best call: passing filters, in frame, most confident, then best supported; the
     first of equals, at the place of the fusion's first row. Same-gene events are not one fusion: each junction
@@ -303,7 +303,7 @@ def _keep_best(best: dict[str, Alteration], a: Alteration) -> bool:
     return current is None
 
 
-def _alteration(raw: RawFusion, index: KbIndex, path: Path, spec: FusionFormat) -> Alteration | str | None:
+def _alteration(raw: RawFusion, index: KbIndex, path: Path, spec: FusionFormat) -> Fusion | str | None:
     """The fusion alteration of a raw call; a reason (str) when it is skipped; None outside knowledgebase genes."""
     g5 = index.symbol(raw.gene5) or raw.gene5.strip()
     g3 = index.symbol(raw.gene3) or raw.gene3.strip()
@@ -339,11 +339,11 @@ def _alteration(raw: RawFusion, index: KbIndex, path: Path, spec: FusionFormat) 
     return _make(raw, gene, g5, g3, path, spec, caller, notes)
 
 
-def _make(raw: RawFusion, gene: str, g5: str, g3: str, path: Path, spec: FusionFormat, caller: str | None, notes: list[str]) -> Alteration:
+def _make(raw: RawFusion, gene: str, g5: str, g3: str, path: Path, spec: FusionFormat, caller: str | None, notes: list[str]) -> Fusion:
     if raw.filter != "PASS":
         notes.append(f"did not pass the caller's filters ({raw.filter}); kept with --include-filtered")
-    return Alteration(
-        gene=gene, type="fusion", source=path.name, fusion=f"{g5}::{g3}", gene5=g5, gene3=g3,
+    return Fusion(
+        gene=gene, source=path.name, fusion=f"{g5}::{g3}", gene5=g5, gene3=g3,
         supporting_reads=raw.reads, evidence=raw.evidence or spec.evidence, filter=raw.filter,
         breakpoint5=raw.breakpoint5 or None, breakpoint3=raw.breakpoint3 or None, notes=tuple(notes),
         caller=caller, confidence=raw.confidence, reading_frame=raw.reading_frame,

@@ -15,7 +15,7 @@ from pathlib import Path
 from annotator.errors import InputError
 from annotator.genome import parse_build
 from annotator.kb.index import KbIndex
-from annotator.models import Alteration, Counts, InputFile, ReadResult
+from annotator.models import Counts, InputFile, Observation, ProteinChange, ReadResult, SmallVariant
 from annotator.normalize import short_hgvsp, variant_type
 from annotator.readers.common import NON_CODING_REASON, file_sha256, non_coding, read_tsv
 from annotator.readers.vcf import codon_protein
@@ -79,7 +79,7 @@ def _int(row: dict[str, str], key: str, path: Path, line: int) -> int | None:
 
 
 def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, include_filtered: bool,
-             known: Callable[[Alteration], bool] | None = None) -> ReadResult:
+             known: Callable[[Observation], bool] | None = None) -> ReadResult:
     """The rows of one tumor sample in knowledgebase genes. With ``known`` (whether the knowledgebase names an
     alteration; see :class:`annotator.readers.vcf.VcfOptions`), rows whose ``Consequence`` (vcf2maf: VEP terms)
     or ``Variant_Classification`` says non-coding (Intron, UTR, flanks, IGR, RNA) are counted under
@@ -93,7 +93,7 @@ def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, includ
         raise InputError(f"sample {tumor_sample!r} is not in Tumor_Sample_Barcode (found: {', '.join(header.samples)})", path)
     counts = dict(records_read=0, passed_filters=0, filtered=0, outside_knowledgebase_genes=0, skipped=0)
     reasons: dict[str, int] = {}
-    alterations: list[Alteration] = []
+    alterations: list[Observation] = []
     for line, row in read_tsv(path, REQUIRED):
         if row["tumor_sample_barcode"] != tumor_sample:
             continue
@@ -109,8 +109,8 @@ def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, includ
                 counts["outside_knowledgebase_genes" if protein else "skipped"] += 1
                 continue
             counts["passed_filters"] += 1
-            alterations.append(Alteration(gene=gene, type=_MAF_TYPES.get((row.get("variant_type") or "").upper(), "snv"),
-                                          source=path.name, hgvsp=protein, protein_source="MAF HGVSp (no coordinates)"))
+            alterations.append(ProteinChange(gene=gene, type=_MAF_TYPES.get((row.get("variant_type") or "").upper(), "snv"),
+                                             source=path.name, hgvsp=protein, protein_source="MAF HGVSp (no coordinates)"))
             continue
         filt = row.get("filter") or "PASS"
         filt = "PASS" if filt in (".", "PASS") else filt
@@ -137,7 +137,7 @@ def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, includ
         if table and hgvsp and table != hgvsp:
             notes = (f"MAF says {hgvsp}; knowledgebase codon table says {table}",)
         hgvsc = row.get("hgvsc") or None
-        alteration = Alteration(
+        alteration = SmallVariant(
             gene=gene, type=variant_type(ref, alt), source=path.name, chrom=chrom, pos=pos, ref=ref, alt=alt,
             hgvsp=hgvsp or table, hgvsc=hgvsc.rsplit(":", 1)[-1] if hgvsc else None,
             transcript=row.get("transcript_id") or None,

@@ -61,12 +61,13 @@ def _label(text: str) -> str:
 def vaf_chart(report: ReportModel) -> str | None:
     """VAF of each reported small variant (log scale), coloured and grouped by its role."""
     pygal = _pygal()
-    variants = [a for a in report.alterations if a.vaf is not None and a.vaf > 0 and a.type in ("snv", "mnv", "insertion", "deletion", "delins")]
-    variants = capped(variants).shown  # as many dots as the table has rows, chosen the same way
-    if not variants:
+    rows = [r for r in report.small_variant_rows if (v := r.observation.vaf) is not None and v > 0]
+    rows = capped(rows).shown  # as many dots as the table has rows, chosen the same way
+    if not rows:
         return None
+    variants = [r.observation for r in rows]
     labels = [_label(f"{a.gene} {a.hgvsp.removeprefix('p.')}" if a.hgvsp else f"{a.gene} {a.chrom}:{a.pos}") for a in variants]
-    role_of = [a.role or "other" for a in variants]
+    role_of = [r.role or "other" for r in rows]
     used = [r for r in ROLE_SERIES if r[0] in role_of]
     low = min(a.vaf for a in variants)
     # A dot per variant on a log axis (bars would exaggerate on a log scale); one series per role, so the
@@ -88,10 +89,10 @@ def vaf_chart(report: ReportModel) -> str | None:
 def copy_number_chart(report: ReportModel) -> str | None:
     """Observed (plasma) and tumor-adjusted copy number per knowledgebase gene, with the thresholds."""
     pygal = _pygal()
-    genes = [c for c in report.copy_numbers if c.copy_number is not None]
+    genes = [row.measurement for row in report.copy_numbers if row.measurement.copy_number is not None]
     if not genes:
         return None
-    amp = float(report.settings.get("cnv_amplification_min_copy_number", 5.0))
+    amp = report.settings.cnv.amplification_min_copy_number
     top = max([amp + 1] + [c.copy_number for c in genes] + [min(c.adjusted_copy_number or 0, 40) for c in genes])
     chart = pygal.Line(
         js=[], disable_xml_declaration=True, width=760, height=300, style=_style(["#0b4f8a", "#c0392b", "#1a1a1a", "#6b6b6b"]),

@@ -12,4 +12,4 @@ def render(report: ReportModel) -> bytes:
 
 
 def json_schema() -> str:
-    return json.dumps(ReportModel.model_json_schema(), indent=2, sort_keys=True) + "\n"
+    return json.dumps(ReportModel.model_json_schema(mode="serialization"), indent=2, sort_keys=True) + "\n"

@@ -21,10 +21,12 @@ class Rows:
     more: int  # rows not shown (0 when the table is whole)
 
 
-def _priority(a: Any) -> tuple:
-    vaf = getattr(a, "vaf", None)
-    reads = getattr(a, "supporting_reads", None)
-    return (getattr(a, "kb_id", None) is None, -(vaf if vaf is not None else -1.0), -(reads if reads is not None else -1))
+def _priority(row: Any) -> tuple:
+    """Matched first, then by VAF, then by supporting reads (a report row: its observation holds the values)."""
+    observation = getattr(row, "observation", row)
+    vaf = getattr(observation, "vaf", None)
+    reads = getattr(observation, "supporting_reads", None)
+    return (getattr(row, "kb_id", None) is None, -(vaf if vaf is not None else -1.0), -(reads if reads is not None else -1))
 
 
 def capped(items: Iterable[Any], limit: int = TABLE_ROW_LIMIT) -> Rows:

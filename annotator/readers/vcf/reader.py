@@ -30,7 +30,7 @@ from pathlib import Path
 from annotator.config import CallThresholds
 from annotator.errors import InputError
 from annotator.kb.index import KbIndex
-from annotator.models import Alteration, Counts, InputFile, ReadResult
+from annotator.models import Counts, InputFile, ReadResult, SmallVariant
 from annotator.normalize import plain_allele, short_hgvsp, translate_codon_change, trim_alleles, variant_type
 from annotator.genome import is_primary_chromosome
 from annotator.readers import vcf_scan
@@ -90,7 +90,7 @@ class VcfOptions:
     # import matching). When given, variants the annotation calls non-coding on every transcript are counted,
     # not returned, unless this says the knowledgebase names them (MET exon 14 splice-site and intronic
     # deletions are "intron_variant" to VEP). None: every variant is returned.
-    known: Callable[[Alteration], bool] | None = None
+    known: Callable[[SmallVariant], bool] | None = None
 
 
 def _missing(value) -> bool:
@@ -414,7 +414,7 @@ class _Run:
     rule: VafRule
     t: int | None
     tally: Tally = field(default_factory=Tally)
-    alterations: list[Alteration] = field(default_factory=list)
+    alterations: list[SmallVariant] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     htslib: HtslibMessages | None = None  # what htslib has said so far while reading
 
@@ -616,9 +616,9 @@ def _unusable_alt(ref: str, alt: str) -> str | None:
     return None
 
 
-def _record_alterations(run: _Run, rec, genes: list[str], filt, where: str) -> list[Alteration]:
+def _record_alterations(run: _Run, rec, genes: list[str], filt, where: str) -> list[SmallVariant]:
     header, index, t, tally, reference = run.header, run.index, run.t, run.tally, run.options.reference
-    out: list[Alteration] = []
+    out: list[SmallVariant] = []
     ref = rec.REF
     alts = list(rec.ALT)
     site = f"{rec.CHROM}:{rec.POS} {ref}>{','.join(alts) or '.'}"
@@ -666,7 +666,7 @@ def _record_alterations(run: _Run, rec, genes: list[str], filt, where: str) -> l
             notes.append(f"annotation says {hgvsp}; knowledgebase codon table says {codon_hgvsp}")
         if codon_hgvsp and not hgvsp:
             hgvsp, protein_source = codon_hgvsp, "knowledgebase codon table"
-        alteration = Alteration(
+        alteration = SmallVariant(
             gene=gene,
             type=variant_type(ref, alt),
             source=run.path.name,
@@ -691,7 +691,7 @@ def _record_alterations(run: _Run, rec, genes: list[str], filt, where: str) -> l
     return out
 
 
-def _unlisted_non_coding(options: VcfOptions, consequences: list[_Consequence], alteration: Alteration) -> bool:
+def _unlisted_non_coding(options: VcfOptions, consequences: list[_Consequence], alteration: SmallVariant) -> bool:
     """Whether a variant is left out of the report rows: its annotation says non-coding on every transcript of
     the knowledgebase genes, and the knowledgebase does not name it.
 
