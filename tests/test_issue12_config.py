@@ -7,7 +7,10 @@ a threshold."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from typing import get_args
 
 import pydantic
@@ -20,7 +23,7 @@ from annotator.copynumber import TumorFraction, interpret_gene
 from annotator.errors import InputError
 from annotator.models import GeneCopyNumber
 from annotator.samplesheet import SampleSheetError, read_samplesheet
-from tests.conftest import mutect2_vcf
+from tests.conftest import MINI_KB, ROOT, mutect2_vcf
 
 L858R = "chr7 55191822 T G PASS 0/0:600,0:0.0:600 0/1:2970,30:0.01:3000"
 
@@ -236,3 +239,28 @@ def test_implausible_copy_number_cut_is_configurable_and_echoed(run_cli, write, 
         return []
 
     assert echoed(settings) == [80.0], settings
+
+
+@pytest.mark.slow
+def test_snakefile_refuses_bad_rows_and_unknown_tumor_types_before_any_job(tmp_path, vcf):
+    """The workflow validates the sheet with the package (bounds, tumor types against --config kb) when parsed."""
+    pytest.importorskip("snakemake")
+    sheet = vcf.parent / "s.tsv"
+    out = tmp_path / "out"
+
+    def snakemake(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "snakemake", "-s", str(ROOT / "workflow" / "Snakefile"), "--cores", "1", "--directory",
+             str(tmp_path / "work"), "--config", f"samplesheet={sheet}", f"outdir={out}", "formats=json", *extra],
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=600, cwd=tmp_path,
+        )
+
+    sheet.write_text("sample_id\tvcf\tploidy\tcnv_format\nS1\ts.vcf\t0\tnope\n")
+    proc = snakemake()
+    assert proc.returncode != 0 and "line 2: ploidy '0' is outside 0.5-10" in proc.stderr and "line 2: cnv_format 'nope'" in proc.stderr
+    sheet.write_text("sample_id\ttumor_type\tvcf\nS1\tbreast cancer\ts.vcf\nS2\tNSCLC\ts.vcf\n")
+    proc = snakemake(f"kb={MINI_KB}")
+    assert proc.returncode != 0
+    assert "line 2: tumor_type 'breast cancer' is not a knowledgebase tumor type; choose from NSCLC" in proc.stderr, proc.stderr[-2000:]
+    assert "ctdna-annotator: " in proc.stderr and "rule annotate" not in proc.stderr  # refused when parsed: no job ran
+    assert not out.exists()
