@@ -39,7 +39,8 @@ FALSE_WORDS = ("false", "no", "0")
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # As the report's models: the thresholds are echoed in the JSON, whose schema marks them all required.
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 def _problem(reason: str) -> PydanticCustomError:
