@@ -90,12 +90,23 @@ def output_paths(row: SampleRow, options: BatchOptions) -> list[Path]:
 
 # --- resume -------------------------------------------------------------------------------------
 
+_SHA256_CACHE: dict[tuple, str] = {}  # within one run: a reference FASTA shared by 400 samples is hashed once
+
+
+def _sha256_cached(path: Path, stat: os.stat_result) -> str:
+    key = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _SHA256_CACHE:
+        _SHA256_CACHE[key] = file_sha256(path)
+    return _SHA256_CACHE[key]
+
+
 def fingerprint(row: SampleRow, options: BatchOptions, kb_sha256: str) -> str:
     """What a sample's reports depend on, hashed. A missing input gives a fingerprint that never matches."""
     inputs = []
     for path in row.input_paths():
         try:
-            inputs.append({"path": str(path), "size": path.stat().st_size, "sha256": file_sha256(path)})
+            stat = path.stat()
+            inputs.append({"path": str(path), "size": stat.st_size, "sha256": _sha256_cached(path, stat)})
         except OSError as exc:
             inputs.append({"path": str(path), "error": exc.strerror or type(exc).__name__, "nonce": time.time_ns()})
     data = {
@@ -259,6 +270,8 @@ class _Stop:
 
     def __enter__(self) -> _Stop:
         for sig in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(sig) is signal.SIG_IGN:
+                continue  # inherited: a `batch ... &` from a script stays immune to the terminal's Ctrl-C
             self._old[sig] = signal.signal(sig, self._handle)
         return self
 
@@ -304,6 +317,8 @@ def run_batch(rows: list[SampleRow], options: BatchOptions, report: Callable[[Ou
     def finish(outcome: Outcome) -> None:
         if outcome.status in ("failed", "crashed"):
             _remove_reports(options.outdir, outcome.sample_id)
+        elif outcome.status == "ok":  # a format not written this time would be left from an earlier run: stale
+            _remove_reports(options.outdir, outcome.sample_id, keep=options.formats)
         result.outcomes.append(outcome)
         if options.write_status:
             merge_status([outcome], options.outdir)
@@ -423,11 +438,15 @@ def _stop_processes(processes: list) -> None:
             process.join()
 
 
-def _remove_reports(outdir: Path, sample_id: str) -> None:
-    """A failed re-run must not leave the previous run's reports looking current; nor a crash its temp files."""
+def _remove_reports(outdir: Path, sample_id: str, keep: tuple[str, ...] = ()) -> None:
+    """A failed re-run must not leave the previous run's reports looking current, nor a crash its temp files;
+    after a successful one, ``keep`` are the formats just written and any other is an earlier run's."""
     stem = _stem(sample_id)
     for fmt in REPORT_FORMATS:
-        (outdir / f"{stem}.{fmt}").unlink(missing_ok=True)
+        if fmt not in keep:
+            (outdir / f"{stem}.{fmt}").unlink(missing_ok=True)
+    if keep:
+        return
     for name in os.listdir(outdir):
         if name.endswith(".part") and any(name.startswith(f".{stem}.{fmt}.") for fmt in REPORT_FORMATS):
             (outdir / name).unlink(missing_ok=True)

@@ -137,12 +137,16 @@ def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status
     from annotator.atomic import check_writable_dir
 
     check_writable_dir(outdir)
-    result = _run_with_progress(rows, options)
-    outcomes = result.outcomes
-    if not no_cohort and result.stopped_by is None:
-        from annotator.cohort import write_cohort
+    try:  # Ctrl-C while samples run is handled by the scheduler; before (loading) or after (cohort) it lands here
+        result = _run_with_progress(rows, options)
+        if not no_cohort and result.stopped_by is None:
+            from annotator.cohort import write_cohort
 
-        write_cohort(read_samplesheet(samplesheet), outdir)
+            write_cohort(read_samplesheet(samplesheet), outdir)
+    except KeyboardInterrupt:
+        click.echo("stopped by Ctrl-C (SIGINT); the status of every finished sample is in the status file; no cohort written", err=True)
+        sys.exit(130)
+    outcomes = result.outcomes
     failed = [o for o in outcomes if o.status in ("failed", "crashed")]
     done = sum(o.status == "ok" for o in outcomes)
     skipped = sum(o.status == "skipped" for o in outcomes)

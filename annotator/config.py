@@ -125,6 +125,9 @@ class CallThresholds(_Thresholds):
     genotype_zero_min_vaf: float = Field(0.005, ge=0)  # and its VAF (0.5%)
     fusion_min_confidence: FusionConfidence = "medium"  # lower caller confidence never earns a resistance role
     fusion_require_in_frame: bool = True  # an out-of-frame fusion never earns a resistance role
+    # Report rows: a variant annotated non-coding is counted, not listed, unless the knowledgebase names it or it
+    # lies within this many bases of an exon a knowledgebase entry names (MET exon 14 branch-point region...).
+    non_coding_kept_within_bp: int = Field(50, ge=0)
 
 
 # --- the run configuration -------------------------------------------------------------------------

@@ -89,6 +89,20 @@ def _hit(alt: Observation, kb: KbAlteration, index: KbIndex) -> KbHit | None:
     return None
 
 
+def near_named_exon(alt: Observation, index: KbIndex, margin: int) -> bool:
+    """Whether a small variant lies within ``margin`` bases of an exon that a knowledgebase entry of its gene
+    names (exon skipping, exon deletions or insertions): such variants stay in view whatever their annotation."""
+    if not isinstance(alt, SmallVariant) or (span := _span(alt)) is None:
+        return False
+    for kb in index.alterations_for_gene(alt.gene):
+        if kb.exon is None:
+            continue
+        region = index.exon_region(kb.gene, kb.exon)
+        if region and region[0] == span[0] and span[1] < region[2] + margin and region[1] - margin < span[2]:
+            return True
+    return False
+
+
 def _breakpoint(text: str | None) -> tuple[str, int] | None:
     """'chr7:55200000', '7:55200000:+' (STAR-Fusion, FusionCatcher) -> ('7', 55200000); None if absent or unparsable."""
     m = re.match(r"^([^:]+):(\d+)(?::[+-])?$", (text or "").strip())

@@ -13,7 +13,7 @@ from annotator.genome import detect_build, parse_build
 from annotator.interpret import interpret, parse_stated_driver, resolve_prior_therapies
 from annotator.kb.index import kb_index
 from annotator.kb.schema import Knowledgebase
-from annotator.matching import match_alterations
+from annotator.matching import match_alterations, near_named_exon
 from annotator import copynumber
 from annotator.models import Counts, GeneCopyNumber, InputFile, Observation, ReadResult, SmallVariant
 from annotator.readers import cnv as cnv_reader
@@ -128,9 +128,10 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
 
         reference = Reference(config.reference)
     # Small variants the annotation calls non-coding are counted, not kept as rows, unless the knowledgebase
-    # names them (matching decides, e.g. MET exon 14 splice-site deletions that VEP calls intronic).
+    # names them (matching decides, e.g. MET exon 14 splice-site deletions that VEP calls intronic) or they lie
+    # near an exon the knowledgebase names (a branch-point deletion just outside the splice window stays in view).
     def known(alteration: Observation) -> bool:
-        return bool(match_alterations([alteration], index))
+        return bool(match_alterations([alteration], index)) or near_named_exon(alteration, index, config.calls.non_coding_kept_within_bp)
 
     options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered, reference=reference,
                                     calls=config.calls, known=known)

@@ -49,6 +49,9 @@ from annotator.errors import InputError
 from annotator.kb.schema import Knowledgebase
 from annotator.pipeline import safe_file_stem
 
+# File stems a run writes beside the reports: a sample named so would have its report overwritten.
+RESERVED_STEMS = {"cohort": "cohort summary (cohort.tsv, cohort.html)", "batch_status": "status file (batch_status.tsv)"}
+
 COLUMNS = {
     "sample_id": True, "vcf": True, "cnv": False, "fusions": False, "tumor_sample": False, "genome": False,
     "tumor_type": False, "prior_therapy": False, "driver": False, "tumor_fraction": False, "tumor_fraction_file": False,
@@ -197,6 +200,9 @@ def read_samplesheet(path: str | Path) -> list[SampleRow]:
         elif not bad_id:
             stem = safe_file_stem(sid)
             other = stems.get(stem.casefold())
+            if stem.casefold() in RESERVED_STEMS:
+                problems.append(f"line {n}: sample_id {sid!r} would write {stem}.*, which the run's own"
+                                f" {RESERVED_STEMS[stem.casefold()]} uses; rename the sample")
             if other:
                 problems.append(f"line {n}: sample_id {sid!r} and {other[0]!r} (line {other[1]}) would write the same"
                                 f" report files ({stem}.*, compared ignoring case)")

@@ -340,3 +340,105 @@ def test_read_only_file_system_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     with pytest.raises(OutputError, match="not writable .Read-only file system"):
         check_writable_dir(tmp_path)
+
+
+# --- review fixes: stale formats, reserved ids, Ctrl-C outside the scheduler, inherited SIG_IGN ---------
+
+def test_a_rerun_with_fewer_formats_leaves_no_stale_report(run_dir, tmp_path):
+    out = tmp_path / "out"
+    rows = read_samplesheet(sheet(run_dir, ["S1"]))
+    assert _statuses(rows, _options(out, formats=("json", "html"))) == ["ok"]
+    changed = read_samplesheet(sheet(run_dir, ["S1"], vcf="egfr_l858r_met_amp.vcf.gz", therapy="gefitinib"))
+    assert _statuses(changed, _options(out, formats=("json",))) == ["ok"]
+    assert (out / "S1.json").is_file() and not (out / "S1.html").exists()  # the old page would show the old sample
+
+
+def test_ids_that_would_overwrite_the_runs_own_files_are_refused(run_dir, tmp_path, run_cli):
+    s = sheet(run_dir, ["cohort", "Batch_Status", "S3"])
+    result = run_cli(["batch", s, "--outdir", tmp_path / "out", "--format", "json"])
+    assert result.exit_code == 2
+    assert "line 2: sample_id 'cohort' would write cohort.*" in result.output
+    assert "line 3: sample_id 'Batch_Status' would write Batch_Status.*" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_while_the_cohort_is_written_exits_130(run_dir, tmp_path):
+    hook = tmp_path / "hook"
+    (hook / "sitecustomize.py").write_text(FAULTS + (
+        "\nif os.environ.get('CTDNA_TEST_SLOW_COHORT'):\n"
+        "    import time, annotator.cohort as c\n"
+        "    real_cohort = c.write_cohort\n"
+        "    def write_cohort(*a, **kw):\n"
+        "        open(os.environ['CTDNA_TEST_SLOW_COHORT'], 'w').close()\n"
+        "        time.sleep(60)\n"
+        "        return real_cohort(*a, **kw)\n"
+        "    c.write_cohort = write_cohort\n"))
+    flag = tmp_path / "in_cohort"
+    env = {**os.environ, "PYTHONPATH": f"{hook}{os.pathsep}{ROOT}", "CTDNA_TEST_SLOW_COHORT": str(flag)}
+    proc = subprocess.Popen([sys.executable, "-m", "annotator.cli", "batch", str(sheet(run_dir, ["S1"])), "--outdir", str(tmp_path / "out"),
+                             "--format", "json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert _wait_for(flag.exists)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr[-1000:]
+    assert "Traceback" not in stderr and status(tmp_path / "out")["S1"]["status"] == "ok"
+
+
+def test_an_inherited_ignored_sigint_is_kept(run_dir, tmp_path):
+    """`batch ... &` from a script ignores the terminal's Ctrl-C; the run must not start honouring it."""
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path / 'hook'}{os.pathsep}{ROOT}", "CTDNA_TEST_FAULTS": "S1=sleep2,S2=sleep2"}
+    proc = subprocess.Popen([sys.executable, "-m", "annotator.cli", "batch", str(sheet(run_dir, ["S1", "S2"])), "--outdir", str(tmp_path / "out"),
+                             "--format", "json", "--jobs", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert _wait_for(lambda: len(_children(proc.pid)) >= 1)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr[-1000:]
+    assert {r["status"] for r in status(tmp_path / "out").values()} == {"ok"}
+
+
+def test_an_input_shared_by_every_sample_is_hashed_once_per_run(run_dir, tmp_path, monkeypatch):
+    rows = read_samplesheet(sheet(run_dir, ["S1", "S2", "S3"]))
+    hashed: list[str] = []
+    real = batch_module.file_sha256
+    monkeypatch.setattr(batch_module, "file_sha256", lambda p: hashed.append(str(p)) or real(p))
+    monkeypatch.setattr(batch_module, "_SHA256_CACHE", {})
+    prints = {batch_module.fingerprint(r, _options(tmp_path / "o"), "kb") for r in rows}
+    assert len(prints) == 3 and hashed == [str(rows[0].vcf[0])]  # the three samples share one VCF
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """Mount a tmpfs made by the test (read-only, or tiny) at a folder; skipped where mounting is not allowed."""
+    mounted: list[Path] = []
+
+    def _mount(name: str, options: str) -> Path:
+        where = tmp_path / name
+        where.mkdir()
+        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here ({proc.stderr.strip() or proc.returncode}); the EROFS case covers the path")
+        mounted.append(where)
+        return where
+
+    yield _mount
+    for where in mounted:
+        subprocess.run(["umount", str(where)], capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("mount") is None, reason="no mount command")
+def test_a_real_read_only_folder_is_refused_before_work(tmpfs, tmp_path):
+    folder = tmpfs("ro", "ro,size=1m")
+    proc = cli(["annotate", EX / "no_findings.vcf.gz", "--outdir", folder, "--format", "json"])
+    assert proc.returncode == 2 and "not writable (Read-only file system)" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and list(folder.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("mount") is None, reason="no mount command")
+def test_a_full_folder_gives_one_line_and_no_temp_file(tmpfs, tmp_path):
+    folder = tmpfs("tiny", "size=64k")
+    proc = cli(["annotate", EX / "egfr_l858r_met_amp.vcf.gz", "--cnv", EX / "egfr_l858r_met_amp.cnv.tsv", "--outdir", folder,
+                "--format", "json,html,pdf"])
+    assert proc.returncode == 2, proc.stderr[-1000:]
+    assert "No space left on device" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert list(folder.iterdir()) == []

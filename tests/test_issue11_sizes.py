@@ -239,3 +239,16 @@ def test_maf_cell_over_csv_field_limit_is_a_one_line_error(tmp_path, write):
                 "KRAS\t12\t25245350\tC\tT\tS1\tGRCh38\n" f"KRAS\t12\t25245351\tC\t{HUGE}\tS1\tGRCh38\n")
     outdir = tmp_path / "out"
     assert_clean_failure(cli(["annotate", maf, "--outdir", outdir], tmp_path), outdir, "huge.maf:3:", "longer than 131,072")
+
+
+def test_variant_near_an_exon_the_knowledgebase_names_stays_listed(run_cli, tmp_path, write):
+    """A MET intron 13 change 40 bases before exon 14 (branch-point region, outside the 25-base acceptor window)
+    matches nothing, but it is too close to the exon the knowledgebase names to vanish into a count."""
+    path = write("s.vcf", vcf([
+        ("chr7", 116771809, "A", "G", csq("G", "intron_variant", "MET", MET_TX)),  # exon 14 starts at 116771849
+        ("chr7", 116771649, "A", "G", csq("G", "intron_variant", "MET", MET_TX)),  # 200 bases before: counted
+    ]))
+    report, _ = annotate(run_cli, tmp_path, path)
+    assert [(a["pos"], a["kb_id"]) for a in small_variants(report)] == [(116771809, None)]
+    assert report["counts"]["skipped_reasons"][NON_CODING_REASON] == 1
+    assert report["settings"]["calls"]["non_coding_kept_within_bp"] == 50
