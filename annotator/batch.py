@@ -165,7 +165,7 @@ def annotate_row(row: SampleRow, options: BatchOptions, print_: str = "") -> Out
             raise AnnotatorError(unknown_tumor_type)
         inputs = SampleInputs(
             vcfs=row.vcf, cnv=row.cnv, fusions=row.fusions, sample_id=row.sample_id,
-            tumor_type=config.tumor_type, prior_therapies=row.prior_therapy, driver=row.driver,
+            prior_therapies=row.prior_therapy, driver=row.driver,
         )
         report = annotate_sample(inputs, config, kb)
         written = write_reports(report, options.outdir, _stem(row.sample_id), options.formats)

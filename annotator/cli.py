@@ -81,7 +81,7 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
         raise InputError(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems))
     inputs = SampleInputs(
         vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
-        tumor_type=config.tumor_type, prior_therapies=tuple(prior), driver=driver,
+        prior_therapies=tuple(prior), driver=driver,
     )
     check_inputs(inputs)
     from annotator.atomic import check_writable_dir

@@ -15,6 +15,7 @@ from pathlib import Path
 from annotator.atomic import atomic_write_all, check_writable_dir, tsv_text
 from annotator.batch import read_status
 from annotator.pipeline import safe_file_stem
+from annotator.report import SCHEMA_VERSION, FindingOut, ReportModel
 from annotator.samplesheet import SampleRow
 
 TSV_COLUMNS = ["sample_id", "status", "primary_driver", "driver_source", "prior_therapies", "gene", "alteration", "role",
@@ -29,7 +30,7 @@ class CohortSample:
     driver: str
     driver_source: str
     prior: str
-    findings: list[dict]
+    findings: list[FindingOut]
     report: str | None
 
 
@@ -41,22 +42,33 @@ def collect(rows: list[SampleRow], outdir: Path) -> list[CohortSample]:
         path = outdir / f"{stem}.json"
         state, message = status.get(row.sample_id, ("ok" if path.is_file() else "missing", ""))
         if path.is_file() and state in ("ok", "skipped"):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                pd = data["sample"]["primary_driver"]
-                findings = list(data["findings"])
-                prior = ", ".join(data["sample"]["prior_therapies"]) or "none"
-            except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-                reason = exc.__class__.__name__ if not isinstance(exc, ValueError) else "not valid JSON"
+            try:  # through the published model: a report this version cannot read is said to be so
+                data = ReportModel.model_validate_json(path.read_bytes())
+                pd = data.sample.primary_driver
+                findings = list(data.findings)
+                prior = ", ".join(data.sample.prior_therapies) or "none"
+            except (OSError, ValueError) as exc:
+                reason = _unreadable(path, exc)
                 out.append(CohortSample(row.sample_id, "unreadable", f"report {path.name} cannot be read ({reason}); re-run the sample",
                                         "", "", "", [], None))
                 continue
             html = f"{stem}.html" if (outdir / f"{stem}.html").is_file() else (f"{stem}.pdf" if (outdir / f"{stem}.pdf").is_file() else f"{stem}.json")
-            out.append(CohortSample(row.sample_id, "ok", message, pd["alteration"] if pd else "not identified", pd["source"] if pd else "",
+            out.append(CohortSample(row.sample_id, "ok", message, pd.alteration if pd else "not identified", pd.source if pd else "",
                                     prior, findings, html))
         else:
             out.append(CohortSample(row.sample_id, state if state not in ("ok", "skipped") else "missing", message or "no report", "", "", "", [], None))
     return out
+
+
+def _unreadable(path: Path, exc: Exception) -> str:
+    """Why a report cannot be read: not JSON, or JSON of another report schema (an older version wrote it)."""
+    try:
+        version = json.loads(path.read_text(encoding="utf-8")).get("schema_version")
+    except (OSError, ValueError, AttributeError):
+        return "not valid JSON"
+    if version and str(version).split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        return f"report schema {version}, this version reads {SCHEMA_VERSION}"
+    return "does not match the report schema"
 
 
 def write_cohort(rows: list[SampleRow], outdir: Path) -> tuple[Path, Path]:
@@ -67,8 +79,8 @@ def write_cohort(rows: list[SampleRow], outdir: Path) -> tuple[Path, Path]:
         if not s.findings:
             table.append([s.sample_id, s.status, s.driver, s.driver_source, s.prior, "", "", "", "", "", "", "", s.report or ""])
         for f in s.findings:
-            table.append([s.sample_id, s.status, s.driver, s.driver_source, s.prior, f["gene"], f["alteration"], f["role"], f["kb_id"],
-                          f.get("vaf"), f.get("copy_number"), f.get("resistance_to") or "", s.report or ""])
+            table.append([s.sample_id, s.status, s.driver, s.driver_source, s.prior, f.gene, f.alteration, f.role, f.kb_id,
+                          f.vaf, f.copy_number, f.resistance_to or "", s.report or ""])
     tsv, html = outdir / "cohort.tsv", outdir / "cohort.html"
     atomic_write_all({tsv: tsv_text(TSV_COLUMNS, table), html: render_cohort_html(samples)})
     return tsv, html
@@ -81,9 +93,9 @@ def render_cohort_html(samples: list[CohortSample]) -> str:
     by_context: Counter = Counter()
     for s in samples:
         for f in s.findings:
-            if f["role"] in ("on_target_resistance", "bypass_resistance"):
-                resistance[f["alteration"]] += 1
-                by_context[(f["alteration"], s.driver, s.prior)] += 1
+            if f.role in ("on_target_resistance", "bypass_resistance"):
+                resistance[f.alteration] += 1
+                by_context[(f.alteration, s.driver, s.prior)] += 1
     ok = [s for s in samples if s.status == "ok"]
     return environment().get_template("cohort.html.j2").render(
         samples=samples, n_ok=len(ok), n_failed=sum(s.status != "ok" for s in samples),

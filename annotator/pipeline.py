@@ -31,7 +31,6 @@ class SampleInputs:
     cnv: tuple[Path, ...] = ()
     fusions: tuple[Path, ...] = ()
     sample_id: str | None = None
-    tumor_type: str = "NSCLC"
     prior_therapies: tuple[str, ...] = ()
     driver: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -168,7 +167,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     for m in matches:
         if isinstance(m.observed, SmallVariant):  # annotation conflicts; copy-number notes are shown in their table
             warnings += [f"{m.observed.label}: {note}" for note in m.observed.notes]
-    disease = _disease(index, inputs.tumor_type)
+    disease = _disease(index, config.tumor_type)
     interpretation = interpret(matches, index, priors, stated, config.calls, disease=disease)
     inputs_out = [r.input.model_copy(update={"counts": r.counts}) for r in results]
     settings = Settings(
@@ -185,7 +184,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     )
     return build_report(
         sample_id=sample_id,
-        tumor_type=inputs.tumor_type,
+        tumor_type=config.tumor_type,
         prior_names=list(inputs.prior_therapies),
         prior_ids=[d.id for d in priors],
         interpretation=interpretation,
@@ -203,10 +202,12 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
 
 
 def _disease(index, tumor_type: str) -> str:
-    """The knowledgebase's own short name for the sample's tumor type (statements say "EGFR-driven NSCLC")."""
-    lookup = getattr(index.kb, "tumor_type", None)
-    found = lookup(tumor_type) if lookup else None
-    return found.id if found is not None else tumor_type
+    """The knowledgebase's own short name for the sample's tumor type (statements say "EGFR-driven NSCLC").
+    The run configuration has refused a tumor type the knowledgebase does not know before any work."""
+    found = index.kb.tumor_type(tumor_type)
+    if found is None:
+        raise InputError(f"tumor type {tumor_type!r} is not one of the knowledgebase's: {', '.join(index.kb.release.tumor_type_labels())}")
+    return found.id
 
 
 def resolve_tumor_fraction(config: RunConfig, small: list[Observation]) -> copynumber.TumorFraction:
