@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from annotator import __version__
-from annotator.config import DEFAULT_TUMOR_TYPE, CallThresholds, CnvThresholds, RunConfig, cli_name, validate_options
+from annotator.config import DEFAULT_TUMOR_TYPE, CallThresholds, CnvThresholds, RunConfig, cli_name, tumor_type_problem, validate_options
 from annotator.errors import AnnotatorError, InputError, KnowledgebaseError
 
 _PATH = click.Path(path_type=Path)  # existence and kind are checked by the readers, with one-line errors
@@ -78,6 +78,9 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
     }
     config, problems = validate_options(RunConfig, {k: v for k, v in options.items() if v is not None}, cli_name)
     if config is None:
+        if tumor_type and not any("--tumor-type" in p for p in problems):  # every problem at once, tumor type too
+            unknown = tumor_type_problem(tumor_type, _load_kb(kb_dir), cli_name)
+            problems += [unknown] if unknown else []
         raise InputError(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems))
     inputs = SampleInputs(
         vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
@@ -118,18 +121,15 @@ def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status
 
     from annotator.batch import BatchOptions
     from annotator.render import parse_formats
-    from annotator.samplesheet import SampleSheetError, read_samplesheet, tumor_type_problems
+    from annotator.samplesheet import read_samplesheet
 
     fmts = parse_formats(formats)
-    rows = read_samplesheet(samplesheet)
+    rows = read_samplesheet(samplesheet, _load_kb(kb_dir))  # the KB is validated once, before any work; tumor types with the rest
     if only:
         unknown = sorted(set(only) - {r.sample_id for r in rows})
         if unknown:
             raise AnnotatorError(f"--only names sample(s) not in the sheet: {', '.join(unknown)}", samplesheet)
         rows = [r for r in rows if r.sample_id in set(only)]
-    unknown_tumor_types = tumor_type_problems(rows, _load_kb(kb_dir))  # the KB is validated once, before any work
-    if unknown_tumor_types:
-        raise SampleSheetError(samplesheet, unknown_tumor_types)
     options = BatchOptions(
         outdir=outdir, formats=fmts, kb_dir=str(kb_dir) if kb_dir else None, jobs=jobs or os.cpu_count() or 1, resume=resume,
         cnv=_thresholds(CnvThresholds, cnv_thresholds), calls=_thresholds(CallThresholds, call_thresholds), write_status=not no_status,

@@ -34,6 +34,7 @@ FusionConfidence = Literal["low", "medium", "high"]
 FUSION_CONFIDENCE_LEVELS: tuple[str, ...] = get_args(FusionConfidence)  # Arriba's scale; other callers' levels are mapped onto it
 
 PLOIDY_RANGE = (0.5, 10.0)
+DEFAULT_PLOIDY = 2.0  # a diploid tumor, when neither --ploidy nor ichorCNA says otherwise
 TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
 
@@ -248,10 +249,16 @@ class SampleOptions(_Frozen):
         layer); its ``tumor_type(name)`` matches ids, names and synonyms ignoring case, spaces and hyphens.
         ``name`` turns the field into what the user typed (``--tumor-type`` or ``tumor_type``).
         """
-        if kb.tumor_type(self.tumor_type) is not None:
-            return None
-        known = ", ".join(kb.release.tumor_type_labels())
-        return f"{name('tumor_type')} {self.tumor_type!r} is not a knowledgebase tumor type; choose from {known}"
+        return tumor_type_problem(self.tumor_type, kb, name)
+
+
+def tumor_type_problem(tumor_type: str, kb, name: Callable[[str], str] = lambda field: field) -> str | None:
+    """Why ``tumor_type`` is not one of the knowledgebase's tumor types, or None (see ``SampleOptions``);
+    usable before the other options validate, so that every problem shows at once."""
+    if kb.tumor_type(tumor_type) is not None:
+        return None
+    known = ", ".join(kb.release.tumor_type_labels())
+    return f"{name('tumor_type')} {tumor_type!r} is not a knowledgebase tumor type; choose from {known}"
 
 
 class RunConfig(SampleOptions):

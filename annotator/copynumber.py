@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotator.config import CnvThresholds
+from annotator.config import DEFAULT_PLOIDY, PLOIDY_RANGE, CnvThresholds
 from annotator.errors import InputError
 from annotator.models import CopyNumberCall, GeneCopyNumber, Observation, SmallVariant
 
@@ -42,6 +42,11 @@ def parse_tumor_fraction(value: float | str | None, where: str = "--tumor-fracti
     return number
 
 
+def _interpreted(cn: GeneCopyNumber, update: dict) -> GeneCopyNumber:
+    """``cn`` with its interpretation filled in, validated (an unknown status fails here, not in a consumer)."""
+    return GeneCopyNumber.model_validate({**cn.model_dump(), **update})
+
+
 def read_ichorcna_params(path: str | Path) -> TumorFraction:
     """``Tumor Fraction:`` and ``Ploidy:`` lines of an ichorCNA ``params.txt``."""
     path = Path(path)
@@ -61,6 +66,8 @@ def read_ichorcna_params(path: str | Path) -> TumorFraction:
                 raise InputError(f"Tumor Fraction {number} is outside [0, 1]", path, n)
             fraction = number if fraction is None else fraction
         else:
+            if not PLOIDY_RANGE[0] <= number <= PLOIDY_RANGE[1]:
+                raise InputError(f"Ploidy {number} is outside {PLOIDY_RANGE[0]:g}-{PLOIDY_RANGE[1]:g}", path, n)
             ploidy = number if ploidy is None else ploidy
     if fraction is None:
         raise InputError("no 'Tumor Fraction:' line (is this an ichorCNA params.txt?)", path)
@@ -83,7 +90,7 @@ def estimate_from_vafs(alterations: list[Observation], max_vaf: float) -> TumorF
     return TumorFraction(min(1.0, round(2 * max(vafs), 4)), "estimated from somatic VAFs (2 x highest VAF)", True)
 
 
-def tumor_copy_number(observed: float, fraction: float, ploidy: float = 2.0) -> float:
+def tumor_copy_number(observed: float, fraction: float, ploidy: float = DEFAULT_PLOIDY) -> float:
     ratio = observed / 2
     return (ratio * (2 * (1 - fraction) + fraction * ploidy) - 2 * (1 - fraction)) / fraction
 
@@ -95,27 +102,27 @@ def interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> G
     if cn.filter == "PASS":
         return out
     flag = f"FILTER {cn.filter}: did not pass the caller's filters (kept: --include-filtered)"
-    return out.model_copy(update={"note": f"{flag}; {out.note}" if out.note else flag})
+    return _interpreted(out, {"note": f"{flag}; {out.note}" if out.note else flag})
 
 
 def _interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> GeneCopyNumber:
     focal = None if cn.segment_length is None else cn.segment_length <= t.focal_max_length
     update: dict = {"focal": focal}
-    f, ploidy = tf.value, (tf.ploidy if tf.ploidy is not None else 2.0)
+    f, ploidy = tf.value, (tf.ploidy if tf.ploidy is not None else DEFAULT_PLOIDY)
     if cn.level == "call":
         update["status"] = {"amp": "amplification", "gain": "gain", "loss": "loss", "del": "copy_loss"}.get(cn.tool_call or "", "neutral")
         update["note"] = "discrete call as made by the tool"
-        return cn.model_copy(update=update)
+        return _interpreted(cn, update)
     obs = cn.copy_number
     if obs is None:
-        return cn.model_copy(update={"status": "not_assessed", "note": "no value in the input"})
+        return _interpreted(cn, {"status": "not_assessed", "note": "no value in the input"})
     if cn.level == "tumor":
         status = "amplification" if obs >= t.amplification_min_copy_number else "copy_loss" if obs <= t.loss_max_copy_number else (
             "gain" if obs > ploidy + t.min_observed_gain else "neutral")
         if status == "amplification" and focal is False:
             status, update["note"] = "broad_gain", "gain spans a whole arm or chromosome, not a focal amplification"
         update.update(status=status, adjusted_copy_number=obs)
-        return cn.model_copy(update=update)
+        return _interpreted(cn, update)
     # plasma-level value
     gain = obs - 2
     if f is not None and f > 0:
@@ -151,7 +158,7 @@ def _interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> 
     else:
         status = "neutral"
     update["status"] = status
-    return cn.model_copy(update=update)
+    return _interpreted(cn, update)
 
 
 def copy_number_alterations(calls: list[GeneCopyNumber], tf: TumorFraction) -> list[CopyNumberCall]:

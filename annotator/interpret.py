@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from annotator.config import FUSION_CONFIDENCE_LEVELS, CallThresholds
 from annotator.kb.index import KbIndex
@@ -46,7 +47,7 @@ class Finding:
 class Interpretation:
     findings: list[Finding]
     primary_groups: list[str]
-    driver_source: str | None  # "plasma" | "stated" | None
+    driver_source: Literal["plasma", "stated"] | None
     regimens: list[tuple[Regimen, list[Finding]]]
     trials: list[tuple[Trial, list[Finding]]]
     flags: list[str] = field(default_factory=list)

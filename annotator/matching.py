@@ -86,6 +86,8 @@ def _hit(alt: Observation, kb: KbAlteration, index: KbIndex) -> KbHit | None:
             g5, g3 = kb.fusion.gene5, kb.fusion.gene3
             if (g5 is None or g5 == alt.gene5) and (g3 is None or g3 == alt.gene3):
                 return KbHit(kb, "exact" if g5 and g3 else "gene_and_type")
+    else:  # a new kind of observation needs its own matching rules, not a silent "no match"
+        raise TypeError(f"no matching rules for {type(alt).__name__}")
     return None
 
 

@@ -13,8 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SmallVariantType = Literal["snv", "mnv", "insertion", "deletion", "delins"]
 CopyNumberCallType = Literal["amplification", "copy_loss"]
-CnStatus = Literal["amplification", "likely_amplification", "broad_gain", "gain", "neutral", "cannot_exclude", "copy_loss", "loss"]
-SMALL_VARIANT_TYPES: tuple[str, ...] = ("snv", "mnv", "insertion", "deletion", "delins")
+CnStatus = Literal[
+    "amplification", "likely_amplification", "broad_gain", "gain", "neutral", "cannot_exclude", "copy_loss", "loss", "not_assessed",
+]
 
 
 class _Frozen(BaseModel):
@@ -29,6 +30,15 @@ class _Observation(_Frozen):
     source: str  # input file name (no directory)
     filter: str = "PASS"  # the caller's FILTER when not PASS (kept only with --include-filtered)
     notes: tuple[str, ...] = ()
+
+    # Every kind says how it is named in a report and what makes two observations the same one.
+    @property
+    def label(self) -> str:
+        raise NotImplementedError(f"{type(self).__name__} must say its label")
+
+    @property
+    def identity(self) -> tuple:
+        raise NotImplementedError(f"{type(self).__name__} must say its identity")
 
 
 class SmallVariant(_Observation):

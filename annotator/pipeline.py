@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.config import RunConfig
+from annotator.config import DEFAULT_PLOIDY, RunConfig
 from annotator.errors import InputError
 from annotator.genome import detect_build, parse_build
 from annotator.interpret import interpret, parse_stated_driver, resolve_prior_therapies
@@ -178,7 +178,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         tumor_fraction=tf.value,
         tumor_fraction_source=tf.source,
         tumor_fraction_estimated=tf.estimated,
-        ploidy=tf.ploidy if tf.ploidy is not None else 2.0,
+        ploidy=tf.ploidy if tf.ploidy is not None else DEFAULT_PLOIDY,
         genome_build_source="--genome" if config.genome else "input header",
         reference=Path(config.reference).name if config.reference else None,
     )

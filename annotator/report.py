@@ -17,9 +17,9 @@ from annotator.errors import InputError
 from annotator.config import CallThresholds, CnvThresholds
 from annotator.interpret import RESISTANCE_ROLES, Finding, Interpretation, drug_label
 from annotator.kb.index import KbIndex
-from annotator.kb.schema import EVIDENCE_LEVELS, Evidence, EvidenceLevel, EvidenceType, Regimen, Role, SourceRef, Trial
+from annotator.kb.schema import EVIDENCE_LEVELS, Build, Evidence, EvidenceLevel, EvidenceType, Regimen, Role, SourceRef, Trial
 from annotator.matching import MatchLevel
-from annotator.models import Counts, CopyNumberCall, Fusion, GeneCopyNumber, InputFile, Observation, SmallVariant
+from annotator.models import Counts, CopyNumberCall, Fusion, GeneCopyNumber, InputFile, Observation, ProteinChange, SmallVariant
 
 # The report contract's version. Adding a field: minor version and a CHANGELOG line. Renaming or removing
 # one, or changing what it means: major version and a migration note in CHANGELOG.md.
@@ -51,7 +51,7 @@ class PrimaryDriver(_Model):
 
 class SampleInfo(_Model):
     id: str
-    tumor_type: str
+    tumor_type: str = Field(description="as given (--tumor-type or the sheet); settings.tumor_type is the knowledgebase's id for it")
     prior_therapies: list[str] = Field(description="as given, in order of administration; the last is the most recent")
     prior_therapy_ids: list[str] = Field(description="knowledgebase drug ids of the recognised prior therapies")
     primary_driver: PrimaryDriver | None
@@ -121,7 +121,7 @@ class TrialOut(_Model):
     acronym: str | None
     title: str
     phase: str | None
-    design: str
+    design: Literal["interventional", "observational"]
     arms: list[str]
     setting: str
     prior_therapy: str | None
@@ -164,19 +164,24 @@ class Settings(_Model):
     include_filtered: bool = Field(description="non-PASS records kept and flagged (never given a role)")
     cnv: CnvThresholds
     calls: CallThresholds
-    tumor_fraction: float | None = Field(description="0-1; null: unknown")
+    tumor_fraction: float | None = Field(ge=0, le=1, description="0-1; null: unknown")
     tumor_fraction_source: str
     tumor_fraction_estimated: bool
-    ploidy: float
+    ploidy: float = Field(ge=0.5, le=10)
     genome_build_source: Literal["--genome", "input header"]
     reference: str | None = Field(description="FASTA file name used for REF checks and left-alignment; null: none (indels trimmed only)")
 
 
+# The HTML table (ReportModel property) that shows each kind of observation.
+ROW_TABLES: dict[type, str] = {SmallVariant: "small_variant_rows", ProteinChange: "small_variant_rows",
+                               CopyNumberCall: "copy_number_call_rows", Fusion: "fusion_rows"}
+
+
 class ReportModel(_Model):
-    schema_version: str = SCHEMA_VERSION
+    schema_version: Literal["2.0"] = SCHEMA_VERSION
     software_version: str = __version__
     generated_at: str
-    genome_build: str
+    genome_build: Build
     knowledgebase: KnowledgebaseInfo
     inputs: list[InputFile]
     counts: Counts
@@ -202,10 +207,12 @@ class ReportModel(_Model):
         """The measured and interpreted copy number of each gene, in report order."""
         return [r.measurement for r in self.copy_numbers]
 
-    # Rows by kind, for renderers: chosen by class here, never by strings in templates.
+    # Rows by kind, for renderers: chosen by class here, never by strings in templates. Every kind of
+    # observation has a table (ROW_TABLES; a test keeps it complete, so a new kind cannot vanish from the HTML).
     @property
     def small_variant_rows(self) -> list[AlterationRow]:
-        return [r for r in self.alterations if isinstance(r.observation, SmallVariant)]
+        """Small variants, with protein changes given without coordinates (a MAF's HGVSp-only rows)."""
+        return [r for r in self.alterations if isinstance(r.observation, (SmallVariant, ProteinChange))]
 
     @property
     def fusion_rows(self) -> list[AlterationRow]:
@@ -273,7 +280,7 @@ def _evidence(e: Evidence, index: KbIndex) -> EvidenceOut:
 def _finding_out(f: Finding) -> FindingOut:
     obs, best = f.match.observed, f.match.best
     freqs = [f"{q.value} {q.population}" for q in (f.context.frequencies if f.context else [])]
-    detail = f"{obs.gene} {obs.hgvsp}" if isinstance(obs, SmallVariant) and obs.hgvsp else best.kb.name
+    detail = f"{obs.gene} {obs.hgvsp}" if isinstance(obs, (SmallVariant, ProteinChange)) and obs.hgvsp else best.kb.name
     statement = f.statement
     vaf = obs.vaf if isinstance(obs, SmallVariant) else None
     copy_number = adjusted = None

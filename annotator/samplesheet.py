@@ -44,7 +44,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.config import SampleOptions, validate_options
+from annotator.config import DEFAULT_TUMOR_TYPE, SampleOptions, tumor_type_problem, validate_options
 from annotator.errors import InputError
 from annotator.kb.schema import Knowledgebase
 from annotator.pipeline import safe_file_stem
@@ -147,7 +147,8 @@ def sample_id_problem(sample_id: str) -> str | None:
     return None
 
 
-def read_samplesheet(path: str | Path) -> list[SampleRow]:
+def read_samplesheet(path: str | Path, kb: Knowledgebase | None = None) -> list[SampleRow]:
+    """The sheet's rows, or SampleSheetError with every problem of every row; with ``kb``, tumor types too."""
     path = Path(path)
     if not path.is_file():
         raise InputError("sample sheet not found", path)
@@ -223,6 +224,10 @@ def read_samplesheet(path: str | Path) -> list[SampleRow]:
         cells.update({k: str(resolved[k][0]) for k in ("tumor_fraction_file", "reference") if resolved[k]})
         options, bad = validate_options(SampleOptions, cells, prefix=f"line {n}: ")
         problems += bad
+        if kb is not None and not any("tumor_type" in b for b in bad):
+            unknown = tumor_type_problem(cells.get("tumor_type") or DEFAULT_TUMOR_TYPE, kb)
+            if unknown:
+                problems.append(f"line {n}: {unknown}")
         if duplicate or options is None:
             continue  # its files and cells were still checked, so every problem shows at once
         rows.append(SampleRow(sid, n, tuple(resolved["vcf"]), tuple(resolved["cnv"]), tuple(resolved["fusions"]),

@@ -369,8 +369,8 @@ def tumor_type_key(name: str) -> str:
 class TumorType(_Strict):
     """A tumor type the knowledgebase is curated for; statements name it, run options are checked against it."""
 
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$", description="short id, e.g. NSCLC")
-    name: str = Field(min_length=1, description="written in statements, e.g. 'non-small cell lung cancer'")
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]*$", description="short id, written in statements ('EGFR-driven NSCLC')")
+    name: str = Field(min_length=1, description="full name, listed when an unknown tumor type is refused, e.g. 'non-small cell lung cancer'")
     synonyms: list[str] = Field([], description="other names accepted for it (compared like the id and name)")
 
     def names(self) -> tuple[str, ...]:

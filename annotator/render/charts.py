@@ -61,7 +61,7 @@ def _label(text: str) -> str:
 def vaf_chart(report: ReportModel) -> str | None:
     """VAF of each reported small variant (log scale), coloured and grouped by its role."""
     pygal = _pygal()
-    rows = [r for r in report.small_variant_rows if (v := r.observation.vaf) is not None and v > 0]
+    rows = [r for r in report.small_variant_rows if (v := getattr(r.observation, "vaf", None)) is not None and v > 0]
     rows = capped(rows).shown  # as many dots as the table has rows, chosen the same way
     if not rows:
         return None
