@@ -468,10 +468,6 @@ def merge_status(outcomes: list[Outcome], outdir: Path) -> Path:
     return path
 
 
-def write_status(outcomes: list[Outcome], outdir: Path) -> Path:
-    return merge_status(outcomes, outdir)
-
-
 def read_status_rows(outdir: Path) -> list[dict[str, str]]:
     path = outdir / STATUS_FILE
     if not path.is_file():

@@ -133,8 +133,6 @@ def _duplicates_exons(alt: Fusion, kb: KbAlteration, index: KbIndex) -> bool:
 
 def _span(alt: SmallVariant) -> tuple[str, int, int] | None:
     """0-based half-open span of the reference bases a small variant changes (after the anchor)."""
-    if alt.chrom is None or alt.pos is None or alt.ref is None or alt.alt is None:
-        return None
     pos, ref, var = alt.left_aligned or (alt.pos, alt.ref, alt.alt)
     ref, var = plain_allele(ref), plain_allele(var)
     shared = 0

@@ -223,7 +223,7 @@ def read_header(path: str | Path) -> VcfHeader:
 
     path = Path(path)
     sniffed = sniff(path)
-    with capture_htslib_messages() as messages, _htslib_readable(path, sniffed) as readable:
+    with capture_htslib_messages() as messages, _TempHeader(path, sniffed) as readable:
         import cyvcf2
 
         try:
@@ -262,10 +262,6 @@ class _TempHeader:
     def __exit__(self, *exc) -> None:
         if self.tmp is not None:
             self.tmp.unlink(missing_ok=True)
-
-
-def _htslib_readable(path: Path, sniffed: Sniffed) -> _TempHeader:
-    return _TempHeader(path, sniffed)
 
 
 def _attrs(value: str) -> dict[str, str]:

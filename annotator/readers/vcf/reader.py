@@ -735,8 +735,8 @@ def _called(rec, t: int, header: VcfHeader) -> _Called | None:
     return _Called(frozenset(alleles), text)
 
 
-def _no_call(rec, t: int, header: VcfHeader | None = None) -> bool:
-    genotype = _genotype(rec, header, t) if header is not None else None
+def _no_call(rec, t: int, header: VcfHeader) -> bool:
+    genotype = _genotype(rec, header, t)
     return genotype is None or all(allele is None or allele < 0 for allele in genotype[:-1])
 
 
