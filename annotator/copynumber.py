@@ -7,6 +7,15 @@ the tumor copy number is ``C = (Y (2 (1 - f) + f P) - 2 (1 - f)) / f`` for tumor
 12 copies), so an amplification call also needs a minimum observed gain, and the adjusted value is
 given with an interval from the observed value's uncertainty. All thresholds come from
 :class:`annotator.config.CnvThresholds` and are echoed in the report.
+
+Every threshold is compared with :data:`CN_TOLERANCE`: a value equal to a threshold up to floating-point
+error reaches it (2.30 observed is a gain of 0.3 although ``2.30 - 2`` is 0.2999999999999998). A focal
+plasma gain of at least ``min_observed_gain`` is judged on its uncertainty interval (observed +/-
+``observed_uncertainty``, and its tumor-adjusted image when the tumor fraction is known): an
+``amplification`` when the whole observed interval is at or above the amplification threshold, a
+``likely_amplification`` when, short of that, the whole tumor-adjusted interval is, ``equivocal`` when an
+interval spans the threshold (reported with a recommendation to confirm, never an amplification for the
+knowledgebase) and a ``gain`` when both lie below it.
 """
 
 from __future__ import annotations
@@ -19,7 +28,27 @@ from annotator.config import DEFAULT_PLOIDY, PLOIDY_RANGE, CnvThresholds
 from annotator.errors import InputError
 from annotator.models import CopyNumberCall, GeneCopyNumber, Observation, SmallVariant
 
-AMPLIFIED = ("amplification", "likely_amplification")
+AMPLIFIED = ("amplification", "likely_amplification")  # the statuses that become CopyNumberCalls; never "equivocal"
+
+# Tolerance of every threshold comparison, relative to the copy-number scale: ``max(1, |threshold|)`` copies
+# times this. Far above floating-point error (about 1e-15 relative, 1e-12 after the tumor-fraction
+# adjustment divides by a fraction as low as 0.001) and far below any difference a copy-number tool reports
+# (values come with two or three decimals), so it only decides values that equal a threshold in decimal.
+CN_TOLERANCE = 1e-9
+
+
+def _slack(threshold: float) -> float:
+    return CN_TOLERANCE * max(1.0, abs(threshold))
+
+
+def _at_least(value: float, threshold: float) -> bool:
+    """``value >= threshold``, counting a value equal to the threshold up to float error as reaching it."""
+    return value >= threshold - _slack(threshold)
+
+
+def _at_most(value: float, threshold: float) -> bool:
+    """``value <= threshold`` with the same tolerance."""
+    return value <= threshold + _slack(threshold)
 
 
 @dataclass(frozen=True)
@@ -116,49 +145,70 @@ def _interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> 
     obs = cn.copy_number
     if obs is None:
         return _interpreted(cn, {"status": "not_assessed", "note": "no value in the input"})
+    amp, floor = t.amplification_min_copy_number, t.min_observed_gain
     if cn.level == "tumor":
-        status = "amplification" if obs >= t.amplification_min_copy_number else "copy_loss" if obs <= t.loss_max_copy_number else (
-            "gain" if obs > ploidy + t.min_observed_gain else "neutral")
+        # already purity-adjusted by the tool, whose uncertainty in tumor copies is not known here: the value decides
+        status = "amplification" if _at_least(obs, amp) else "copy_loss" if _at_most(obs, t.loss_max_copy_number) else (
+            "gain" if _at_least(obs, ploidy + floor) else "neutral")
         if status == "amplification" and focal is False:
             status, update["note"] = "broad_gain", "gain spans a whole arm or chromosome, not a focal amplification"
         update.update(status=status, adjusted_copy_number=obs)
         return _interpreted(cn, update)
-    # plasma-level value
-    gain = obs - 2
+    # plasma-level value: observed interval obs +/- observed_uncertainty, and its tumor-adjusted image when f is known
+    u = t.observed_uncertainty
+    observed_interval = (max(0.0, obs - u), obs + u)
     if f is not None and f > 0:
         adjusted = tumor_copy_number(obs, f, ploidy)
-        low = tumor_copy_number(max(0.0, obs - t.observed_uncertainty), f, ploidy)
-        high = tumor_copy_number(obs + t.observed_uncertainty, f, ploidy)
+        adjusted_interval = (tumor_copy_number(observed_interval[0], f, ploidy), tumor_copy_number(observed_interval[1], f, ploidy))
         update["adjusted_copy_number"] = round(max(0.0, adjusted), 2)
-        update["adjusted_interval"] = (round(max(0.0, low), 2), round(max(0.0, high), 2))
+        update["adjusted_interval"] = (round(max(0.0, adjusted_interval[0]), 2), round(max(0.0, adjusted_interval[1]), 2))
     else:
-        adjusted = None
-    if gain >= t.min_observed_gain:
+        adjusted = adjusted_interval = None
+    if _at_least(obs, 2 + floor):  # a gain large enough to be believed at all
         if focal is False:
             status, update["note"] = "broad_gain", "gain spans a whole arm or chromosome (e.g. polysomy), not a focal amplification"
-        elif obs >= t.amplification_min_copy_number:
+        elif _at_least(observed_interval[0], amp):  # as observed, even the low end reaches the threshold
             status = "amplification"
-        elif adjusted is not None and adjusted >= t.amplification_min_copy_number:
+        elif adjusted_interval is not None and _at_least(adjusted_interval[0], amp):  # the whole tumor-adjusted interval does
             status = "likely_amplification"
             update["note"] = f"observed {obs:.2f} copies at tumor fraction {f:.1%}: about {adjusted:.1f} tumor copies"
-            if adjusted > t.max_plausible_copy_number:
+            if not _at_most(adjusted, t.max_plausible_copy_number):  # above the cut beyond float error
                 update["note"] += "; implausibly high: the tumor fraction is probably underestimated"
+        elif equivocal := _equivocal_note(obs, observed_interval, adjusted_interval, f, t):
+            status, update["note"] = "equivocal", equivocal
         else:
             status = "gain"
             if adjusted is None:
                 update["note"] = "tumor fraction unknown: the gain cannot be converted to tumor copies"
-    elif gain <= -t.min_observed_gain:
-        status = "copy_loss" if (adjusted if adjusted is not None else obs) <= t.loss_max_copy_number else "loss"
-    elif f is not None and (t.amplification_min_copy_number - 2) * f < t.min_observed_gain:
+    elif _at_most(obs, 2 - floor):
+        status = "copy_loss" if _at_most(adjusted if adjusted is not None else obs, t.loss_max_copy_number) else "loss"
+    elif f is not None and not _at_least((amp - 2) * f, floor):
         status = "cannot_exclude"
         update["note"] = (
-            f"at tumor fraction {f:.1%} an amplification to {t.amplification_min_copy_number:g} tumor copies would add only"
-            f" {(t.amplification_min_copy_number - 2) * f:.2f} copies in plasma, below the {t.min_observed_gain:g} that can be seen"
+            f"at tumor fraction {f:.1%} an amplification to {amp:g} tumor copies would add only"
+            f" {(amp - 2) * f:.2f} copies in plasma, below the {floor:g} that can be seen"
         )
     else:
         status = "neutral"
     update["status"] = status
     return _interpreted(cn, update)
+
+
+def _equivocal_note(obs: float, observed: tuple[float, float], adjusted: tuple[float, float] | None,
+                    f: float | None, t: CnvThresholds) -> str | None:
+    """What to say of a focal gain whose uncertainty interval spans the amplification threshold (its low end is
+    below it, else the gain is an amplification): None when the whole interval is below the threshold."""
+    amp, u = t.amplification_min_copy_number, t.observed_uncertainty
+    if adjusted is not None and _at_least(adjusted[1], amp):
+        where = (f"tumor-adjusted interval {max(0.0, adjusted[0]):.2f}-{adjusted[1]:.2f} copies"
+                 f" ({obs:.2f} +/- {u:g} observed at tumor fraction {f:.1%})")
+    elif _at_least(observed[1], amp):
+        basis = "tumor fraction unknown" if adjusted is None else "as observed"
+        where = f"observed interval {observed[0]:.2f}-{observed[1]:.2f} copies ({obs:.2f} +/- {u:g}, {basis})"
+    else:
+        return None
+    return (f"equivocal: {where} spans the amplification threshold of {amp:g} copies; not called an amplification."
+            " Confirm with an orthogonal test (e.g. FISH or tissue NGS) or a tissue biopsy before acting on it")
 
 
 def copy_number_alterations(calls: list[GeneCopyNumber], tf: TumorFraction) -> list[CopyNumberCall]:

@@ -5,9 +5,13 @@ driver (``driver: true``), in which driver contexts and after which prior therap
 is on-target or bypass resistance (mechanism contexts), and which regimens answer it.
 
 Primary driver(s): the stated driver (``--driver``) plus every plasma driver-capable alteration
-that is not explained as a resistance mechanism of another driver present. If the plasma drivers
-explain each other (a cycle), those the patient received a targeted drug for win; failing that,
-all are primary and the report flags it.
+that is not explained as a resistance mechanism of another driver present, a context explaining it
+only when its condition (``after``) is met by the prior therapy: concurrent drivers in a patient who
+has had no targeted drug for either are both primary, and flagged. If the plasma drivers explain each
+other (a cycle), those the patient received a targeted drug for win; failing that, all are primary.
+After a drug restricted to one allele (KRAS G12C), another allele of that gene is never a second driver.
+
+Options (regimens) and trials are chosen from these findings in :mod:`annotator.options`.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Literal
 from annotator.config import FUSION_CONFIDENCE_LEVELS, CallThresholds
 from annotator.kb.index import KbIndex
 from annotator.kb.schema import Alteration as KbAlteration
-from annotator.kb.schema import Drug, Mechanism, MechanismContext, Regimen, Role, Trial, context_applies_after
+from annotator.kb.schema import Drug, Mechanism, MechanismContext, Role, TherapyCondition, context_applies_after
 from annotator.matching import Match
 from annotator.models import Fusion
 
@@ -41,6 +45,7 @@ class Finding:
     mechanism: Mechanism | None = None
     context: MechanismContext | None = None
     against: str | None = None  # drug id the resistance is to
+    uncurated: bool = False  # the knowledgebase gives it no meaning in this context (not: it has none)
 
 
 @dataclass
@@ -48,8 +53,6 @@ class Interpretation:
     findings: list[Finding]
     primary_groups: list[str]
     driver_source: Literal["plasma", "stated"] | None
-    regimens: list[tuple[Regimen, list[Finding]]]
-    trials: list[tuple[Trial, list[Finding]]]
     flags: list[str] = field(default_factory=list)
     cannot_exclude: list[KbAlteration] = field(default_factory=list)
     context_groups: list[str] = field(default_factory=list)  # primary drivers, else those implied by prior therapy
@@ -97,6 +100,27 @@ def parse_stated_driver(text: str | None, index: KbIndex) -> StatedDriver | None
 
 def _targets(drug: Drug, group: str) -> list[int | None]:
     return [t.generation for t in drug.tki_for if t.gene == group]
+
+
+def latest_for(priors: list[Drug], driver: str | None) -> Drug | None:
+    """The most recent prior drug that is a targeted therapy for ``driver``."""
+    return next((d for d in reversed(priors) if driver and _targets(d, driver)), None)
+
+
+def is_systemic(drug: Drug, index: KbIndex) -> bool:
+    """A drug a patient receives (every class but preclinical tool compounds)."""
+    return any(index.drug_class(c).category != "tool_compound" for c in drug.classes)
+
+
+def condition_holds(cond: TherapyCondition, priors: list[Drug], driver: str | None, index: KbIndex) -> bool:
+    """Whether this patient's prior therapies satisfy ``cond`` (empty: always)."""
+    if cond.is_empty():
+        return True
+    if cond.any_systemic and any(is_systemic(d, index) for d in priors):
+        return True
+    latest = latest_for(priors, driver)
+    candidates = ([latest] if latest else []) if cond.most_recent else priors
+    return any(cond.matches_drug(d, driver) for d in candidates)
 
 
 def _context_applies(ctx: MechanismContext, priors: list[Drug]) -> int | None:
@@ -168,26 +192,51 @@ def interpret(
     verdicts = {m.observed: caller_verdict(m, calls) for m in matches}
     passing = [m for m in matches if m.observed.filter == "PASS" and verdicts[m.observed] is None]
     driver_capable = {m.observed: next((h.kb.gene for h in m.hits if h.kb.driver), None) for m in passing}
-    plasma_groups = {g for g in driver_capable.values() if g}
+    candidates = [m for m in passing if driver_capable[m.observed]]
     flags: list[str] = []
     # Without a stated driver, targeted therapy already given implies its driver (a tumor shedding
     # little DNA may show only the resistance alteration): KRAS G12D after osimertinib is read in
     # the EGFR context, and the report says so.
     implied = set() if stated else {t.gene for d in priors for t in d.tki_for} & {a.gene for a in kb.alterations if a.driver}
-    present = plasma_groups | ({stated.gene} if stated else set()) | implied
-    explained = {
-        g: {c.driver for m in passing if driver_capable[m.observed] == g for _, c in contexts(m) if c.driver != g and c.driver in present}
-        for g in plasma_groups
-    }
-    primary = ({stated.gene} if stated else set()) | {g for g in plasma_groups if not explained[g]}
-    if plasma_groups and not (primary & plasma_groups) and not stated:
-        # Every plasma driver is explained by another driver (a cycle) or by the implied one.
-        treated = {g for g in plasma_groups if any(_targets(d, g) for d in priors)}
-        explainers = {h for g in plasma_groups for h in explained[g]}
+
+    # Allele-specific drivers: after a drug restricted to one allele (a KRAS G12C inhibitor) given for that
+    # allele, another allele of the same gene is never a second driver.
+    # The drug implies its allele even when plasma does not show it (low shedding): the gene is locked to it.
+    allele_of_drug = {d.allele_specific for d in priors if d.allele_specific}
+    gene_of = {a.id: a.gene for a in kb.alterations}
+    locked: dict[str, object] = {gene_of[a]: None for a in allele_of_drug if gene_of.get(a)}
+    locked |= {driver_capable[m.observed]: m.observed for m in candidates if allele_of_drug & m.kb_ids}
+
+    def explainers(m: Match) -> set[str]:
+        """Drivers present whose resistance context (its condition met by the prior therapy) explains ``m``."""
+        own = driver_capable[m.observed]
+        out = set()
+        for _, ctx in contexts(m):
+            i = _context_applies(ctx, priors)
+            if i is None:
+                continue
+            if priors[i].allele_specific in m.kb_ids:
+                continue  # the drug's own target is not resistance to it
+            others = {driver_capable[o.observed] for o in candidates if o is not m}
+            present = others | ({stated.gene} if stated else set()) | implied
+            same_gene_driver = own in others or (stated and stated.gene == own) or (own in locked and locked[own] is not m.observed)
+            if ctx.driver in present and (ctx.driver != own or same_gene_driver):
+                out.add(ctx.driver)
+        return out
+
+    explained = {m.observed: explainers(m) for m in candidates}
+    not_second = {m.observed for m in candidates if driver_capable[m.observed] in locked and locked[driver_capable[m.observed]] != m.observed}
+    primary_obs = [m for m in candidates if not explained[m.observed] and m.observed not in not_second]
+    primary = ({stated.gene} if stated else set()) | {driver_capable[m.observed] for m in primary_obs}
+    plasma_groups = {g for g in driver_capable.values() if g}
+    if candidates and not primary_obs and not stated:
+        # Every plasma driver is explained by another one (a cycle) or by the implied driver.
+        treated = {m for m in candidates if any(_targets(d, driver_capable[m.observed]) for d in priors) and m.observed not in not_second}
         if treated:
-            primary |= treated
-        elif not explainers <= implied:
-            primary |= plasma_groups
+            primary_obs = sorted(treated, key=candidates.index)
+        elif not {g for m in candidates for g in explained[m.observed]} <= implied:
+            primary_obs = [m for m in candidates if m.observed not in not_second]
+        primary |= {driver_capable[m.observed] for m in primary_obs}
     interpret_in = primary or implied
     if interpret_in and not primary:
         context = "/".join(sorted(interpret_in))
@@ -196,12 +245,23 @@ def interpret(
             f" context implied by the prior therapy. Give the driver with --driver to confirm."
         )
     if len(primary) > 1:
+        untreated = not any(_targets(d, g) for d in priors for g in primary)
         flags.append(
             "More than one primary oncogenic driver: " + ", ".join(sorted(primary))
+            + (" (no targeted therapy for either yet, so neither is read as resistance to the other)" if untreated else "")
             + f". Concurrent drivers are unusual in {disease}; confirm in tissue or a repeat sample."
         )
+    same_gene = {}
+    for m in primary_obs:
+        same_gene.setdefault(driver_capable[m.observed], []).append(m)
+    for gene, ms in sorted(same_gene.items()):
+        if len(ms) > 1 and any(index.allele_specific_drugs(m.kb_ids) for m in ms):
+            flags.append(
+                f"More than one {gene} driver allele: {', '.join(m.observed.label for m in ms)}; options restricted to one allele"
+                " apply only to the tumor cells that carry it. Confirm which allele is clonal (VAF, tissue)."
+            )
     if stated and plasma_groups and stated.gene not in plasma_groups:
-        unexplained = sorted(g for g in plasma_groups if g in primary)
+        unexplained = sorted({driver_capable[m.observed] for m in primary_obs})
         if unexplained:
             flags.append(
                 f"The stated driver ({stated.text}) was not detected in plasma, which shows"
@@ -214,29 +274,30 @@ def interpret(
     else:
         source = "plasma" if primary else None
 
+    primary_set = {m.observed for m in primary_obs}
     findings = [
-        _role(m, driver_capable.get(m.observed), primary, priors, contexts(m), interpret_in, disease)
+        _role(m, m.observed in primary_set, m.observed in not_second, priors, contexts(m), interpret_in, disease)
         if verdicts[m.observed] is None or m.observed.filter != "PASS"
         else Finding(m, "other", f"{m.best.kb.name} ({m.observed.label}): {verdicts[m.observed]}: no resistance or driver role; shown for review only.")
         for m in matches
     ]
-    regimens = _regimens(findings, index, priors, interpret_in)
-    trials = _trials(findings, index, interpret_in, priors)
     relevant_ids = {
         a for m in kb.mechanisms if not m.deprecated and any(ctx.driver in interpret_in for ctx in m.contexts) for a in m.alterations
     }
     cannot = [a for a in kb.alterations if a.id in relevant_ids and a.kind == "not_in_plasma_dna" and not a.deprecated]
-    return Interpretation(findings, sorted(primary), source, regimens, trials, flags, cannot, sorted(interpret_in))
+    return Interpretation(findings, sorted(primary), source, flags, cannot, sorted(interpret_in))
 
 
-def _role(match, group, primary, priors, ctxs, contexts_for, disease: str) -> Finding:
+def _role(match: Match, is_primary: bool, second_allele: bool, priors: list[Drug],
+          ctxs: list[tuple[Mechanism, MechanismContext]], contexts_for: set[str], disease: str) -> Finding:
     name = match.best.kb.name
     if match.observed.filter != "PASS":
         return Finding(match, "other", f"{name} did not pass the caller's filters ({match.observed.filter}); shown for review only.")
-    if group and group in primary:
+    if is_primary:
         return Finding(match, "primary_driver", f"{name} is the primary oncogenic driver detected in plasma.")
     relevant = [(m, c) for m, c in ctxs if c.driver in contexts_for]
-    applicable = [(i, n, m, c) for n, (m, c) in enumerate(relevant) if (i := _context_applies(c, priors)) is not None]
+    applicable = [(i, n, m, c) for n, (m, c) in enumerate(relevant) if (i := _context_applies(c, priors)) is not None
+                  and priors[i].allele_specific not in match.kb_ids]
     if applicable:
         # The context explaining resistance to the most recent drug wins; KB order breaks ties.
         i, _, mech, ctx = max(applicable, key=lambda a: (a[0], -a[1]))
@@ -244,11 +305,19 @@ def _role(match, group, primary, priors, ctxs, contexts_for, disease: str) -> Fi
         kind = "an on-target" if ctx.role == "on_target_resistance" else "a bypass"
         text = f"{name} is {kind} resistance mechanism to {drug_label(drug)} in {ctx.driver}-driven {disease}."
         return Finding(match, ctx.role, text, mech, ctx, drug.id)
+    if second_allele:
+        gene = match.best.kb.gene
+        return Finding(
+            match, "other",
+            f"{name} is a second {gene} allele after a drug restricted to another {gene} allele: not a second driver. Its"
+            f" resistance meaning is not curated in this knowledgebase in this context.", uncurated=True,
+        )
     for mech, ctx in relevant:
         if not any(_targets(d, ctx.driver) for d in priors):
             text = (
-                f"{name} is a known resistance mechanism in {ctx.driver}-driven {disease}; no {ctx.driver}-targeted"
-                f" therapy is among the recognised prior therapies, so it is a co-alteration that may confer primary resistance."
+                f"{name} is known in {ctx.driver}-driven {disease} as resistance acquired on {ctx.driver}-targeted therapy;"
+                f" no {ctx.driver}-targeted therapy is among the recognised prior therapies, so here it is a co-alteration."
+                f" Its effect on first-line {ctx.driver}-targeted therapy is not curated in this knowledgebase."
             )
             return Finding(match, "co_alteration", text, mech, ctx)
     if relevant:
@@ -259,128 +328,12 @@ def _role(match, group, primary, priors, ctxs, contexts_for, disease: str) -> Fi
             match, "other",
             f"{name} is a known {kind} resistance mechanism in {ctx.driver}-driven {disease}, but not to {drug_label(latest)},"
             f" the most recent {ctx.driver}-targeted therapy; it does not explain progression on it.",
-            mech, ctx,
+            mech, ctx, uncurated=True,
         )
-    return Finding(match, "other", f"{name} is in the knowledgebase but has no resistance meaning in this context.")
-
-
-def _regimens(findings, index: KbIndex, priors, primary) -> list[tuple[Regimen, list[Finding]]]:
-    """Regimens answering the findings, in this patient's context. Left out: anything made only of
-    drugs already given; a bypass-targeting drug the tumor already progressed on; a driver drug of an
-    earlier generation than the one just failed (gefitinib combinations after osimertinib); first-line
-    drugs an on-target alteration makes useless (1st/2nd-generation EGFR TKIs with T790M)."""
-    drugs = {d.id: d for d in index.kb.drugs}
-    prior_ids = {d.id for d in priors}
-    failed_bypass = {d.id for d in priors if not any(_targets(d, g) for g in primary)}
-    on_target = [f.context for f in findings if f.context is not None and f.context.role == "on_target_resistance"]
-    out: dict[str, tuple[Regimen, list[Finding]]] = {}
-    for f in findings:
-        if f.role == "other":
-            continue
-        group = f.match.best.kb.gene
-        for r in index.kb.regimens:
-            if r.deprecated or not (set(r.answers) & f.match.kb_ids):
-                continue
-            latest = next((d for d in reversed(priors) if r.driver and _targets(d, r.driver)), None)
-            if not r.after.is_empty():
-                # Sequenced options (crizotinib after alectinib) need the right most recent drug.
-                if latest is None or not _matches_condition(r.after, latest, r.driver):
-                    continue
-            if f.role == "primary_driver":
-                # First-line options only while no targeted drug for this driver has been given.
-                if r.driver != group or (latest is not None and r.after.is_empty()):
-                    continue
-                if any(ctx.driver == group and context_applies_after(ctx, drugs[d]) for ctx in on_target for d in r.drugs):
-                    continue
-            elif r.driver is not None and r.driver not in primary:
-                continue
-            if r.drugs and set(r.drugs) <= prior_ids:
-                continue  # never offer only what the patient has progressed on
-            if set(r.drugs) & failed_bypass:
-                continue  # the bypass inhibitor has already failed
-            if latest is not None and r.after.is_empty() and _earlier_generation(r, drugs, latest, f.match.observed.gene):
-                continue
-            out.setdefault(r.id, (r, []))[1].append(f)
-    current = _current_targeted(priors, primary)
-    ranked = sorted(out.values(), key=lambda rf: _regimen_rank(rf[0], current, drugs))
-    unique: dict[tuple, tuple[Regimen, list[Finding]]] = {}
-    for r, fs in ranked:  # the same drugs under two entries (osimertinib first-line and for T790M): keep the better
-        key = (tuple(r.drugs), tuple(r.drug_classes), r.driver)
-        if key in unique:
-            unique[key][1].extend(f for f in fs if f not in unique[key][1])
-        else:
-            unique[key] = (r, list(fs))
-    return list(unique.values())
-
-
-def _earlier_generation(r: Regimen, drugs: dict, latest: Drug, bypass_gene: str) -> bool:
-    """Whether the regimen's drug for the driver is of an earlier TKI generation than the one just given
-    (a drug that also hits the bypass gene, like crizotinib for MET, is there for the bypass)."""
-    latest_gen = max((g for g in _targets(latest, r.driver) if g), default=None)
-    if latest_gen is None:
-        return False
-    for d in r.drugs:
-        if bypass_gene in drugs[d].targets:
-            continue
-        gens = [g for g in _targets(drugs[d], r.driver) if g]
-        if gens and max(gens) < latest_gen:
-            return True
-    return False
-
-
-_TYPE_RANK = {"approved": 0, "phase3": 1, "phase2": 2, "phase1b": 3, "phase1": 4, "case_report": 5, "ongoing_trial": 6, "preclinical": 7}
-
-
-def _matches_condition(condition, drug: Drug, driver: str) -> bool:
-    return drug.id in condition.drugs or any(g in condition.generations for g in _targets(drug, driver))
-
-
-def _current_targeted(priors: list[Drug], primary: set[str]) -> str | None:
-    """The most recent prior drug targeting a primary driver: the one to keep in a combination."""
-    for drug in reversed(priors):
-        if any(_targets(drug, g) for g in primary):
-            return drug.id
-    return None
-
-
-def _regimen_rank(r: Regimen, current: str | None, drugs: dict) -> tuple:
-    """Positive before negative; regimens that keep the current driver drug first; then evidence;
-    then the newer TKI generation (osimertinib before gefitinib among equally approved options)."""
-    best = min(r.evidence, key=lambda e: (e.negative, e.level, _TYPE_RANK[e.type]))
-    keeps_current = current is not None and current in r.drugs
-    generation = max((g or 0 for d in r.drugs for t in drugs[d].tki_for if t.gene == r.driver for g in [t.generation]), default=0)
-    return (all(e.negative for e in r.evidence), not keeps_current, best.level, _TYPE_RANK[best.type], -generation, r.id)
+    return Finding(match, "other", f"{name} is in the knowledgebase but not curated in this context.", uncurated=True)
 
 
 def drug_label(drug: Drug) -> str:
     """INN in running text: lower case unless the name is a code or brand-like mixed case."""
     name = drug.name
     return name[0].lower() + name[1:] if name[:1].isupper() and name[1:].islower() else name
-
-
-def _trials(findings, index: KbIndex, primary, priors) -> list[tuple[Trial, list[Finding]]]:
-    """Trials enrolling a finding's biomarker, then trials that enrol by setting alone (no biomarker:
-    e.g. 'EGFR TKI-resistant NSCLC'), which match a driver that has had its targeted drug."""
-    def prior_ok(t: Trial) -> bool:
-        if t.after.is_empty():
-            return True
-        return any(_targets(d, t.driver) and _matches_condition(t.after, d, t.driver) for d in priors) if t.driver else False
-
-    out: dict[str, tuple[Trial, list[Finding]]] = {}
-    for f in findings:
-        if f.role == "other":
-            continue
-        for t in index.kb.trials:
-            if t.deprecated or t.before_progression or not (set(t.biomarkers) & f.match.kb_ids):
-                continue
-            if t.driver is not None and t.driver not in primary:
-                continue
-            if f.role != "primary_driver" and not prior_ok(t):
-                continue
-            out.setdefault(t.id, (t, []))[1].append(f)
-    for t in index.kb.trials:
-        if t.deprecated or t.before_progression or t.biomarkers or t.design != "interventional" or t.driver not in primary:
-            continue
-        if not t.after.is_empty() and prior_ok(t):  # enrols by setting: the required prior therapy was given
-            out.setdefault(t.id, (t, []))
-    return sorted(out.values(), key=lambda tf: (not tf[1], tf[0].nct_id is None, tf[0].nct_id or tf[0].id))

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 SmallVariantType = Literal["snv", "mnv", "insertion", "deletion", "delins"]
 CopyNumberCallType = Literal["amplification", "copy_loss"]
 CnStatus = Literal[
-    "amplification", "likely_amplification", "broad_gain", "gain", "neutral", "cannot_exclude", "copy_loss", "loss", "not_assessed",
+    "amplification", "likely_amplification", "equivocal", "broad_gain", "gain", "neutral", "cannot_exclude", "copy_loss", "loss", "not_assessed",
 ]
 
 

@@ -11,6 +11,7 @@ from annotator.config import DEFAULT_PLOIDY, RunConfig
 from annotator.errors import InputError
 from annotator.genome import detect_build, parse_build
 from annotator.interpret import interpret, parse_stated_driver, resolve_prior_therapies
+from annotator.options import choose_options
 from annotator.kb.index import kb_index
 from annotator.kb.schema import Knowledgebase
 from annotator.matching import match_alterations, near_named_exon
@@ -169,6 +170,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
             warnings += [f"{m.observed.label}: {note}" for note in m.observed.notes]
     disease = _disease(index, config.tumor_type)
     interpretation = interpret(matches, index, priors, stated, config.calls, disease=disease)
+    options = choose_options(interpretation, index, priors)
     inputs_out = [r.input.model_copy(update={"counts": r.counts}) for r in results]
     settings = Settings(
         tumor_type=disease,
@@ -188,6 +190,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         prior_names=list(inputs.prior_therapies),
         prior_ids=[d.id for d in priors],
         interpretation=interpretation,
+        options=options,
         index=index,
         alterations=alterations,
         copy_numbers=gene_cns,

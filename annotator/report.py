@@ -17,13 +17,14 @@ from annotator.errors import InputError
 from annotator.config import CallThresholds, CnvThresholds
 from annotator.interpret import RESISTANCE_ROLES, Finding, Interpretation, drug_label
 from annotator.kb.index import KbIndex
-from annotator.kb.schema import EVIDENCE_LEVELS, Build, Evidence, EvidenceLevel, EvidenceType, Regimen, Role, SourceRef, Trial
+from annotator.kb.schema import Build, Evidence, Role, SourceRef, TrialStatusValue
+from annotator.options import Option, Options, TrialMatch
 from annotator.matching import MatchLevel
 from annotator.models import Counts, CopyNumberCall, Fusion, GeneCopyNumber, InputFile, Observation, ProteinChange, SmallVariant
 
 # The report contract's version. Adding a field: minor version and a CHANGELOG line. Renaming or removing
 # one, or changing what it means: major version and a migration note in CHANGELOG.md.
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "3.0"
 RESEARCH_USE = (
     "For research use only. This report supports, and does not replace, the judgement of qualified"
     " professionals (molecular pathologists, oncologists) at a molecular tumor board. Findings from"
@@ -80,12 +81,20 @@ class FindingOut(_Model):
 
 
 class EvidenceOut(_Model):
-    level: EvidenceLevel
+    level: str = Field(description="a level of the knowledgebase's evidence scale (policy.yaml), e.g. 'A'")
     level_meaning: str
-    type: EvidenceType
+    type: str = Field(description="a type of the knowledgebase's evidence scale, e.g. 'approved', 'phase3'")
     statement: str
     negative: bool
     references: list[Link]
+
+
+class ThresholdOut(_Model):
+    alteration: str = Field(description="display name of the knowledgebase alteration the threshold is for")
+    required_copy_number: float = Field(description="the tumor-level copy number the evidence selected for")
+    sample_copy_number: float | None = Field(description="this sample's tumor-adjusted copy number (observed without a tumor fraction); null: not measured")
+    below: bool = Field(description="the sample's level is below the required one")
+    statement: str
 
 
 class TherapyOut(_Model):
@@ -100,6 +109,23 @@ class TherapyOut(_Model):
     evidence: list[EvidenceOut]
     trials: list[str]
     references: list[Link]
+    after: str | None = Field(description="the prior therapy its evidence is after, in words; null: first line")
+    conditional: str | None = Field(description="what must still be confirmed for it to apply (e.g. the phase of two alleles)")
+    thresholds: list[ThresholdOut] = Field(description="biomarker levels its evidence selected for, beside this sample's")
+
+
+class NotRecommendedOut(_Model):
+    """An option that answers a finding but that a rule of the knowledgebase's policy removed."""
+
+    therapy: TherapyOut
+    rule: str = Field(description="id of the exclusion rule (policy.yaml) that removed it")
+    rule_title: str
+    reason: str = Field(description="the rule's specifics for this sample (for a negative result, its statement)")
+
+
+class ScaleLevel(_Model):
+    level: str
+    meaning: str
 
 
 class KbEntryOut(_Model):
@@ -125,15 +151,22 @@ class TrialOut(_Model):
     arms: list[str]
     setting: str
     prior_therapy: str | None
-    status: str
-    status_source: str
+    status: str = Field(description="display text: the status with its source and date, or 'status not checked'")
+    status_value: TrialStatusValue | None = Field(description="ClinicalTrials.gov vocabulary; null: not checked against a citable source")
+    status_as_of: dt.date | None
+    status_source: str | None = Field(description="reference ids of the status; null when not checked")
+    note: str | None = Field(description="what the knowledgebase's sources report about the trial (e.g. results)")
     url: str | None
     alterations: list[str]
     therapies: list[str]
 
 
 class Summary(_Model):
+    framing: Literal["diagnostic", "resistance"] = Field(
+        description="diagnostic: no prior targeted therapy (driver, first-line options, co-alterations); resistance: after targeted therapy"
+    )
     headline: str
+    uncurated: list[str] = Field(description="alterations in driver or resistance genes the knowledgebase does not interpret in this context")
     resistance_mechanisms: list[str]
     top_therapies: list[str]
     cannot_exclude: list[str]
@@ -178,7 +211,7 @@ ROW_TABLES: dict[type, str] = {SmallVariant: "small_variant_rows", ProteinChange
 
 
 class ReportModel(_Model):
-    schema_version: Literal["2.0"] = SCHEMA_VERSION
+    schema_version: Literal["3.0"] = SCHEMA_VERSION
     software_version: str = __version__
     generated_at: str
     genome_build: Build
@@ -191,11 +224,20 @@ class ReportModel(_Model):
     alterations: list[AlterationRow]
     copy_numbers: list[CopyNumberRow]
     findings: list[FindingOut]
-    therapies: list[TherapyOut]
-    trials: list[TrialOut]
+    standard_options: list[TherapyOut] = Field(description="approved or guideline therapy for the driver in this setting, best first")
+    mechanism_options: list[TherapyOut] = Field(description="options directed at the mechanisms found, best evidence first")
+    not_recommended: list[NotRecommendedOut] = Field(description="options removed by a rule, with the rule and reason")
+    trials: list[TrialOut] = Field(description="trials enrolling an alteration found in this sample")
+    setting_trials: list[TrialOut] = Field(description="appendix: trials enrolling by setting alone (driver and prior therapy), no biomarker")
     kb_entries: list[KbEntryOut]
+    evidence_scale: list[ScaleLevel] = Field(description="the knowledgebase's evidence levels, best first, with their meanings")
     warnings: list[str]
     research_use: str = RESEARCH_USE
+
+    @property
+    def offered_options(self) -> list[TherapyOut]:
+        """Every option offered, standard next step first, then mechanism-directed (not the not-recommended ones)."""
+        return [*self.standard_options, *self.mechanism_options]
 
     @property
     def observations(self) -> list[Observation]:
@@ -272,7 +314,7 @@ def _links(sources: list[SourceRef], index: KbIndex) -> list[Link]:
 
 def _evidence(e: Evidence, index: KbIndex) -> EvidenceOut:
     return EvidenceOut(
-        level=e.level, level_meaning=EVIDENCE_LEVELS[e.level], type=e.type, statement=e.statement,
+        level=e.level, level_meaning=index.kb.policy.level_meaning(e.level), type=e.type, statement=e.statement,
         negative=e.negative, references=_links(e.sources, index),
     )
 
@@ -324,6 +366,7 @@ def build_report(
     prior_names: list[str],
     prior_ids: list[str],
     interpretation: Interpretation,
+    options: Options,
     index: KbIndex,
     alterations: list[Observation],
     copy_numbers: list[GeneCopyNumber],
@@ -341,32 +384,44 @@ def build_report(
         key=lambda f: (_ROLE_ORDER[f.role], f.gene, f.alteration),
     )
     drugs = {d.id: d for d in index.kb.drugs}
-    therapies = [_therapy_out(r, [_display(f) for f in fs], drugs, index) for r, fs in interp.regimens]
+    standard = [_therapy_out(o, index) for o in options.standard]
+    mechanism = [_therapy_out(o, index) for o in options.mechanism]
+    not_recommended = [
+        NotRecommendedOut(therapy=_therapy_out(o, index), rule=o.rule, rule_title=index.kb.policy.rule(o.rule).title, reason=o.reason or "")
+        for o in options.not_recommended if o.rule is not None
+    ]
     regimens_by_trial: dict[str, list[str]] = {}
-    for r, _ in interp.regimens:
-        for t in r.trials:
-            regimens_by_trial.setdefault(t, []).append(r.id)
-    trials = [_trial_out(t, [_display(f) for f in fs], regimens_by_trial.get(t.id, [])) for t, fs in interp.trials]
+    for o in [*options.standard, *options.mechanism]:
+        for t in o.regimen.trials:
+            regimens_by_trial.setdefault(t, []).append(o.regimen.id)
+    trials = [_trial_out(m, regimens_by_trial.get(m.trial.id, []), index) for m in options.trials]
+    setting_trials = [_trial_out(m, regimens_by_trial.get(m.trial.id, []), index) for m in options.setting_trials]
 
     primary = _primary_driver(interp, findings, stated_driver_text)
     rows = _alteration_rows(alterations, interp)
     cn_kb = {r.observation.gene: r.kb_id for r in rows if isinstance(r.observation, CopyNumberCall) and r.kb_id}
     cn_rows = [CopyNumberRow(measurement=c, kb_id=cn_kb.get(c.gene)) for c in copy_numbers]
     resistance = [f for f in findings if f.role in RESISTANCE_ROLES]
+    targeted_given = [d for d in prior_ids if drugs[d].tki_for]
+    framing: Literal["diagnostic", "resistance"] = "resistance" if targeted_given else "diagnostic"
+    uncurated = _uncurated(rows, interp, index)
     summary = Summary(
-        headline=_headline(primary or interp.context_groups, resistance, findings, prior_names,
-                           [drug_label(drugs[f.resistance_to]) for f in resistance if f.resistance_to]),
+        framing=framing,
+        headline=_headline(framing, primary, findings, resistance, uncurated,
+                           [drug_label(drugs[f.resistance_to]) for f in resistance if f.resistance_to],
+                           drug_label(drugs[targeted_given[-1]]) if targeted_given else None),
+        uncurated=uncurated,
         resistance_mechanisms=[
             f"{f.alteration}: {'on-target' if f.role == 'on_target_resistance' else 'bypass'} resistance"
             + (f" to {drug_label(drugs[f.resistance_to])}" if f.resistance_to else "")
             for f in resistance
         ],
         top_therapies=[
-            f"{t.regimen} (level {t.evidence[0].level}, {t.evidence[0].type.replace('_', ' ')})"
-            for t in therapies if not all(e.negative for e in t.evidence)
+            f"{t.regimen} (level {t.evidence[0].level}, {t.evidence[0].type.replace('_', ' ')})" for t in [*standard, *mechanism]
         ][:3],
-        cannot_exclude=[a.name for a in interp.cannot_exclude] + _cn_cannot_exclude(copy_numbers, index, interp, copy_number_assessed),
-        flags=list(interp.flags),
+        cannot_exclude=[a.name for a in interp.cannot_exclude] + _cn_cannot_exclude(copy_numbers, index, interp, copy_number_assessed)
+        if framing == "resistance" else [],
+        flags=[*interp.flags, *options.flags, *_equivocal_flags(copy_numbers, index)],
     )
     return ReportModel(
         generated_at=generated_at(),
@@ -384,9 +439,13 @@ def build_report(
         alterations=rows,
         copy_numbers=cn_rows,
         findings=findings,
-        therapies=therapies,
+        standard_options=standard,
+        mechanism_options=mechanism,
+        not_recommended=not_recommended,
         trials=trials,
+        setting_trials=setting_trials,
         kb_entries=_kb_entries(interp, index),
+        evidence_scale=[ScaleLevel(level=d.level, meaning=d.meaning) for d in index.kb.policy.evidence_levels],
         warnings=warnings,
     )
 
@@ -430,6 +489,16 @@ def _cn_cannot_exclude(copy_numbers, index: KbIndex, interp: Interpretation, ass
     return [f"{c.gene} amplification (tumor fraction too low to see it)" for c in copy_numbers if c.status == "cannot_exclude" and c.gene in relevant]
 
 
+def _equivocal_flags(copy_numbers: list[GeneCopyNumber], index: KbIndex) -> list[str]:
+    """Genes whose copy-number interval spans the amplification threshold: neither called nor ruled out."""
+    amplifiable = {a.gene for a in index.kb.alterations if a.kind == "amplification" and not a.deprecated}
+    return [
+        f"{c.gene} copy number is equivocal (its interval spans the amplification threshold): not called an amplification"
+        " and not ruled out; confirm with an orthogonal test before acting on it."
+        for c in copy_numbers if c.status == "equivocal" and c.gene in amplifiable
+    ]
+
+
 def _primary_driver(interp: Interpretation, findings: list[FindingOut], stated: str | None) -> PrimaryDriver | None:
     plasma = [f for f in findings if f.role == "primary_driver"]
     if plasma:
@@ -439,47 +508,96 @@ def _primary_driver(interp: Interpretation, findings: list[FindingOut], stated: 
     return None
 
 
-def _headline(primary, resistance, findings, priors, against: list[str]) -> str:
+def _headline(framing: str, primary: PrimaryDriver | None, findings: list[FindingOut], resistance: list[FindingOut],
+              uncurated: list[str], against: list[str], latest: str | None) -> str:
+    """Page 1's first line. Every claim is bounded by the knowledgebase: 'none in this knowledgebase' is not 'none'."""
+    drivers = [f"{f.alteration} ({'plasma'})" for f in findings if f.role == "primary_driver"]
+    if not drivers and primary is not None:
+        drivers = [f"{primary.alteration} ({primary.source})"]
+    not_curated = f" Not curated in this context: {', '.join(uncurated)}." if uncurated else ""
+    if framing == "diagnostic":
+        if not drivers:
+            return "No primary driver in this knowledgebase was identified in plasma, and none was stated." + not_curated
+        return f"Primary driver{'s' if len(drivers) > 1 else ''} in this knowledgebase: {', '.join(drivers)}; no targeted therapy given yet." + not_curated
     if resistance:
         names = ", ".join(f.alteration for f in resistance)
         drugs_named = list(dict.fromkeys(against))
         after = f" after {' / '.join(drugs_named)}" if drugs_named else ""
-        return f"Resistance mechanism(s) detected{after}: {names}."
-    if isinstance(primary, PrimaryDriver) and not priors:
-        return f"Primary driver {primary.alteration} ({primary.source}); no knowledgebase resistance mechanism detected."
-    if primary:
-        return "No knowledgebase resistance mechanism detected."
-    if findings:
-        return "No primary driver identified in plasma and none stated; resistance cannot be interpreted (see findings)."
-    return "No knowledgebase resistance mechanism detected."
+        return f"Resistance mechanism(s) in this knowledgebase detected{after}: {names}." + not_curated
+    return f"No resistance mechanism in this knowledgebase detected after {latest}." + not_curated
 
 
-def _therapy_out(r: Regimen, answers: list[str], drugs, index: KbIndex) -> TherapyOut:
-    evidence = sorted(r.evidence, key=lambda e: (e.negative, e.level))
+def _uncurated(rows: list[AlterationRow], interp: Interpretation, index: KbIndex) -> list[str]:
+    """Alterations in a driver or resistance gene that passed the caller's filters but that the knowledgebase
+    does not interpret here: page 1 names them, so that 'not curated' is never read as 'no meaning'.
+
+    Small variants count when they change the protein (an unannotated variant cannot be judged, and a
+    synonymous one is not an alteration of the protein)."""
+    kb = index.kb
+    mechanism_ids = {a for m in kb.mechanisms if not m.deprecated for a in m.alterations}
+    genes = {a.gene for a in kb.alterations if a.gene and (a.driver or a.id in mechanism_ids)}
+    by_obs = {f.match.observed: f for f in interp.findings}
+    out = []
+    for r in rows:
+        obs = r.observation
+        if obs.filter != "PASS" or obs.gene not in genes:
+            continue
+        f = by_obs.get(obs)
+        if f is not None and not f.uncurated:
+            continue
+        if isinstance(obs, (SmallVariant, ProteinChange)) and (not obs.hgvsp or obs.hgvsp.endswith("=")):
+            continue
+        out.append(obs.label)
+    return list(dict.fromkeys(out))
+
+
+def _therapy_out(o: Option, index: KbIndex) -> TherapyOut:
+    r = o.regimen
+    drugs = {d.id: d for d in index.kb.drugs}
+    policy = index.kb.policy
+    evidence = sorted(r.evidence, key=lambda e: (e.negative, policy.level_rank(e.level), policy.type_rank(e.type)))
     names = [drug_label(drugs[d]) for d in r.drugs]
     driver_classes = [c for c in r.drug_classes if r.driver and c.upper().startswith(r.driver.upper())]
     other_classes = [c for c in r.drug_classes if c not in driver_classes]
+    alteration_names = {a.id: a.name for a in index.kb.alterations}
+    class_names = {c.id: c.name for c in index.kb.drug_classes}
     return TherapyOut(
         id=r.id,
         regimen=" + ".join(driver_classes + names + other_classes),
-        drugs=[drug_label(drugs[d]) for d in r.drugs],
+        drugs=names,
         drug_ids=list(r.drugs),
         drug_classes=list(r.drug_classes),
         targets=[f"{drug_label(drugs[d])}: {', '.join(drugs[d].targets)}" for d in r.drugs],
-        answers=sorted(set(answers)),
+        answers=sorted({_display(f) for f in o.findings}),
         driver_context=r.driver,
         evidence=[_evidence(e, index) for e in evidence],
-        trials=[t for t in r.trials],
+        trials=list(r.trials),
         references=_links(r.sources, index),
+        after=None if r.after.is_empty() else r.after.describe({d: drug_label(x) for d, x in drugs.items()}, class_names, r.driver),
+        conditional=o.conditional,
+        thresholds=[
+            ThresholdOut(alteration=alteration_names[t.alteration], required_copy_number=t.required,
+                         sample_copy_number=t.sample, below=t.below, statement=t.statement)
+            for t in o.thresholds
+        ],
     )
 
 
-def _trial_out(t: Trial, alterations: list[str], regimens: list[str]) -> TrialOut:
+def _trial_out(m: TrialMatch, regimens: list[str], index: KbIndex) -> TrialOut:
+    t = m.trial
+    status = t.status
+    refs = {r.id: r for r in index.kb.references}
+    if status is None:
+        text, source = "status not checked", None
+    else:
+        source = "; ".join(s.ref for s in status.sources)
+        text = f"{status.value.replace('_', ' ')} (as of {status.as_of.isoformat()}, {'; '.join(refs[s.ref].citation for s in status.sources)})"
     return TrialOut(
         id=t.id,
-        match_basis="biomarker" if alterations else "setting", nct_id=t.nct_id, acronym=t.acronym, title=t.title, phase=t.phase, design=t.design,
-        arms=list(t.arms), setting=t.setting, prior_therapy=t.prior_therapy, status=t.status,
-        status_source="; ".join(s.ref + (f" section {s.section}" if s.section else "") for s in t.sources),
+        match_basis=m.basis, nct_id=t.nct_id, acronym=t.acronym, title=t.title, phase=t.phase, design=t.design,
+        arms=list(t.arms), setting=t.setting, prior_therapy=t.prior_therapy, status=text,
+        status_value=status.value if status else None, status_as_of=status.as_of if status else None,
+        status_source=source, note=t.note,
         url=f"https://clinicaltrials.gov/study/{t.nct_id}" if t.nct_id else None,
-        alterations=sorted(set(alterations)), therapies=regimens,
+        alterations=sorted({_display(f) for f in m.findings}), therapies=regimens,
     )

@@ -45,9 +45,10 @@ def test_example_end_to_end(run_cli, tmp_path, name):
     assert {f["alteration"]: f["role"] for f in data["findings"]} == expected
     assert (tmp_path / f"{sample_id}.pdf").read_bytes().startswith(b"%PDF")
     html = (tmp_path / f"{sample_id}.html").read_text()
-    assert "Resistance summary" in html and sample_id in html
+    framing = "Diagnostic summary" if data["summary"]["framing"] == "diagnostic" else "Resistance summary"
+    assert framing in html and sample_id in html
     if not expected:
-        assert data["summary"]["headline"] == "No knowledgebase resistance mechanism detected."
+        assert data["summary"]["headline"] == "No resistance mechanism in this knowledgebase detected after osimertinib."
         assert data["sample"]["primary_driver"]["source"] == "stated"
 
 

@@ -102,7 +102,7 @@ def test_low_confidence_out_of_frame_fusion_gets_no_resistance_role(write, shipp
     assert "low confidence (Arriba), below the required medium" in kif5b.statement and "out-of-frame (Arriba)" in kif5b.statement
     assert roles["CD74::ROS1 fusion"].role == "other" and "out-of-frame (Arriba)" in roles["CD74::ROS1 fusion"].statement
     assert not any(f.role == "bypass_resistance" and f.gene in ("RET", "ROS1") for f in report.findings)
-    assert not any("selpercatinib" in t.drugs for t in report.therapies)
+    assert not any("selpercatinib" in t.drugs for t in report.offered_options)
 
 
 def test_thresholds_decide_the_gate(write, shipped_kb):

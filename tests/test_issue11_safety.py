@@ -161,15 +161,15 @@ def report(write, mini_kb):
 
 
 def test_renderer_drops_non_http_hrefs_from_a_model_that_bypassed_validation(report):
-    assert report.therapies and report.trials and report.kb_entries
+    assert report.mechanism_options and report.trials and report.kb_entries
     evil = "javascript:alert(1)"
     bad = Link.model_construct(label="EVIL LINK", url=evil)
     therapies = [t.model_copy(update={"references": [bad, *t.references],
                                       "evidence": [e.model_copy(update={"references": [bad]}) for e in t.evidence]})
-                 for t in report.therapies]
+                 for t in report.mechanism_options]
     trials = [t.model_copy(update={"url": evil}) for t in report.trials]
     kb_entries = [e.model_copy(update={"sources": [bad]}) for e in report.kb_entries]
-    hostile = report.model_copy(update={"therapies": therapies, "trials": trials, "kb_entries": kb_entries})
+    hostile = report.model_copy(update={"mechanism_options": therapies, "trials": trials, "kb_entries": kb_entries})
     html = render_html(hostile)
     assert "javascript:" not in html.lower()
     assert "EVIL LINK" in html  # the label stays, as text

@@ -88,7 +88,8 @@ def test_therapies_name_drugs_by_inn_and_keep_their_ids(run_cli, write, tmp_path
     result = run_cli(["annotate", vcf, "--cnv", cnv, "--tumor-fraction", "1", "--prior-therapy", "osimertinib", "--format", "json",
                       "--outdir", tmp_path / "out"])
     assert result.exit_code == 0, result.output
-    therapies = json.loads((tmp_path / "out" / "PLASMA_1.json").read_text())["therapies"]
+    data = json.loads((tmp_path / "out" / "PLASMA_1.json").read_text())
+    therapies = data["standard_options"] + data["mechanism_options"]
     tdm1 = next(t for t in therapies if "trastuzumab-emtansine" in t["drug_ids"])
     assert tdm1["drugs"][tdm1["drug_ids"].index("trastuzumab-emtansine")] == "trastuzumab emtansine"
     assert all(len(t["drugs"]) == len(t["drug_ids"]) for t in therapies)

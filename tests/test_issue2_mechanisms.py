@@ -18,6 +18,9 @@ SNVS = {
 }
 BUILDS = ("GRCh37", "GRCh38")
 PRIORS = {(): "co_alteration", ("osimertinib",): "bypass_resistance"}
+# A driver-capable alteration (KRAS G12D, a RET fusion) beside EGFR L858R before any TKI: its resistance context
+# needs prior osimertinib, so it is a second primary driver, flagged (issue 13), not a co-alteration.
+DRIVER_PRIORS = {(): "primary_driver", ("osimertinib",): "bypass_resistance"}
 
 
 def annotate(write, kb, records, build, prior, cnv=None, fusions=None, driver=None):
@@ -39,7 +42,8 @@ def role_of(report, name):
 def test_point_mutations(write, shipped_kb, name, build, prior, expected):
     report = annotate(write, shipped_kb, [DRIVER[build], SNVS[(name, build)]], build, prior)
     assert role_of(report, "EGFR L858R") == "primary_driver"
-    assert role_of(report, name) == expected
+    assert role_of(report, name) == (DRIVER_PRIORS[prior] if name == "KRAS G12D" else expected)
+    assert any("More than one primary oncogenic driver" in f for f in report.summary.flags) == (role_of(report, name) == "primary_driver")
     assert report.genome_build == build
 
 
@@ -49,14 +53,14 @@ def test_met_amplification(write, shipped_kb, build, prior, expected):
     report = annotate(write, shipped_kb, [DRIVER[build]], build, prior, cnv="MET\t8.0\nEGFR\t2.2\n")
     assert role_of(report, "MET amplification") == expected
     if prior:
-        drugs = [t.drugs for t in report.therapies]
+        drugs = [t.drugs for t in report.offered_options]
         assert ["osimertinib", "savolitinib"] in drugs
         assert ["osimertinib"] not in drugs
-        assert report.therapies[0].drugs == ["osimertinib", "savolitinib"]  # keep the current drug, add the MET inhibitor
+        assert report.offered_options[0].drugs == ["osimertinib", "savolitinib"]  # keep the current drug, add the MET inhibitor
         assert {"NCT03778229", "NCT03944772"} <= {t.nct_id for t in report.trials}
 
 
-@pytest.mark.parametrize("prior, expected", PRIORS.items())
+@pytest.mark.parametrize("prior, expected", DRIVER_PRIORS.items())
 @pytest.mark.parametrize("build", BUILDS)
 @pytest.mark.parametrize("fusion", ["CCDC6\tRET", "KIF5B\tRET", "NCOA4\tRET", "ERC1\tRET"])
 def test_ret_fusions_with_egfr_driver(write, shipped_kb, build, prior, expected, fusion):
@@ -69,12 +73,12 @@ def test_ret_fusions_with_egfr_driver(write, shipped_kb, build, prior, expected,
 def test_ret_fusion_alone_is_primary_driver_with_ret_inhibitors(write, shipped_kb, build):
     report = annotate(write, shipped_kb, [], build, (), fusions="KIF5B\tRET\t42\n")
     assert [(f.alteration, f.role) for f in report.findings] == [("KIF5B::RET fusion", "primary_driver")]
-    offered = {d for t in report.therapies for d in t.drugs}
+    offered = {d for t in report.offered_options for d in t.drugs}
     assert {"selpercatinib", "pralsetinib"} <= offered
 
 
 def test_no_mechanism_gives_a_clear_negative_report(write, shipped_kb):
     report = annotate(write, shipped_kb, [DRIVER["GRCh38"]], "GRCh38", ("osimertinib",))
-    assert report.summary.headline == "No knowledgebase resistance mechanism detected."
+    assert report.summary.headline == "No resistance mechanism in this knowledgebase detected after osimertinib."
     assert report.summary.resistance_mechanisms == []
     assert {"c-MET protein overexpression", "Histologic transformation"} <= set(report.summary.cannot_exclude)

@@ -22,7 +22,8 @@ def test_report_validates_and_has_the_contract_fields(write, mini_kb):
     data = json.loads(render(report))
     jsonschema.validate(data, json.loads(report_schema_path().read_text()))
     for key in ("schema_version", "software_version", "genome_build", "knowledgebase", "inputs", "counts", "sample",
-                "alterations", "findings", "therapies", "trials", "generated_at"):
+                "alterations", "findings", "standard_options", "mechanism_options", "not_recommended", "trials", "setting_trials",
+                "evidence_scale", "generated_at"):
         assert key in data
     assert set(data["knowledgebase"]) == {"name", "version", "sha256"}
     assert [i["role"] for i in data["inputs"]] == ["vcf", "cnv", "fusions"]
@@ -37,7 +38,7 @@ def test_report_validates_and_has_the_contract_fields(write, mini_kb):
     assert data["sample"]["prior_therapies"] == ["osimertinib"]
     assert data["sample"]["primary_driver"] == {"gene": "EGFR", "alteration": "EGFR L858R", "source": "plasma"}
     assert {f["role"] for f in data["findings"]} == {"primary_driver", "bypass_resistance"}
-    assert data["therapies"][0]["drugs"] == ["osimertinib", "savolitinib"] == data["therapies"][0]["drug_ids"]
+    assert data["mechanism_options"][0]["drugs"] == ["osimertinib", "savolitinib"] == data["mechanism_options"][0]["drug_ids"]
     assert data["trials"][0]["nct_id"] == "NCT03778229"
 
 

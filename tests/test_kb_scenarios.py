@@ -41,11 +41,12 @@ def roles(report):
 
 
 def regimens(report):
-    return [t.drug_ids + t.drug_classes for t in report.therapies]
+    return [t.drug_ids + t.drug_classes for t in report.offered_options]
 
 
 def trials(report):
-    return {t.nct_id for t in report.trials}
+    """Biomarker-matched trials and the appendix of setting-only ones."""
+    return {t.nct_id for t in [*report.trials, *report.setting_trials]}
 
 
 def test_egfr_after_first_generation(scenario):
@@ -58,13 +59,15 @@ def test_egfr_after_first_generation(scenario):
         "PIK3CA E545K": ("bypass_resistance", "gefitinib"),
     }
     offered = regimens(r)
-    assert offered[0][0] == "gefitinib"  # combinations keeping the current drug first (capmatinib/savolitinib/tepotinib)
-    assert {("gefitinib", "capmatinib"), ("gefitinib", "savolitinib"), ("gefitinib", "tepotinib")} <= {tuple(d) for d in offered}
-    assert ["osimertinib"] in offered  # for T790M
+    assert [t.drug_ids for t in r.standard_options] == [["osimertinib"]]  # the approved next step for T790M
+    assert ["osimertinib", "savolitinib"] in offered  # TATTON, after first- to third-generation TKIs
+    # T790M defeats gefitinib: its MET combinations are not recommended, and say why.
+    removed = {tuple(n.therapy.drug_ids): n for n in r.not_recommended}
+    for combo in (("gefitinib", "capmatinib"), ("gefitinib", "savolitinib"), ("gefitinib", "tepotinib")):
+        assert list(combo) not in offered and removed[combo].rule == "defeated_by_on_target"
     assert ["gefitinib"] not in offered
-    buparlisib = next(t for t in r.therapies if "buparlisib" in t.drug_ids)
-    assert all(e.negative for e in buparlisib.evidence) and "2.8 months" in buparlisib.evidence[0].statement
-    assert regimens(r)[-1] == ["gefitinib", "buparlisib"]  # negative evidence last
+    buparlisib = removed[("gefitinib", "buparlisib")]  # negative evidence: never among the options
+    assert all(e.negative for e in buparlisib.therapy.evidence) and "2.8 months" in buparlisib.reason
 
 
 def test_egfr_after_osimertinib(scenario):
@@ -96,7 +99,7 @@ def test_alk_after_crizotinib(scenario):
         "MET amplification": ("bypass_resistance", "crizotinib"),
         "KIT amplification": ("bypass_resistance", "crizotinib"),
     }
-    assert ["ALK TKI", "EGFR TKI"] in [t.drug_classes for t in r.therapies]
+    assert ["ALK TKI", "EGFR TKI"] in [t.drug_classes for t in r.offered_options]
     assert ["crizotinib"] not in regimens(r)
     assert "EGFR pathway activation (protein level)" in r.summary.cannot_exclude
 
@@ -112,9 +115,8 @@ def test_alk_after_alectinib(scenario):
     assert ["crizotinib"] in offered  # case reports: response to crizotinib after alectinib (7 months; 10 weeks)
     # The MEK combination trials name no biomarker: offered as trials for the setting, not as answers to MAP2K1/NRAS.
     assert ["alectinib", "cobimetinib"] not in offered and ["ceritinib", "trametinib"] not in offered
-    assert {"NCT03087448", "NCT03202940"} <= trials(r)
-    by_setting = [t for t in r.trials if not t.alterations]
-    assert {t.nct_id for t in by_setting} >= {"NCT03087448", "NCT03202940"}
+    assert {"NCT03087448", "NCT03202940"} <= {t.nct_id for t in r.setting_trials}  # the appendix
+    assert not {"NCT03087448", "NCT03202940"} & {t.nct_id for t in r.trials}
 
 
 def test_alk_after_lorlatinib(scenario):
@@ -135,14 +137,14 @@ def test_acquired_kras_g12c_beside_an_egfr_driver_is_bypass_not_a_second_driver(
     r = scenario(snvs=[("EGFR", "L858R"), ("KRAS", "G12C")], prior=["osimertinib"])
     assert roles(r) == {"EGFR L858R": ("primary_driver", None), "KRAS G12C": ("bypass_resistance", "osimertinib")}
     assert not r.summary.flags
-    offered = {d for t in r.therapies for d in t.drug_ids}
+    offered = {d for t in r.offered_options for d in t.drug_ids}
     assert not offered & {"sotorasib", "adagrasib", "divarasib"}  # no G12C drug alone, dropping the EGFR TKI
 
 
 def test_case_reports_with_responses_rank_above_trials_without_results(scenario):
     r = scenario(snvs=[("EGFR", "L858R")], fusions=[("KIF5B", "RET")], prior=["osimertinib"])
     assert regimens(r)[:2] == [["osimertinib", "pralsetinib"], ["osimertinib", "selpercatinib"]]
-    assert r.therapies[1].evidence[0].type == "ongoing_trial"
+    assert r.offered_options[1].evidence[0].type == "ongoing_trial"
 
 
 def test_ret_after_selpercatinib(scenario):
@@ -179,24 +181,24 @@ def test_met_exon14_after_met_inhibitor(scenario):
 
 
 def test_kras_g12c_driver_gets_g12c_drugs_and_other_alleles_never_do(scenario):
-    g12c = scenario(snvs=[("KRAS", "G12C")])
+    g12c = scenario(snvs=[("KRAS", "G12C")], prior=["carboplatin", "pemetrexed"])  # their evidence is after systemic therapy
     assert roles(g12c) == {"KRAS G12C": ("primary_driver", None)}
-    assert {"adagrasib", "divarasib"} <= {d for t in g12c.therapies for d in t.drug_ids}
+    assert {"adagrasib", "divarasib"} <= {d for t in g12c.offered_options for d in t.drug_ids}
     for allele in ("G12D", "G12V", "G13D"):
         other = scenario(snvs=[("KRAS", allele)], prior=["osimertinib"], driver="EGFR L858R")
-        offered = {d for t in other.therapies for d in t.drug_ids}
+        offered = {d for t in other.offered_options for d in t.drug_ids}
         assert not offered & {"sotorasib", "adagrasib", "divarasib"}, allele
 
 
 def test_primary_driver_without_prior_therapy_gets_first_line_options(scenario):
     r = scenario(snvs=[("EGFR", "L858R")])
-    assert {"osimertinib", "gefitinib", "erlotinib", "afatinib", "dacomitinib"} <= {t.drug_ids[0] for t in r.therapies}
-    assert all(e.level == "A" for t in r.therapies if len(t.drug_ids) == 1 for e in t.evidence[:1])
+    assert {"osimertinib", "gefitinib", "erlotinib", "afatinib", "dacomitinib"} <= {t.drug_ids[0] for t in r.offered_options}
+    assert all(e.level == "A" for t in r.offered_options if len(t.drug_ids) == 1 for e in t.evidence[:1])
 
 
 def test_de_novo_t790m_removes_first_and_second_generation_options(scenario):
     r = scenario(snvs=[("EGFR", "L858R"), ("EGFR", "T790M")])
-    offered = [t.drug_ids for t in r.therapies]
+    offered = [t.drug_ids for t in r.offered_options]
     assert offered[0] == ["osimertinib"]
     for drug in ("gefitinib", "erlotinib", "afatinib", "dacomitinib"):
         assert [drug] not in offered
@@ -210,13 +212,13 @@ def test_prior_therapy_names_combinations_and_repeats(scenario):
     combo = scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 8)], prior=["osimertinib + savolitinib"])
     assert combo.sample.prior_therapy_ids == ["osimertinib", "savolitinib"]
     assert roles(combo)["MET amplification"] == ("bypass_resistance", "osimertinib")
-    assert not any("savolitinib" in t.drug_ids for t in combo.therapies)  # the MET inhibitor has already failed
+    assert not any("savolitinib" in t.drug_ids for t in combo.offered_options)  # the MET inhibitor has already failed
     assert "after osimertinib" in combo.summary.headline
 
 
 def test_no_return_to_an_earlier_generation_after_osimertinib(scenario):
     r = scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 8)], prior=["gefitinib", "osimertinib"])
-    assert not any(t.drug_ids and t.drug_ids[0] == "gefitinib" for t in r.therapies)
+    assert not any(t.drug_ids and t.drug_ids[0] == "gefitinib" for t in r.offered_options)
 
 
 def test_braf_v600e_alone_is_a_driver_and_bypass_beside_egfr(scenario):

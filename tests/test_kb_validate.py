@@ -34,7 +34,7 @@ def test_shipped_knowledgebase_is_valid(run_cli):
         ("regimens.yaml", "drugs: [osimertinib, savolitinib]", "drugs: [osimertinib, savolitinibb]",
          "regimens.yaml: regimen_osimertinib_savolitinib: unknown drug id 'savolitinibb'"),
         ("regimens.yaml", "{level: C, type: phase1b, statement: \"TATTON", "{level: E, type: phase1b, statement: \"TATTON",
-         "regimens.yaml: regimen_osimertinib_savolitinib: evidence.0.level: Input should be 'A', 'B', 'C' or 'D'"),
+         "regimens.yaml: regimen_osimertinib_savolitinib: evidence level 'E' is not in the evidence scale (policy.yaml: ['A', 'B', 'C', 'D'])"),
         ("genes.yaml", '    GRCh38: {chrom: "12", start: 25209795, end: 25245384}\n', "",
          "genes.yaml: KRAS: location.GRCh38: Field required"),
         ("regimens.yaml", "answers: [MET_AMP, MET_OVEREXPRESSION]", "answers: [MET_AMPLIFIED, MET_OVEREXPRESSION]",

@@ -17,7 +17,7 @@ LAYERS = [
     ("kb", ["kb"]),
     ("readers", ["readers", "reference"]),
     ("matching", ["matching", "copynumber"]),
-    ("interpret", ["interpret"]),
+    ("interpret", ["interpret", "options"]),
     ("report", ["report"]),
     ("render", ["render", "output"]),
     ("pipeline", ["pipeline", "samplesheet", "batch", "cohort", "cli"]),

@@ -19,7 +19,7 @@ CASES = {
     "kif5b_ret": (["--cnv", EX / "kif5b_ret.cnv.tsv", "--fusions", EX / "kif5b_ret.fusions.tsv"], "PLASMA_P003_T1",
                   ["KIF5B::RET", "selpercatinib", "pralsetinib"]),
     "no_findings": (["--prior-therapy", "osimertinib", "--driver", "EGFR L858R"], "PLASMA_P004",
-                    ["No knowledgebase resistance mechanism detected", "cannot exclude"]),
+                    ["No resistance mechanism in this knowledgebase detected after osimertinib", "cannot exclude"]),
 }
 
 

@@ -22,8 +22,8 @@ def report(write, mini_kb):
 
 def test_html_is_self_contained_with_key_sections(report):
     html = render_html(report)
-    for section in ("Resistance summary", "Findings in context", "Alterations detected", "Candidate therapies",
-                    "Matching clinical trials", "Methods and limitations", "For research use only"):
+    for section in ("Resistance summary", "Findings in context", "Alterations detected", "Therapy options",
+                    "Clinical trials enrolling these alterations", "Methods and limitations", "For research use only"):
         assert section in html
     assert "<link" not in html and "src=" not in html and "@import" not in html
     assert "KRAS G12D" in html and "MET amplification" in html and "osimertinib + savolitinib" in html

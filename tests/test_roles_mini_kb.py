@@ -38,7 +38,9 @@ def test_kras_g12d_is_bypass_after_osimertinib_on_both_builds(write, mini_kb, bu
 def test_same_alteration_without_prior_tki_is_a_co_alteration(write, mini_kb):
     report = run(write, mini_kb, [L858R_38, G12D_38])
     assert roles(report)["KRAS G12D"] == "co_alteration"
-    assert "primary resistance" in next(f.statement for f in report.findings if f.alteration == "KRAS G12D")
+    statement = next(f.statement for f in report.findings if f.alteration == "KRAS G12D")
+    # Acquired-resistance evidence says nothing of its effect before therapy: not curated, never "primary resistance".
+    assert "co-alteration" in statement and "not curated" in statement and "primary resistance" not in statement
 
 
 def test_generation_restricted_context_does_not_apply_after_other_generation(write, mini_kb):
@@ -50,16 +52,16 @@ def test_generation_restricted_context_does_not_apply_after_other_generation(wri
 def test_met_amplification_after_osimertinib_gets_combination_not_the_failed_drug(write, mini_kb):
     report = run(write, mini_kb, [L858R_38], cnv="MET\t8.0\nEGFR\t2.1\n", prior=["gefitinib", "osimertinib"])
     assert roles(report)["MET amplification"] == "bypass_resistance"
-    regimens = [t.id for t in report.therapies]
+    regimens = [t.id for t in report.offered_options]
     assert "osimertinib_savolitinib" in regimens
-    assert report.therapies[0].drugs[0] == "osimertinib"  # driver drug first
+    assert report.offered_options[0].drugs[0] == "osimertinib"  # driver drug first
     assert [t.nct_id for t in report.trials] == ["NCT03778229"]
     assert report.findings[1].resistance_to == "osimertinib"
 
 
 def test_regimens_made_only_of_drugs_already_given_are_not_offered(write, mini_kb):
     report = run(write, mini_kb, [L858R_38], cnv="MET\t8.0\n", prior=["osimertinib", "savolitinib"])
-    regimens = [t.id for t in report.therapies]
+    regimens = [t.id for t in report.offered_options]
     assert "savolitinib_alone" not in regimens and "osimertinib_savolitinib" not in regimens
     assert report.findings[1].resistance_to == "osimertinib"  # savolitinib targets MET, not the EGFR driver
 
@@ -73,7 +75,7 @@ def test_copy_number_below_threshold_is_not_an_amplification(write, mini_kb):
 def test_ret_fusion_alone_is_the_primary_driver_with_first_line_options(write, mini_kb):
     report = run(write, mini_kb, [], fusions="KIF5B\tRET\t42\n")
     assert roles(report) == {"KIF5B::RET fusion": "primary_driver"}
-    assert [t.id for t in report.therapies] == ["selpercatinib_first_line"]
+    assert [t.id for t in report.offered_options] == ["selpercatinib_first_line"]
     fusion = report.observations[0]
     assert (fusion.gene, fusion.gene5, fusion.gene3, fusion.fusion) == ("RET", "KIF5B", "RET", "KIF5B::RET")
 
@@ -81,8 +83,8 @@ def test_ret_fusion_alone_is_the_primary_driver_with_first_line_options(write, m
 def test_ret_fusion_with_egfr_driver_after_osimertinib_is_bypass(write, mini_kb):
     report = run(write, mini_kb, [L858R_38], fusions="KIF5B\tRET\t42\n", prior=["osimertinib"])
     assert roles(report) == {"EGFR L858R": "primary_driver", "KIF5B::RET fusion": "bypass_resistance"}
-    assert "osimertinib_selpercatinib" in [t.id for t in report.therapies]
-    assert "selpercatinib_first_line" not in [t.id for t in report.therapies]
+    assert "osimertinib_selpercatinib" in [t.id for t in report.offered_options]
+    assert "selpercatinib_first_line" not in [t.id for t in report.offered_options]
 
 
 def test_stated_driver_gives_context_when_plasma_lacks_it(write, mini_kb):
@@ -112,7 +114,7 @@ def test_prior_targeted_therapy_implies_the_driver_when_plasma_lacks_it(write, m
 
 def test_nothing_found_says_so_and_what_cannot_be_excluded(write, mini_kb):
     report = run(write, mini_kb, [L858R_38], prior=["osimertinib"])
-    assert report.summary.headline == "No knowledgebase resistance mechanism detected."
+    assert report.summary.headline == "No resistance mechanism in this knowledgebase detected after osimertinib."
     assert report.summary.cannot_exclude == ["c-MET protein overexpression", "MET amplification (copy number not assessed)"]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from annotator.genome import bare_contig
 from annotator.kb.schema import Alteration as KbAlteration
-from annotator.kb.schema import Drug, Gene, Knowledgebase, Region
+from annotator.kb.schema import Drug, DrugClass, Gene, Knowledgebase, Region
 
 
 def _half_open(region: Region) -> tuple[str, int, int]:
@@ -35,6 +35,8 @@ class KbIndex:
     _codons: dict[tuple[str, int], CodonSite] = field(default_factory=dict)
     _drug_names: dict[str, Drug] = field(default_factory=dict)
     _symbols: dict[str, str] = field(default_factory=dict)
+    _classes: dict[str, DrugClass] = field(default_factory=dict)
+    _drugs_by_id: dict[str, Drug] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for gene in self.kb.genes:
@@ -52,6 +54,8 @@ class KbIndex:
                 self._symbols[name.upper()] = gene.symbol
         for intervals in (*self._gene_intervals.values(), *self._all_intervals.values()):
             intervals.sort()
+        self._classes = {c.id: c for c in self.kb.drug_classes}
+        self._drugs_by_id = {d.id: d for d in self.kb.drugs}
         for drug in self.kb.drugs:
             for name in (drug.id, drug.name, *drug.synonyms):
                 self._drug_names[_drug_key(name)] = drug
@@ -104,6 +108,18 @@ class KbIndex:
     # drugs -------------------------------------------------------------------------------
     def drug(self, name: str) -> Drug | None:
         return self._drug_names.get(_drug_key(name))
+
+    def allele_specific_drugs(self, alteration_ids: set[str]) -> list[Drug]:
+        """Drugs restricted to one of these alterations (KRAS G12C inhibitors for KRAS_G12C)."""
+        return [d for d in self.kb.drugs if d.allele_specific in alteration_ids]
+
+    def drug_class(self, class_id: str) -> DrugClass:
+        """A class a drug or condition names (validation guarantees it exists)."""
+        return self._classes[class_id]
+
+    def drug_by_id(self, drug_id: str) -> Drug:
+        """A drug a regimen, trial or condition names by id (validation guarantees it exists)."""
+        return self._drugs_by_id[drug_id]
 
     # alterations ------------------------------------------------------------------------
     def alterations_for_gene(self, gene: str) -> list[KbAlteration]:

@@ -1,8 +1,8 @@
 """Read the knowledgebase YAML files, validate them, and report every problem at once.
 
 Layout of a knowledgebase directory (each file holds a YAML list of entries, except release.yaml):
-``release.yaml, references.yaml, genes.yaml, drugs.yaml, alterations.yaml, mechanisms.yaml,
-regimens.yaml, trials.yaml`` (+ CHANGELOG.md, not parsed).
+``release.yaml`` and ``policy.yaml`` (one mapping each), ``references.yaml, genes.yaml, drug_classes.yaml,
+drugs.yaml, alterations.yaml, mechanisms.yaml, regimens.yaml, trials.yaml`` (+ CHANGELOG.md, not parsed).
 
 Content hash recipe (``kb version``, JSON ``knowledgebase.sha256``): SHA-256 over the files above
 (``KB_FILES``) in sorted file-name order, feeding for each ``name``, a NUL byte, the raw file bytes
@@ -30,9 +30,11 @@ from annotator.errors import KnowledgebaseError
 from annotator.kb.schema import (
     Alteration,
     Drug,
+    DrugClass,
     Gene,
     Knowledgebase,
     Mechanism,
+    Policy,
     Reference,
     Regimen,
     Release,
@@ -42,6 +44,7 @@ from annotator.kb.schema import (
 LIST_FILES: dict[str, type[BaseModel]] = {
     "references.yaml": Reference,
     "genes.yaml": Gene,
+    "drug_classes.yaml": DrugClass,
     "drugs.yaml": Drug,
     "alterations.yaml": Alteration,
     "mechanisms.yaml": Mechanism,
@@ -51,6 +54,7 @@ LIST_FILES: dict[str, type[BaseModel]] = {
 FIELD_OF_FILE = {
     "references.yaml": "references",
     "genes.yaml": "genes",
+    "drug_classes.yaml": "drug_classes",
     "drugs.yaml": "drugs",
     "alterations.yaml": "alterations",
     "mechanisms.yaml": "mechanisms",
@@ -60,7 +64,9 @@ FIELD_OF_FILE = {
 
 
 RELEASE_FILE = "release.yaml"
-KB_FILES = (RELEASE_FILE, *LIST_FILES)
+# Files holding one mapping, and the Knowledgebase field each fills.
+MAPPING_FILES: dict[str, tuple[str, type[BaseModel]]] = {RELEASE_FILE: ("release", Release), "policy.yaml": ("policy", Policy)}
+KB_FILES = (*MAPPING_FILES, *LIST_FILES)
 MAX_FILE_BYTES = 16 * 1024 * 1024  # the bundled files are well under 1 MB each
 
 
@@ -170,12 +176,13 @@ def load_knowledgebase(root: str | Path) -> Knowledgebase:
     parsed: dict[str, Any] = {}
     files: dict[str, bytes] = {}  # hashed from the very bytes that were parsed
 
-    raw_release = _read_yaml(root / RELEASE_FILE, problems, files)
-    if raw_release is not None:
-        try:
-            parsed["release"] = Release.model_validate(raw_release)
-        except ValidationError as exc:
-            problems += [f"release.yaml: release: {p}" for p in _format_validation(exc)]
+    for name, (field, model) in MAPPING_FILES.items():
+        raw_mapping = _read_yaml(root / name, problems, files)
+        if raw_mapping is not None:
+            try:
+                parsed[field] = model.model_validate(raw_mapping)
+            except ValidationError as exc:
+                problems += [f"{name}: {field}: {p}" for p in _format_validation(exc)]
 
     for name, model in LIST_FILES.items():
         raw = _read_yaml(root / name, problems, files)
@@ -193,8 +200,9 @@ def load_knowledgebase(root: str | Path) -> Knowledgebase:
                 problems += [f"{name}: {label}: {p}" for p in _format_validation(exc)]
         parsed[FIELD_OF_FILE[name]] = entries
 
-    if problems or "release" not in parsed:
-        raise KnowledgebaseError(problems or ["release.yaml: release: missing"], root)
+    missing = [f"{name}: {field}: missing" for name, (field, _) in MAPPING_FILES.items() if field not in parsed]
+    if problems or missing:
+        raise KnowledgebaseError(problems or missing, root)
 
     kb = Knowledgebase(sha256=_sha256_of(files), **parsed)
     from annotator.kb.validate import cross_reference_problems

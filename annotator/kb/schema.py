@@ -20,18 +20,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 BUILDS = ("GRCh37", "GRCh38")
 Build = Literal["GRCh37", "GRCh38"]
 
-EvidenceLevel = Literal["A", "B", "C", "D"]
-EVIDENCE_LEVELS: dict[str, str] = {
-    "A": "FDA-approved therapy or professional guideline for this indication",
-    "B": "Well-powered clinical studies with expert consensus",
-    "C": "Approved for another indication, or several small published studies",
-    "D": "Preclinical data or case reports only",
-}
-EvidenceType = Literal[
-    "approved", "phase3", "phase2", "phase1b", "phase1", "case_report", "ongoing_trial", "preclinical"
-]
-# ongoing_trial: a registered trial tests the regimen but the source reports no result yet; it ranks
-# below case reports with observed responses and above preclinical data.
+# Evidence levels and types are words of the knowledgebase's evidence scale (policy.yaml), which gives their
+# meanings and order; validate.py checks every level and type used against it.
+EvidenceLevel = str
+EvidenceType = str
 Role = Literal[
     "primary_driver", "on_target_resistance", "bypass_resistance", "co_alteration", "other"
 ]
@@ -246,6 +238,20 @@ class Alteration(_Cited):
         return self
 
 
+DrugCategory = Literal["targeted", "chemotherapy", "immunotherapy", "antiangiogenic", "antibody_drug_conjugate", "tool_compound"]
+
+
+class DrugClass(_Cited):
+    """A class of drugs that share a mechanism (and, for targeted drugs, usually their resistance).
+
+    Drugs name their classes (``Drug.classes``); therapy conditions and cross-resistance name classes
+    instead of listing drugs, so a new member of a class is covered without editing every rule."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_]*$")
+    name: str = Field(description="display name, e.g. 'selective RET inhibitor'")
+    category: DrugCategory = Field(description="tool_compound: preclinical only, not a systemic therapy a patient receives")
+
+
 class TkiTarget(_Strict):
     gene: str
     generation: int | None = Field(None, ge=1, le=4)
@@ -255,7 +261,8 @@ class Drug(_Cited):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="lowercase INN, else code name")
     name: str
     synonyms: list[str] = []
-    drug_class: str
+    drug_class: str = Field(description="free-text description for readers; matching uses ``classes``")
+    classes: list[str] = Field(min_length=1, description="drug class ids (drug_classes.yaml)")
     targets: list[str] = Field(min_length=1)
     tki_for: list[TkiTarget] = Field(
         [], description="drivers this drug is a targeted therapy for, with generation where one is used"
@@ -272,20 +279,57 @@ class Frequency(_Strict):
     sources: list[SourceRef] = Field(min_length=1)
 
 
-class PriorTherapyCondition(_Strict):
-    """Which prior therapies make a context apply: drug ids and/or TKI generations for the driver."""
+class TherapyCondition(_Strict):
+    """Prior therapy that makes a statement apply: any listed drug, TKI generation for the driver, drug class,
+    or (``any_systemic``) any prior systemic therapy. Empty: no condition.
+
+    ``most_recent``: only the most recent therapy targeting the driver is compared (a sequenced option such as
+    crizotinib after alectinib is not for a patient who has had lorlatinib since)."""
 
     drugs: list[str] = []
-    generations: list[int] = []
+    generations: list[int] = Field([], description="TKI generations for the driver of the entry (tki_for)")
+    classes: list[str] = Field([], description="drug class ids")
+    any_systemic: bool = Field(False, description="any prior systemic therapy (any drug that is not a tool compound)")
+    most_recent: bool = False
 
     def is_empty(self) -> bool:
-        return not self.drugs and not self.generations
+        return not (self.drugs or self.generations or self.classes or self.any_systemic)
+
+    def matches_drug(self, drug: Drug, driver: str | None) -> bool:
+        """Whether ``drug`` is one this condition names (by id, TKI generation for ``driver``, or class)."""
+        gens = [t.generation for t in drug.tki_for if t.gene == driver]
+        return drug.id in self.drugs or any(g in self.generations for g in gens) or bool(set(self.classes) & set(drug.classes))
+
+    def describe(self, drug_names: dict[str, str], class_names: dict[str, str], driver: str | None) -> str:
+        """In words, for reports: 'after osimertinib or a third-generation EGFR TKI'."""
+        parts = [drug_names.get(d, d) for d in self.drugs]
+        parts += [f"a {_ordinal(g)}-generation {driver or ''} TKI".replace("  ", " ") for g in self.generations]
+        parts += [f"a {class_names.get(c, c)}" for c in self.classes]
+        if self.any_systemic:
+            parts.append("at least one prior systemic therapy")
+        text = " or ".join(parts) if parts else "no stated prior therapy"
+        return f"the most recent {driver} therapy being {text}" if self.most_recent and driver else text
+
+
+def _ordinal(n: int) -> str:
+    return {1: "first", 2: "second", 3: "third", 4: "fourth"}.get(n, f"{n}th")
+
+
+# The earlier name, kept for readers of older code.
+PriorTherapyCondition = TherapyCondition
 
 
 class MechanismContext(_Strict):
     driver: str = Field(description="driver gene group, e.g. EGFR, ALK, RET, ROS1, MET, KRAS")
     role: Literal["on_target_resistance", "bypass_resistance"]
-    after: PriorTherapyCondition = PriorTherapyCondition()
+    after: TherapyCondition = Field(
+        default_factory=lambda: TherapyCondition(),
+        description="the targeted therapy for the driver this is resistance to; empty: any targeted drug for the driver",
+    )
+    resists: TherapyCondition | None = Field(
+        None, description="drugs or classes the alteration defeats, beyond ``after`` (class cross-resistance:"
+        " a RET solvent-front mutation resists every selective RET inhibitor); never offered while it is present",
+    )
     frequencies: list[Frequency] = []
     note: str | None = None
 
@@ -295,7 +339,7 @@ def context_applies_after(ctx: MechanismContext, drug: Drug) -> bool:
     gens = [t.generation for t in drug.tki_for if t.gene == ctx.driver]
     if not gens:
         return False
-    return ctx.after.is_empty() or drug.id in ctx.after.drugs or any(g in ctx.after.generations for g in gens)
+    return ctx.after.is_empty() or ctx.after.matches_drug(drug, ctx.driver)
 
 
 class Mechanism(_Cited):
@@ -307,10 +351,35 @@ class Mechanism(_Cited):
 
 
 class Evidence(_Strict):
-    level: EvidenceLevel
-    type: EvidenceType
+    level: EvidenceLevel = Field(description="a level of the evidence scale (policy.yaml)")
+    type: EvidenceType = Field(description="a type of the evidence scale (policy.yaml)")
     statement: str
-    negative: bool = False
+    negative: bool = Field(False, description="the study found no benefit or harm: the regimen is listed as not recommended")
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class AlleleContext(_Strict):
+    """Other alterations a regimen's evidence required (EGFR C797S with T790M in trans) or excluded (without T790M)."""
+
+    present: list[str] = Field([], description="alteration ids that must also be detected")
+    absent: list[str] = Field([], description="alteration ids that must not be detected")
+    phase: Literal["cis", "trans"] | None = Field(
+        None, description="required phase relative to the ``present`` alterations; unknown phase lists the option as conditional"
+    )
+
+    @model_validator(mode="after")
+    def _phase_needs_partner(self) -> AlleleContext:
+        if self.phase and not self.present:
+            raise ValueError("phase is relative to a 'present' alteration: name it")
+        return self
+
+
+class BiomarkerThreshold(_Strict):
+    """The biomarker level the regimen's evidence selected patients by (e.g. a minimum MET copy number)."""
+
+    alteration: str = Field(description="alteration id (an amplification) the threshold applies to")
+    min_copy_number: float = Field(gt=0, description="tumor-level copy number the evidence required")
+    statement: str
     sources: list[SourceRef] = Field(min_length=1)
 
 
@@ -322,16 +391,37 @@ class Regimen(_Cited):
     driver: str | None = Field(None, description="driver context; null when driver-independent")
     evidence: list[Evidence] = Field(min_length=1)
     trials: list[str] = Field([], description="trial ids")
-    after: PriorTherapyCondition = Field(
-        default_factory=lambda: PriorTherapyCondition(),
-        description="only offered when the most recent drug for the driver matches (e.g. crizotinib after alectinib)",
+    after: TherapyCondition = Field(
+        default_factory=lambda: TherapyCondition(),
+        description="the prior therapy its evidence is after; never offered without it. Empty: first line"
+        " (a regimen for the driver itself is then offered only before any targeted drug for the driver)",
     )
+    standard: bool = Field(
+        False, description="an approved or guideline therapy for the driver in the setting ``after`` names: a 'standard next step'"
+    )
+    allele_context: AlleleContext | None = None
+    thresholds: list[BiomarkerThreshold] = []
 
     @model_validator(mode="after")
     def _something_given(self) -> Regimen:
         if not self.drugs and not self.drug_classes:
             raise ValueError("a regimen names drugs or drug classes")
         return self
+
+
+TrialStatusValue = Literal[
+    "not_yet_recruiting", "recruiting", "enrolling_by_invitation", "active_not_recruiting", "suspended",
+    "terminated", "completed", "withdrawn", "unknown",
+]
+CLOSED_TRIAL_STATUSES = ("terminated", "completed", "withdrawn")
+
+
+class TrialStatus(_Strict):
+    """A recruitment status as a citable source gave it on a date (ClinicalTrials.gov's vocabulary)."""
+
+    value: TrialStatusValue
+    as_of: dt.date = Field(description="the date the source gave this status")
+    sources: list[SourceRef] = Field(min_length=1)
 
 
 class Trial(_Cited):
@@ -345,13 +435,17 @@ class Trial(_Cited):
     biomarkers: list[str] = Field([], description="alteration ids it enrolls")
     driver: str | None = None
     prior_therapy: str | None = None
-    after: PriorTherapyCondition = Field(
-        default_factory=lambda: PriorTherapyCondition(),
-        description="prior targeted therapy for the driver the trial requires (drugs or TKI generations); empty: not stated",
+    arm_drugs: list[list[str]] = Field(
+        [], description="drug ids of each arm; a patient who progressed on every drug of every arm is not matched"
+    )
+    after: TherapyCondition = Field(
+        default_factory=lambda: TherapyCondition(),
+        description="prior therapy the trial requires; empty: none stated",
     )
     before_progression: bool = Field(False, description="enrols patients still responding (pre-emptive): never matched at progression")
     setting: str
-    status: str
+    status: TrialStatus | None = Field(None, description="null: not checked against a citable source")
+    note: str | None = Field(None, description="what the sources report about the trial (e.g. results), not its status")
 
     @field_validator("id")
     @classmethod
@@ -410,13 +504,53 @@ class Release(_Strict):
         return [f"{tt.id} ({tt.name})" for tt in self.tumor_types]
 
 
+class EvidenceLevelDef(_Strict):
+    level: str = Field(pattern=r"^[A-Z]$")
+    meaning: str
+
+
+class EvidenceTypeDef(_Strict):
+    type: str = Field(pattern=r"^[a-z0-9_]+$")
+    meaning: str
+
+
+class ExclusionRule(_Strict):
+    """A named reason a regimen that answers a finding is not offered (the code implements each id)."""
+
+    id: str = Field(pattern=r"^[a-z_]+$")
+    title: str = Field(description="short reason shown beside a not-recommended option")
+    description: str
+
+
+class Policy(_Cited):
+    """How options are graded and filtered: the evidence scale (best first) and the exclusion rules (in the order applied)."""
+
+    evidence_levels: list[EvidenceLevelDef] = Field(min_length=1, description="best first")
+    evidence_types: list[EvidenceTypeDef] = Field(min_length=1, description="strongest first, the tie-breaker within a level")
+    exclusion_rules: list[ExclusionRule] = Field(min_length=1)
+
+    def level_rank(self, level: str) -> int:
+        return next(i for i, d in enumerate(self.evidence_levels) if d.level == level)
+
+    def type_rank(self, type_: str) -> int:
+        return next(i for i, d in enumerate(self.evidence_types) if d.type == type_)
+
+    def level_meaning(self, level: str) -> str:
+        return next(d.meaning for d in self.evidence_levels if d.level == level)
+
+    def rule(self, rule_id: str) -> ExclusionRule:
+        return next(r for r in self.exclusion_rules if r.id == rule_id)
+
+
 class Knowledgebase(_Strict):
     """The whole knowledgebase as loaded; ``sha256`` is computed by the loader, not written in YAML."""
 
     release: Release
+    policy: Policy
     sha256: str
     references: list[Reference]
     genes: list[Gene]
+    drug_classes: list[DrugClass]
     drugs: list[Drug]
     alterations: list[Alteration]
     mechanisms: list[Mechanism]

@@ -14,6 +14,10 @@ def _cite(sources: list[SourceRef]) -> str:
     return "; ".join(s.ref + (f" §{s.section}" if s.section else "") for s in sources)
 
 
+def _status(t) -> str:
+    return f"{t.status.value} (as of {t.status.as_of})" if t.status else "not checked"
+
+
 def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
@@ -40,7 +44,8 @@ def knowledgebase_markdown(kb: Knowledgebase) -> str:
         out += [f"| {alts[a].name} (`{a}`) | {alts[a].kind} | {_cell(alts[a].detection)} |" for a in m.alterations]
         out += ["", "| driver | role | after | frequencies |", "|---|---|---|---|"]
         for c in m.contexts:
-            after = ", ".join([*c.after.drugs, *(f"gen {g}" for g in c.after.generations)]) or f"any {c.driver}-targeted drug"
+            after = ", ".join([*c.after.drugs, *(f"gen {g}" for g in c.after.generations), *c.after.classes,
+                               *(["any systemic therapy"] if c.after.any_systemic else [])]) or f"any {c.driver}-targeted drug"
             freqs = "<br>".join(f"{_cell(f.value)}: {_cell(f.population)} *[{_cite(f.sources)}]*" for f in c.frequencies) or "—"
             note = f" ({_cell(c.note)})" if c.note else ""
             out.append(f"| {c.driver} | {c.role} | {after} | {freqs}{note} |")
@@ -61,7 +66,7 @@ def knowledgebase_markdown(kb: Knowledgebase) -> str:
         out.append("")
     out += ["## Trials", "", "| NCT | acronym | phase | design | setting | status |", "|---|---|---|---|---|---|"]
     for t in kb.trials:
-        out.append(f"| {t.nct_id or '—'} | {t.acronym or '—'} | {t.phase or '—'} | {t.design} | {_cell(t.setting)} | {_cell(t.status)} |")
+        out.append(f"| {t.nct_id or '—'} | {t.acronym or '—'} | {t.phase or '—'} | {t.design} | {_cell(t.setting)} | {_cell(_status(t))} |")
     out += ["", "## Drugs", "", "| drug | synonyms | class | targets | status |", "|---|---|---|---|---|"]
     for d in kb.drugs:
         out.append(f"| {d.name} (`{d.id}`) | {', '.join(d.synonyms) or '—'} | {_cell(d.drug_class)} | {', '.join(d.targets)} | {_cell(d.status)} |")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from annotator.kb.schema import Knowledgebase, SourceRef
+from annotator.kb.schema import Knowledgebase, SourceRef, TherapyCondition
 
 
 def _duplicates(file: str, ids: Iterable[str]) -> list[str]:
@@ -26,6 +26,7 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
 
     p += _duplicates("references.yaml", (r.id for r in kb.references))
     p += _duplicates("genes.yaml", (g.symbol for g in kb.genes))
+    p += _duplicates("drug_classes.yaml", (c.id for c in kb.drug_classes))
     p += _duplicates("drugs.yaml", (d.id for d in kb.drugs))
     p += _duplicates("alterations.yaml", (a.id for a in kb.alterations))
     p += _duplicates("mechanisms.yaml", (m.id for m in kb.mechanisms))
@@ -52,8 +53,22 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
                 r = getattr(e, build)
                 if r.chrom != loc.chrom or r.start < loc.start or r.end > loc.end:
                     p.append(f"genes.yaml: {g.symbol}: exon {e.number} on {build} lies outside the gene")
+    classes = {c.id for c in kb.drug_classes}
+    levels = [d.level for d in kb.policy.evidence_levels]
+    types = [d.type for d in kb.policy.evidence_types]
+    p += _duplicates("policy.yaml", levels) + _duplicates("policy.yaml", types)
+    p += _duplicates("policy.yaml", (r.id for r in kb.policy.exclusion_rules))
+    check_sources("policy.yaml", "policy", kb.policy.sources)
+
+    def check_condition(file: str, entry: str, cond: TherapyCondition) -> None:
+        p.extend(f"{file}: {entry}: unknown drug id {d!r}" for d in cond.drugs if d not in drugs)
+        p.extend(f"{file}: {entry}: unknown drug class {c!r}" for c in cond.classes if c not in classes)
+
+    for c in kb.drug_classes:
+        check_sources("drug_classes.yaml", c.id, c.sources)
     for d in kb.drugs:
         check_sources("drugs.yaml", d.id, d.sources)
+        p.extend(f"drugs.yaml: {d.id}: unknown drug class {c!r}" for c in d.classes if c not in classes)
         if d.allele_specific and d.allele_specific not in alterations:
             p.append(f"drugs.yaml: {d.id}: allele_specific names unknown alteration {d.allele_specific!r}")
     for a in kb.alterations:
@@ -87,15 +102,40 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
         for ctx in m.contexts:
             if ctx.driver not in driver_groups:
                 p.append(f"mechanisms.yaml: {m.id}: context driver {ctx.driver!r} has no driver alteration")
-            for drug in ctx.after.drugs:
-                if drug not in drugs:
-                    p.append(f"mechanisms.yaml: {m.id}: unknown drug id {drug!r}")
+            check_condition("mechanisms.yaml", m.id, ctx.after)
+            if ctx.resists is not None:
+                check_condition("mechanisms.yaml", m.id, ctx.resists)
+                if ctx.role != "on_target_resistance":
+                    p.append(f"mechanisms.yaml: {m.id}: 'resists' is for on-target resistance (class cross-resistance), not {ctx.role}")
             for f in ctx.frequencies:
                 check_sources("mechanisms.yaml", m.id, f.sources)
+    # Alterations that are resistance to a driver's therapy: evidence about them is post-resistance evidence.
+    resistance_in = {(a, c.driver) for m in kb.mechanisms if not m.deprecated for c in m.contexts for a in m.alterations}
     for r in kb.regimens:
         check_sources("regimens.yaml", r.id, r.sources)
+        check_condition("regimens.yaml", r.id, r.after)
         for e in r.evidence:
             check_sources("regimens.yaml", r.id, e.sources)
+            if e.level not in levels:
+                p.append(f"regimens.yaml: {r.id}: evidence level {e.level!r} is not in the evidence scale (policy.yaml: {levels})")
+            if e.type not in types:
+                p.append(f"regimens.yaml: {r.id}: evidence type {e.type!r} is not in the evidence scale (policy.yaml: {types})")
+        post = sorted(a for a in r.answers if (a, r.driver) in resistance_in)
+        if post and r.after.is_empty() and not r.deprecated:
+            p.append(f"regimens.yaml: {r.id}: answers {', '.join(post)}, resistance in {r.driver}-driven disease, so its evidence"
+                     " is post-resistance: say after which therapy ('after')")
+        if r.standard and not any(e.level == levels[0] and not e.negative for e in r.evidence):
+            p.append(f"regimens.yaml: {r.id}: a standard option needs positive level-{levels[0]} evidence")
+        if r.allele_context:
+            for a in (*r.allele_context.present, *r.allele_context.absent):
+                if a not in alterations:
+                    p.append(f"regimens.yaml: {r.id}: allele_context names unknown alteration {a!r}")
+        for th in r.thresholds:
+            check_sources("regimens.yaml", r.id, th.sources)
+            if th.alteration not in r.answers:
+                p.append(f"regimens.yaml: {r.id}: threshold for {th.alteration!r}, which the regimen does not answer")
+            elif alterations[th.alteration].kind != "amplification" if th.alteration in alterations else True:
+                p.append(f"regimens.yaml: {r.id}: a copy-number threshold needs an amplification entry, not {th.alteration!r}")
         for drug in r.drugs:
             if drug not in drugs:
                 p.append(f"regimens.yaml: {r.id}: unknown drug id {drug!r}")
@@ -127,6 +167,14 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
                         p.append(f"regimens.yaml: {r.id}: offers {drug.id} alone against {a} ({m.id}), but {drug.id} does not target {gene}")
     for t in kb.trials:
         check_sources("trials.yaml", t.id, t.sources)
+        check_condition("trials.yaml", t.id, t.after)
+        for arm in t.arm_drugs:
+            p.extend(f"trials.yaml: {t.id}: arm_drugs names unknown drug id {d!r}" for d in arm if d not in drugs)
+        if t.status is not None:
+            check_sources("trials.yaml", t.id, t.status.sources)
+        post = sorted(a for a in t.biomarkers if (a, t.driver) in resistance_in)
+        if post and t.after.is_empty() and not t.before_progression and not t.deprecated:
+            p.append(f"trials.yaml: {t.id}: enrols {', '.join(post)}, resistance in {t.driver}-driven disease: say after which therapy ('after')")
         for m in t.biomarkers:
             if m not in alterations:
                 p.append(f"trials.yaml: {t.id}: unknown biomarker (alteration id) {m!r}")

@@ -8,7 +8,7 @@ from functools import lru_cache
 import jinja2
 from markupsafe import Markup
 
-from annotator.kb.schema import EVIDENCE_LEVELS, is_http_url
+from annotator.kb.schema import is_http_url
 from annotator.render.rows import TABLE_ROW_LIMIT, capped
 from annotator.report import ReportModel
 from annotator.resources import templates_dir
@@ -50,7 +50,6 @@ def environment() -> jinja2.Environment:
     env.filters["http_href"] = http_href
     env.filters["local_href"] = local_href
     env.globals["ROLE_LABELS"] = ROLE_LABELS
-    env.globals["EVIDENCE_LEVELS"] = EVIDENCE_LEVELS
     env.filters["capped"] = capped  # at most TABLE_ROW_LIMIT rows per table; the JSON has them all
     env.globals["TABLE_ROW_LIMIT"] = TABLE_ROW_LIMIT
     return env
