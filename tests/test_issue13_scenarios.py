@@ -186,3 +186,13 @@ def test_chemotherapy_immunotherapy_and_antiangiogenic_drugs_are_known_with_clas
         categories[name] = {index.drug_class(c).category for c in drug.classes}
     assert categories["carboplatin"] == {"chemotherapy"} and categories["pembrolizumab"] == {"immunotherapy"}
     assert categories["bevacizumab"] == {"antiangiogenic"}
+
+
+def test_an_equivocal_copy_number_is_flagged_on_page_one_and_gets_no_amplification_role(scenario):
+    r = scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 4.95)], prior=["osimertinib"], tumor_fraction=1.0)
+    assert [c.measurement.status for c in r.copy_numbers if c.measurement.gene == "MET"] == ["equivocal"]
+    assert "MET amplification" not in roles(r)
+    assert any(f.startswith("MET copy number is equivocal") and "confirm" in f for f in r.summary.flags)
+    clear = scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 5.5)], prior=["osimertinib"], tumor_fraction=1.0)
+    assert roles(clear)["MET amplification"] == "bypass_resistance"
+    assert not any("equivocal" in f for f in clear.summary.flags)

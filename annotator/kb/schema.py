@@ -303,12 +303,16 @@ class TherapyCondition(_Strict):
     def describe(self, drug_names: dict[str, str], class_names: dict[str, str], driver: str | None) -> str:
         """In words, for reports: 'after osimertinib or a third-generation EGFR TKI'."""
         parts = [drug_names.get(d, d) for d in self.drugs]
-        parts += [f"a {_ordinal(g)}-generation {driver or ''} TKI".replace("  ", " ") for g in self.generations]
+        if self.generations:
+            gens = [f"{_ordinal(g)}-" for g in sorted(self.generations)]
+            gens[-1] += "generation"
+            listed = gens[0] if len(gens) == 1 else f"{', '.join(gens[:-1])} or {gens[-1]}"
+            parts.append(" ".join(["a", listed, *([driver] if driver else []), "TKI"]))
         parts += [f"a {class_names.get(c, c)}" for c in self.classes]
         if self.any_systemic:
             parts.append("at least one prior systemic therapy")
         text = " or ".join(parts) if parts else "no stated prior therapy"
-        return f"the most recent {driver} therapy being {text}" if self.most_recent and driver else text
+        return f"{text} (as the most recent {driver}-targeted therapy)" if self.most_recent and driver else text
 
 
 def _ordinal(n: int) -> str:
