@@ -134,7 +134,7 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
             check_sources("regimens.yaml", r.id, th.sources)
             if th.alteration not in r.answers:
                 p.append(f"regimens.yaml: {r.id}: threshold for {th.alteration!r}, which the regimen does not answer")
-            elif alterations[th.alteration].kind != "amplification" if th.alteration in alterations else True:
+            elif th.alteration in alterations and alterations[th.alteration].kind != "amplification":
                 p.append(f"regimens.yaml: {r.id}: a copy-number threshold needs an amplification entry, not {th.alteration!r}")
         for drug in r.drugs:
             if drug not in drugs:

@@ -1,0 +1,51 @@
+"""`kb validate` enforces the issue 13 semantics: post-resistance evidence says after what, standard options are
+approved, conditions and thresholds name what exists. Each broken copy of the mini knowledgebase fails with one
+precise line."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.errors import KnowledgebaseError
+from tests.test_issue13_rules import kb_variant, regimen, trial
+
+BROKEN = {
+    "post-resistance regimen without after": (
+        {"regimens": [regimen("osi_savo_no_after", ["osimertinib", "savolitinib"], ["MET_AMP"], "EGFR")]},
+        "regimens.yaml: osi_savo_no_after: answers MET_AMP, resistance in EGFR-driven disease, so its evidence is post-resistance",
+    ),
+    "standard option below level A": (
+        {"regimens": [regimen("weak_standard", ["selpercatinib"], ["KIF5B_RET"], "RET", level="B", standard=True)]},
+        "regimens.yaml: weak_standard: a standard option needs positive level-A evidence",
+    ),
+    "condition naming an unknown class": (
+        {"regimens": [regimen("bad_class", ["osimertinib", "savolitinib"], ["MET_AMP"], "EGFR", after={"classes": ["no_such_class"]})]},
+        "regimens.yaml: bad_class: unknown drug class 'no_such_class'",
+    ),
+    "threshold for an alteration the regimen does not answer": (
+        {"regimens": [regimen("bad_threshold", ["osimertinib", "savolitinib"], ["MET_AMP"], "EGFR", after={"drugs": ["osimertinib"]},
+                              thresholds=[{"alteration": "KIF5B_RET", "min_copy_number": 10, "statement": "x",
+                                           "sources": [{"ref": "review"}]}])]},
+        "regimens.yaml: bad_threshold: threshold for 'KIF5B_RET', which the regimen does not answer",
+    ),
+    "allele context naming an unknown alteration": (
+        {"regimens": [regimen("bad_allele", ["osimertinib"], ["EGFR_L858R"], "EGFR", allele_context={"absent": ["EGFR_NOPE"]})]},
+        "regimens.yaml: bad_allele: allele_context names unknown alteration 'EGFR_NOPE'",
+    ),
+    "post-resistance trial without after": (
+        {"trials": [trial("NO_AFTER", biomarkers=["MET_AMP"], driver="EGFR")]},
+        "trials.yaml: NO_AFTER: enrols MET_AMP, resistance in EGFR-driven disease: say after which therapy ('after')",
+    ),
+}
+
+
+@pytest.mark.parametrize("entries, problem", BROKEN.values(), ids=BROKEN.keys())
+def test_broken_copies_fail_with_one_precise_line(tmp_path, entries, problem):
+    with pytest.raises(KnowledgebaseError) as caught:
+        kb_variant(tmp_path, **entries)
+    assert [p for p in caught.value.problems if p.startswith(problem)], caught.value.problems
+
+
+def test_the_same_entries_done_right_load(tmp_path):
+    kb_variant(tmp_path, regimens=[regimen("osi_savo", ["osimertinib", "savolitinib"], ["MET_AMP"], "EGFR", after={"drugs": ["osimertinib"]})],
+               trials=[trial("WITH_AFTER", biomarkers=["MET_AMP"], driver="EGFR", after={"drugs": ["osimertinib"]})])
