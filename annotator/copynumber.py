@@ -188,6 +188,11 @@ def _interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> 
             f"at tumor fraction {f:.1%} an amplification to {amp:g} tumor copies would add only"
             f" {(amp - 2) * f:.2f} copies in plasma, below the {floor:g} that can be seen"
         )
+    elif focal is not False and observed_interval[0] > ploidy and (
+            equivocal := _equivocal_note(obs, observed_interval, adjusted_interval, f, t)):
+        # A gain below the floor but beyond noise (its whole interval above the baseline) whose tumor-adjusted interval
+        # reaches the threshold: neither an amplification nor neutral.
+        status, update["note"] = "equivocal", equivocal
     else:
         status = "neutral"
     update["status"] = status

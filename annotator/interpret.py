@@ -1,4 +1,4 @@
-"""Give each match its role in this sample's context, then pick regimens and trials.
+"""Give each match its role in this sample's context.
 
 Pure, and every clinical rule comes from the knowledgebase: which alterations can be a primary
 driver (``driver: true``), in which driver contexts and after which prior therapies an alteration
@@ -23,9 +23,9 @@ from typing import Literal
 from annotator.config import FUSION_CONFIDENCE_LEVELS, CallThresholds
 from annotator.kb.index import KbIndex
 from annotator.kb.schema import Alteration as KbAlteration
-from annotator.kb.schema import Drug, Mechanism, MechanismContext, Role, TherapyCondition, context_applies_after
+from annotator.kb.schema import Drug, Mechanism, MechanismContext, Role, TherapyCondition
 from annotator.matching import Match
-from annotator.models import Fusion
+from annotator.models import Fusion, Observation
 
 RESISTANCE_ROLES = ("on_target_resistance", "bypass_resistance")
 
@@ -123,6 +123,13 @@ def condition_holds(cond: TherapyCondition, priors: list[Drug], driver: str | No
     return any(cond.matches_drug(d, driver) for d in candidates)
 
 
+def context_applies_after(ctx: MechanismContext, drug: Drug) -> bool:
+    """Whether resistance in ``ctx`` is resistance to ``drug`` (a targeted drug for the context's driver)."""
+    if not _targets(drug, ctx.driver):
+        return False
+    return ctx.after.is_empty() or ctx.after.matches_drug(drug, ctx.driver)
+
+
 def _context_applies(ctx: MechanismContext, priors: list[Drug]) -> int | None:
     """Index in ``priors`` of the most recent drug that makes this resistance context apply, else None.
 
@@ -204,7 +211,7 @@ def interpret(
     # The drug implies its allele even when plasma does not show it (low shedding): the gene is locked to it.
     allele_of_drug = {d.allele_specific for d in priors if d.allele_specific}
     gene_of = {a.id: a.gene for a in kb.alterations}
-    locked: dict[str, object] = {gene_of[a]: None for a in allele_of_drug if gene_of.get(a)}
+    locked: dict[str, Observation | None] = {gene_of[a]: None for a in allele_of_drug if gene_of.get(a)}
     locked |= {driver_capable[m.observed]: m.observed for m in candidates if allele_of_drug & m.kb_ids}
 
     def explainers(m: Match) -> set[str]:
@@ -267,7 +274,7 @@ def interpret(
                 f"The stated driver ({stated.text}) was not detected in plasma, which shows"
                 f" {', '.join(unexplained)} instead; both are reported."
             )
-    if stated and stated.gene in plasma_groups:
+    if stated and stated.gene in {driver_capable[m.observed] for m in primary_obs}:
         source = "plasma"
     elif stated:
         source = "stated"

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from annotator.errors import KnowledgebaseError
-from annotator.interpret import Finding, Interpretation, condition_holds, drug_label, latest_for
+from annotator.interpret import Finding, Interpretation, condition_holds, context_applies_after, drug_label, latest_for
 from annotator.kb.index import KbIndex
-from annotator.kb.schema import CLOSED_TRIAL_STATUSES, Drug, Regimen, Trial, context_applies_after
+from annotator.kb.schema import NOT_ENROLLING_STATUSES, Drug, Regimen, Trial
 from annotator.models import CopyNumberCall
 
 OptionList = Literal["standard", "mechanism", "not_recommended"]
@@ -32,6 +32,7 @@ class ThresholdCheck:
     required: float
     sample: float | None  # tumor-adjusted copy number (observed when no tumor fraction), None: not measured
     statement: str
+    basis: Literal["tumor-adjusted", "observed"] | None = None
 
     @property
     def below(self) -> bool:
@@ -104,7 +105,21 @@ def _negative_evidence(r: Regimen, p: _Patient) -> str | None:
 
 def _progressed_on(r: Regimen, p: _Patient) -> str | None:
     if r.drugs and set(r.drugs) <= p.prior_ids:
-        return f"{' + '.join(drug_names(_drugs(r, p)))} already given"
+        return f"{' + '.join(drug_label(d) for d in _drugs(r, p))} already given"
+    return None
+
+
+def _same_class_as_failed(r: Regimen, p: _Patient) -> str | None:
+    """A targeted drug not yet given whose class the tumor progressed on (a second KRAS G12C inhibitor, another type I
+    MET TKI), unless the regimen's evidence is after that very drug or class."""
+    given = {d.id for d in p.priors}
+    for d in _drugs(r, p):
+        if d.id in given:
+            continue
+        for prior in p.priors:
+            shared = [c for c in set(d.classes) & set(prior.classes) if p.index.drug_class(c).category == "targeted"]
+            if shared and prior.id not in r.after.drugs and not set(shared) & set(r.after.classes):
+                return f"{drug_label(prior)} already given ({p.index.drug_class(sorted(shared)[0]).name}, like {drug_label(d)})"
     return None
 
 
@@ -112,7 +127,7 @@ def _defeated_by_on_target(r: Regimen, p: _Patient) -> str | None:
     for f in p.on_target():
         for d in _drugs(r, p):
             if f.context is not None and context_applies_after(f.context, d):
-                return f"{f.match.best.kb.name} is resistance to {drug_names([d])[0]}"
+                return f"{f.match.best.kb.name} is resistance to {drug_label(d)}"
     return None
 
 
@@ -122,7 +137,7 @@ def _class_cross_resistance(r: Regimen, p: _Patient) -> str | None:
         for d in _drugs(r, p):
             if ctx is not None and ctx.resists is not None and ctx.resists.matches_drug(d, ctx.driver):
                 named = sorted(p.index.drug_class(c).name for c in set(ctx.resists.classes) & set(d.classes))
-                what = f"the {named[0]} class, {drug_names([d])[0]} included" if named else drug_names([d])[0]
+                what = f"the {named[0]} class, {drug_label(d)} included" if named else drug_label(d)
                 return f"{f.match.best.kb.name} resists {what}"
     return None
 
@@ -130,7 +145,7 @@ def _class_cross_resistance(r: Regimen, p: _Patient) -> str | None:
 def _failed_bypass_inhibitor(r: Regimen, p: _Patient) -> str | None:
     failed = [d for d in _drugs(r, p) if d.id in p.prior_ids and not any(t.gene in p.drivers for t in d.tki_for)]
     if failed:
-        return f"{drug_names(failed)[0]} already given"
+        return f"{drug_label(failed[0])} already given"
     return None
 
 
@@ -145,7 +160,7 @@ def _earlier_generation(r: Regimen, p: _Patient) -> str | None:
     latest_gen = max((t.generation for t in latest.tki_for if t.gene == r.driver and t.generation), default=None)
     gens = [t.generation for d in _drugs(r, p) for t in d.tki_for if t.gene == r.driver and t.generation]
     if latest_gen is not None and gens and max(gens) < latest_gen:
-        return f"after {drug_names([latest])[0]} (generation {latest_gen})"
+        return f"after {drug_label(latest)} (generation {latest_gen})"
     return None
 
 
@@ -153,6 +168,7 @@ def _earlier_generation(r: Regimen, p: _Patient) -> str | None:
 RULES: dict[str, Rule] = {
     "negative_evidence": _negative_evidence,
     "progressed_on": _progressed_on,
+    "same_class_as_failed": _same_class_as_failed,
     "defeated_by_on_target": _defeated_by_on_target,
     "class_cross_resistance": _class_cross_resistance,
     "failed_bypass_inhibitor": _failed_bypass_inhibitor,
@@ -166,10 +182,6 @@ def policy_problems(index: KbIndex) -> list[str]:
     return [f"policy.yaml: exclusion rule {i!r} has no implementation (known: {sorted(RULES)})" for i in named if i not in RULES] + [
         f"policy.yaml: exclusion rule {i!r} is implemented but not listed: list it so that it applies" for i in RULES if i not in named
     ]
-
-
-def drug_names(drugs: list[Drug]) -> list[str]:
-    return [drug_label(d) for d in drugs]
 
 
 def choose_options(interp: Interpretation, index: KbIndex, priors: list[Drug]) -> Options:
@@ -255,11 +267,11 @@ def _thresholds(option: Option) -> list[ThresholdCheck]:
     out = []
     for th in option.regimen.thresholds:
         levels = [
-            obs.adjusted_copy_number if obs.adjusted_copy_number is not None else obs.copy_number
+            (obs.adjusted_copy_number, "tumor-adjusted") if obs.adjusted_copy_number is not None else (obs.copy_number, "observed")
             for f in option.findings if th.alteration in f.match.kb_ids and isinstance(obs := f.match.observed, CopyNumberCall)
         ]
-        sample = max((v for v in levels if v is not None), default=None)
-        out.append(ThresholdCheck(th.alteration, th.min_copy_number, sample, th.statement))
+        sample, basis = max(((v, b) for v, b in levels if v is not None), default=(None, None))
+        out.append(ThresholdCheck(th.alteration, th.min_copy_number, sample, th.statement, basis))
     return out
 
 
@@ -306,7 +318,7 @@ def _trials(interp: Interpretation, index: KbIndex, priors: list[Drug]) -> tuple
     def open_to(t: Trial) -> bool:
         if t.deprecated or t.before_progression:
             return False
-        if t.status is not None and t.status.value in CLOSED_TRIAL_STATUSES:
+        if t.status is not None and t.status.value in NOT_ENROLLING_STATUSES:
             return False
         if t.arm_drugs and all(set(arm) <= prior_ids for arm in t.arm_drugs):
             return False  # progressed on every arm's regimen

@@ -17,7 +17,7 @@ from annotator.errors import InputError
 from annotator.config import CallThresholds, CnvThresholds
 from annotator.interpret import RESISTANCE_ROLES, Finding, Interpretation, drug_label
 from annotator.kb.index import KbIndex
-from annotator.kb.schema import Build, Evidence, Role, SourceRef, TrialStatusValue
+from annotator.kb.schema import Build, Evidence, Role, SourceRef, TherapyCondition, TrialStatusValue
 from annotator.options import Option, Options, TrialMatch
 from annotator.matching import MatchLevel
 from annotator.models import Counts, CopyNumberCall, Fusion, GeneCopyNumber, InputFile, Observation, ProteinChange, SmallVariant
@@ -55,7 +55,8 @@ class SampleInfo(_Model):
     tumor_type: str = Field(description="as given (--tumor-type or the sheet); settings.tumor_type is the knowledgebase's id for it")
     prior_therapies: list[str] = Field(description="as given, in order of administration; the last is the most recent")
     prior_therapy_ids: list[str] = Field(description="knowledgebase drug ids of the recognised prior therapies")
-    primary_driver: PrimaryDriver | None
+    primary_driver: PrimaryDriver | None = Field(description="the first of primary_drivers, for readers of one driver")
+    primary_drivers: list[PrimaryDriver] = Field(description="every primary driver (two or more are flagged)")
     tumor_sample: str | None = None
 
 
@@ -92,7 +93,8 @@ class EvidenceOut(_Model):
 class ThresholdOut(_Model):
     alteration: str = Field(description="display name of the knowledgebase alteration the threshold is for")
     required_copy_number: float = Field(description="the tumor-level copy number the evidence selected for")
-    sample_copy_number: float | None = Field(description="this sample's tumor-adjusted copy number (observed without a tumor fraction); null: not measured")
+    sample_copy_number: float | None = Field(description="this sample's copy number (see sample_basis); null: not measured")
+    sample_basis: Literal["tumor-adjusted", "observed"] | None = Field(description="observed: no tumor fraction to adjust it")
     below: bool = Field(description="the sample's level is below the required one")
     statement: str
 
@@ -394,10 +396,13 @@ def build_report(
     for o in [*options.standard, *options.mechanism]:
         for t in o.regimen.trials:
             regimens_by_trial.setdefault(t, []).append(o.regimen.id)
-    trials = [_trial_out(m, regimens_by_trial.get(m.trial.id, []), index) for m in options.trials]
-    setting_trials = [_trial_out(m, regimens_by_trial.get(m.trial.id, []), index) for m in options.setting_trials]
+    when = generated_at()
+    today = dt.date.fromisoformat(when[:10])
+    trials = [_trial_out(m, regimens_by_trial.get(m.trial.id, []), index, today) for m in options.trials]
+    setting_trials = [_trial_out(m, regimens_by_trial.get(m.trial.id, []), index, today) for m in options.setting_trials]
 
-    primary = _primary_driver(interp, findings, stated_driver_text)
+    drivers = _primary_drivers(interp, findings, stated_driver_text)
+    primary = drivers[0] if drivers else None
     rows = _alteration_rows(alterations, interp)
     cn_kb = {r.observation.gene: r.kb_id for r in rows if isinstance(r.observation, CopyNumberCall) and r.kb_id}
     cn_rows = [CopyNumberRow(measurement=c, kb_id=cn_kb.get(c.gene)) for c in copy_numbers]
@@ -405,9 +410,10 @@ def build_report(
     targeted_given = [d for d in prior_ids if drugs[d].tki_for]
     framing: Literal["diagnostic", "resistance"] = "resistance" if targeted_given else "diagnostic"
     uncurated = _uncurated(rows, interp, index)
+    equivocal = _equivocal_genes(copy_numbers, index)
     summary = Summary(
         framing=framing,
-        headline=_headline(framing, primary, findings, resistance, uncurated,
+        headline=_headline(framing, drivers, resistance, uncurated, equivocal,
                            [drug_label(drugs[f.resistance_to]) for f in resistance if f.resistance_to],
                            drug_label(drugs[targeted_given[-1]]) if targeted_given else None),
         uncurated=uncurated,
@@ -421,10 +427,12 @@ def build_report(
         ][:3],
         cannot_exclude=[a.name for a in interp.cannot_exclude] + _cn_cannot_exclude(copy_numbers, index, interp, copy_number_assessed)
         if framing == "resistance" else [],
-        flags=[*interp.flags, *options.flags, *_equivocal_flags(copy_numbers, index)],
+        flags=[*interp.flags, *options.flags, *_driver_gene_cautions(uncurated, drivers, framing, targeted_given, drugs), *(
+            f"{gene} copy number is equivocal (its interval spans the amplification threshold): not called an amplification"
+            " and not ruled out; confirm with an orthogonal test before acting on it." for gene in equivocal)],
     )
     return ReportModel(
-        generated_at=generated_at(),
+        generated_at=when,
         genome_build=index.build,
         knowledgebase=KnowledgebaseInfo(name=index.kb.release.name, version=index.kb.release.version, sha256=index.kb.sha256),
         inputs=inputs,
@@ -433,7 +441,7 @@ def build_report(
         sample=SampleInfo(
             id=sample_id, tumor_type=tumor_type, prior_therapies=list(prior_names),
             prior_therapy_ids=list(prior_ids),
-            primary_driver=primary, tumor_sample=tumor_sample,
+            primary_driver=primary, primary_drivers=drivers, tumor_sample=tumor_sample,
         ),
         summary=summary,
         alterations=rows,
@@ -489,32 +497,43 @@ def _cn_cannot_exclude(copy_numbers, index: KbIndex, interp: Interpretation, ass
     return [f"{c.gene} amplification (tumor fraction too low to see it)" for c in copy_numbers if c.status == "cannot_exclude" and c.gene in relevant]
 
 
-def _equivocal_flags(copy_numbers: list[GeneCopyNumber], index: KbIndex) -> list[str]:
-    """Genes whose copy-number interval spans the amplification threshold: neither called nor ruled out."""
-    amplifiable = {a.gene for a in index.kb.alterations if a.kind == "amplification" and not a.deprecated}
+def _driver_gene_cautions(uncurated: list[str], drivers: list[PrimaryDriver], framing: str, targeted_given: list[str],
+                          drugs: dict) -> list[str]:
+    """An uncurated change in the driver gene after its targeted therapy may be on-target resistance the knowledgebase
+    does not know: options that keep the current drug assume it still works."""
+    if framing != "resistance":
+        return []
+    genes = {d.gene for d in drivers}
+    latest = drug_label(drugs[targeted_given[-1]])
     return [
-        f"{c.gene} copy number is equivocal (its interval spans the amplification threshold): not called an amplification"
-        " and not ruled out; confirm with an orthogonal test before acting on it."
-        for c in copy_numbers if c.status == "equivocal" and c.gene in amplifiable
+        f"{label} is in the driver gene and not curated in this context: it may be on-target resistance to {latest};"
+        f" options that keep {latest} assume it still works."
+        for label in uncurated if label.split(" ")[0] in genes
     ]
 
 
-def _primary_driver(interp: Interpretation, findings: list[FindingOut], stated: str | None) -> PrimaryDriver | None:
-    plasma = [f for f in findings if f.role == "primary_driver"]
+def _equivocal_genes(copy_numbers: list[GeneCopyNumber], index: KbIndex) -> list[str]:
+    """Genes with a curated amplification whose copy-number interval spans its threshold: neither called nor ruled out."""
+    amplifiable = {a.gene for a in index.kb.alterations if a.kind == "amplification" and not a.deprecated}
+    return [c.gene for c in copy_numbers if c.status == "equivocal" and c.gene in amplifiable]
+
+
+def _primary_drivers(interp: Interpretation, findings: list[FindingOut], stated: str | None) -> list[PrimaryDriver]:
+    plasma = [PrimaryDriver(gene=f.gene, alteration=f.alteration, source="plasma") for f in findings if f.role == "primary_driver"]
     if plasma:
-        return PrimaryDriver(gene=plasma[0].gene, alteration=plasma[0].alteration, source="plasma")
+        return plasma
     if stated and interp.driver_source == "stated":
-        return PrimaryDriver(gene=interp.primary_groups[0], alteration=stated, source="stated")
-    return None
+        return [PrimaryDriver(gene=interp.primary_groups[0], alteration=stated, source="stated")]
+    return []
 
 
-def _headline(framing: str, primary: PrimaryDriver | None, findings: list[FindingOut], resistance: list[FindingOut],
-              uncurated: list[str], against: list[str], latest: str | None) -> str:
+def _headline(framing: str, primary_drivers: list[PrimaryDriver], resistance: list[FindingOut],
+              uncurated: list[str], equivocal: list[str], against: list[str], latest: str | None) -> str:
     """Page 1's first line. Every claim is bounded by the knowledgebase: 'none in this knowledgebase' is not 'none'."""
-    drivers = [f"{f.alteration} ({'plasma'})" for f in findings if f.role == "primary_driver"]
-    if not drivers and primary is not None:
-        drivers = [f"{primary.alteration} ({primary.source})"]
+    drivers = [f"{d.alteration} ({d.source})" for d in primary_drivers]
     not_curated = f" Not curated in this context: {', '.join(uncurated)}." if uncurated else ""
+    if equivocal:
+        not_curated += f" Equivocal copy number: {', '.join(equivocal)}."
     if framing == "diagnostic":
         if not drivers:
             return "No primary driver in this knowledgebase was identified in plasma, and none was stated." + not_curated
@@ -531,13 +550,13 @@ def _uncurated(rows: list[AlterationRow], interp: Interpretation, index: KbIndex
     """Alterations in a driver or resistance gene that passed the caller's filters but that the knowledgebase
     does not interpret here: page 1 names them, so that 'not curated' is never read as 'no meaning'.
 
-    Small variants count when they change the protein (an unannotated variant cannot be judged, and a
-    synonymous one is not an alteration of the protein)."""
+    Small variants are named when they change the protein; variants without a protein annotation cannot be
+    judged and are counted in one line; synonymous ones are left out."""
     kb = index.kb
     mechanism_ids = {a for m in kb.mechanisms if not m.deprecated for a in m.alterations}
     genes = {a.gene for a in kb.alterations if a.gene and (a.driver or a.id in mechanism_ids)}
     by_obs = {f.match.observed: f for f in interp.findings}
-    out = []
+    out, unannotated = [], 0
     for r in rows:
         obs = r.observation
         if obs.filter != "PASS" or obs.gene not in genes:
@@ -546,21 +565,23 @@ def _uncurated(rows: list[AlterationRow], interp: Interpretation, index: KbIndex
         if f is not None and not f.uncurated:
             continue
         if isinstance(obs, (SmallVariant, ProteinChange)) and (not obs.hgvsp or obs.hgvsp.endswith("=")):
+            unannotated += not obs.hgvsp
             continue
         out.append(obs.label)
+    if unannotated:
+        out.append(f"{unannotated} variant(s) without a protein annotation (see the small-variant table)")
     return list(dict.fromkeys(out))
 
 
 def _therapy_out(o: Option, index: KbIndex) -> TherapyOut:
     r = o.regimen
-    drugs = {d.id: d for d in index.kb.drugs}
+    drugs = {d: index.drug_by_id(d) for d in r.drugs}
     policy = index.kb.policy
     evidence = sorted(r.evidence, key=lambda e: (e.negative, policy.level_rank(e.level), policy.type_rank(e.type)))
     names = [drug_label(drugs[d]) for d in r.drugs]
     driver_classes = [c for c in r.drug_classes if r.driver and c.upper().startswith(r.driver.upper())]
     other_classes = [c for c in r.drug_classes if c not in driver_classes]
     alteration_names = {a.id: a.name for a in index.kb.alterations}
-    class_names = {c.id: c.name for c in index.kb.drug_classes}
     return TherapyOut(
         id=r.id,
         regimen=" + ".join(driver_classes + names + other_classes),
@@ -573,17 +594,38 @@ def _therapy_out(o: Option, index: KbIndex) -> TherapyOut:
         evidence=[_evidence(e, index) for e in evidence],
         trials=list(r.trials),
         references=_links(r.sources, index),
-        after=None if r.after.is_empty() else r.after.describe({d: drug_label(x) for d, x in drugs.items()}, class_names, r.driver),
+        after=None if r.after.is_empty() else describe_condition(r.after, index, r.driver),
         conditional=o.conditional,
         thresholds=[
             ThresholdOut(alteration=alteration_names[t.alteration], required_copy_number=t.required,
-                         sample_copy_number=t.sample, below=t.below, statement=t.statement)
+                         sample_copy_number=t.sample, sample_basis=t.basis, below=t.below, statement=t.statement)
             for t in o.thresholds
         ],
     )
 
 
-def _trial_out(m: TrialMatch, regimens: list[str], index: KbIndex) -> TrialOut:
+_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
+
+
+def describe_condition(cond: TherapyCondition, index: KbIndex, driver: str | None) -> str:
+    """A condition in words: 'osimertinib or a first-, second- or third-generation EGFR TKI'."""
+    parts = [drug_label(index.drug_by_id(d)) for d in cond.drugs]
+    if cond.generations:
+        gens = [f"{_ORDINALS.get(g, f'{g}th')}-" for g in sorted(cond.generations)]
+        gens[-1] += "generation"
+        listed = gens[0] if len(gens) == 1 else f"{', '.join(gens[:-1])} or {gens[-1]}"
+        parts.append(" ".join(["a", listed, *([driver] if driver else []), "TKI"]))
+    parts += [f"a {index.drug_class(c).name}" for c in cond.classes]
+    if cond.any_systemic:
+        parts.append("at least one prior systemic therapy")
+    text = " or ".join(parts)
+    return f"{text} (as the most recent {driver}-targeted therapy)" if cond.most_recent and driver else text
+
+
+STATUS_MAX_AGE = dt.timedelta(days=365)  # an older status is shown with a warning to check the registry
+
+
+def _trial_out(m: TrialMatch, regimens: list[str], index: KbIndex, today: dt.date) -> TrialOut:
     t = m.trial
     status = t.status
     refs = {r.id: r for r in index.kb.references}
@@ -592,6 +634,8 @@ def _trial_out(m: TrialMatch, regimens: list[str], index: KbIndex) -> TrialOut:
     else:
         source = "; ".join(s.ref for s in status.sources)
         text = f"{status.value.replace('_', ' ')} (as of {status.as_of.isoformat()}, {'; '.join(refs[s.ref].citation for s in status.sources)})"
+        if today - status.as_of > STATUS_MAX_AGE:
+            text += "; over a year old: check the registry before referral"
     return TrialOut(
         id=t.id,
         match_basis=m.basis, nct_id=t.nct_id, acronym=t.acronym, title=t.title, phase=t.phase, design=t.design,

@@ -170,7 +170,10 @@ def test_equivocal_is_never_a_copy_number_alteration():
 def test_broad_and_sub_noise_values_keep_their_calls():
     assert call(plasma(4.95, length=BROAD)).status == "broad_gain"  # polysomy is never an amplification candidate
     assert call(plasma(2.2), at(0.01)).status == "cannot_exclude"  # interval reaches 5 tumor copies, but the gain is noise
-    assert call(plasma(2.25), at(0.12)).status == "neutral"
+    # 2.25 at 12%: its whole interval [2.10, 2.40] is above 2 (beyond noise) and its tumor-adjusted interval
+    # [2.83, 5.33] reaches 5: equivocal, not neutral (review of issue 13). Within noise of 2, a value stays neutral.
+    assert call(plasma(2.25), at(0.12)).status == "equivocal"
+    assert call(plasma(2.10), at(0.12)).status == "neutral"
 
 
 def test_equivocal_met_in_a_report_has_no_finding(write, shipped_kb):
@@ -183,3 +186,18 @@ def test_equivocal_met_in_a_report_has_no_finding(write, shipped_kb):
     assert not any(f.gene == "MET" for f in report.findings)
     assert not any(o.gene == "MET" for o in report.observations)
     assert next(c for c in report.gene_copy_numbers if c.gene == "ERBB2").status == "amplification"
+
+
+def test_a_gain_just_below_the_floor_whose_adjusted_interval_spans_the_threshold_is_equivocal():
+    """2.29 observed at 10% tumor fraction: about 4.9 tumor copies [3.4-6.4]. Beyond noise (its interval is above 2)
+    and reaching the threshold: equivocal, never neutral. 2.10 at 12% is within noise of 2 and stays neutral."""
+    from annotator.config import CnvThresholds
+    from annotator.copynumber import TumorFraction, interpret_gene
+    from annotator.models import GeneCopyNumber
+
+    def status(observed, fraction):
+        cn = GeneCopyNumber(gene="MET", copy_number=observed, source="t.tsv", level="plasma", segment_length=1_000_000)
+        return interpret_gene(cn, TumorFraction(fraction, "--tumor-fraction", False), CnvThresholds()).status
+
+    assert status(2.29, 0.10) == "equivocal"
+    assert status(2.10, 0.12) == "neutral"

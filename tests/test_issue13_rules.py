@@ -19,6 +19,7 @@ import yaml
 from annotator.config import RunConfig
 from annotator.errors import KnowledgebaseError
 from annotator.kb.load import load_knowledgebase
+from annotator.render.html import render_html
 from annotator.kb.schema import Knowledgebase
 from annotator.pipeline import SampleInputs, annotate_sample
 from tests.conftest import MINI_KB, mutect2_vcf
@@ -543,7 +544,17 @@ def test_regimen_threshold_beside_the_sample_level(write, tmp_path, copy_number,
     option = next(t for t in report.offered_options if t.id == "osimertinib_capmatinib")
     th = option.thresholds[0]
     assert (th.required_copy_number, th.sample_copy_number, th.below) == (10, copy_number, below)
-    assert th.alteration == "MET amplification"
+    assert th.alteration == "MET amplification" and th.sample_basis == "tumor-adjusted"
+
+
+def test_threshold_says_when_the_level_is_observed_not_adjusted(write, tmp_path):
+    """Without a tumor fraction the observed plasma value is all there is: the report must not call it tumor-adjusted."""
+    threshold = {"alteration": "MET_AMP", "min_copy_number": 10, "statement": "MET CN >= 10", "sources": SOURCES}
+    kb = kb_variant(tmp_path, drugs=[CAPMATINIB], regimens=[osimertinib_capmatinib(thresholds=[threshold])])
+    report = run(write, kb, [], cnv="MET\t8\n", prior=["osimertinib"], driver="EGFR L858R")
+    th = next(t for t in report.offered_options if t.id == "osimertinib_capmatinib").thresholds[0]
+    assert (th.sample_copy_number, th.sample_basis, th.below) == (8, "observed", True)
+    assert "observed: tumor fraction unknown" in render_html(report)
 
 
 # --- 10. trials -----------------------------------------------------------------------------------------------

@@ -157,6 +157,8 @@ def test_an_uncurated_on_target_change_after_osimertinib_is_on_page_one_never_wi
     assert "EGFR C797S" in r.summary.uncurated
     assert "EGFR C797S" in r.summary.headline and "in this knowledgebase" in r.summary.headline
     assert not any("no resistance meaning" in f.statement for f in r.findings)
+    assert any(f.startswith("EGFR C797S is in the driver gene") and "may be on-target resistance to osimertinib" in f
+               for f in r.summary.flags)
     html = render_html(r)
     summary = html[html.index('id="summary"'):html.index('id="findings"')]
     assert "EGFR C797S" in summary and "not curated in this context" in summary
@@ -196,3 +198,51 @@ def test_an_equivocal_copy_number_is_flagged_on_page_one_and_gets_no_amplificati
     clear = scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 5.5)], prior=["osimertinib"], tumor_fraction=1.0)
     assert roles(clear)["MET amplification"] == "bypass_resistance"
     assert not any("equivocal" in f for f in clear.summary.flags)
+
+
+# ---- review of issue 13 --------------------------------------------------------------------------------------
+
+
+def test_a_drug_of_the_class_the_tumor_progressed_on_is_not_offered(scenario):
+    r = scenario(snvs=[("KRAS", "G12C")], prior=["carboplatin", "adagrasib"])
+    assert "sotorasib" not in {d for t in r.offered_options for d in t.drug_ids}
+    sotorasib = next(n for n in r.not_recommended if n.therapy.drug_ids == ["sotorasib"])
+    assert sotorasib.rule == "same_class_as_failed" and "adagrasib" in sotorasib.reason
+    met = scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 9)], prior=["osimertinib", "osimertinib + capmatinib"], tumor_fraction=1.0)
+    offered = {d for t in met.offered_options for d in t.drug_ids}
+    assert not offered & {"savolitinib", "tepotinib", "crizotinib"}  # type I MET TKIs, like capmatinib
+
+
+def test_a_sequenced_standard_option_needs_its_drug_to_be_the_most_recent(scenario):
+    assert ["brigatinib"] in drugs(scenario(fusions=[("EML4", "ALK")], prior=["crizotinib"]).standard_options)
+    later = scenario(fusions=[("EML4", "ALK")], prior=["crizotinib", "alectinib"])
+    assert ["brigatinib"] not in drugs(later.offered_options)
+
+
+def test_the_stated_driver_stays_when_plasma_shows_only_another_allele(scenario):
+    r = scenario(snvs=[("KRAS", "G12D")], prior=["adagrasib"], driver="KRAS G12C")
+    assert r.sample.primary_driver is not None and r.sample.primary_driver.source == "stated"
+    assert roles(r)["KRAS G12D"] != "primary_driver"
+
+
+def test_after_chemotherapy_the_standard_options_are_not_called_first_line(scenario):
+    r = scenario(snvs=[("KRAS", "G12C")], prior=["carboplatin", "pemetrexed", "pembrolizumab"])
+    html = render_html(r)
+    summary = html[html.index('id="summary"'):html.index('id="findings"')]
+    assert "Standard options in this setting" in summary and "First-line options" not in summary
+
+
+def test_two_drivers_are_both_named_with_their_options(scenario):
+    r = scenario(snvs=[("EGFR", "L858R")], fusions=[("EML4", "ALK")])
+    assert {d.gene for d in r.sample.primary_drivers} == {"EGFR", "ALK"}
+    html = render_html(r)
+    summary = html[html.index('id="summary"'):html.index('id="findings"')]
+    assert "EGFR L858R" in summary and "EML4::ALK" in summary
+    assert "alectinib" in summary and "osimertinib" in summary  # first-line options of each driver, grouped
+
+
+def test_an_old_trial_status_says_to_check_the_registry(scenario, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")  # 2027-01-01: SAVANNAH's cited status (2024-04-11) is old
+    r = scenario(snvs=[("EGFR", "L858R")], cnv=[("MET", 9)], prior=["osimertinib"], tumor_fraction=1.0)
+    savannah = next(t for t in r.trials if t.nct_id == "NCT03778229")
+    assert savannah.status_value == "recruiting" and "over a year old: check the registry" in savannah.status

@@ -49,3 +49,16 @@ def test_broken_copies_fail_with_one_precise_line(tmp_path, entries, problem):
 def test_the_same_entries_done_right_load(tmp_path):
     kb_variant(tmp_path, regimens=[regimen("osi_savo", ["osimertinib", "savolitinib"], ["MET_AMP"], "EGFR", after={"drugs": ["osimertinib"]})],
                trials=[trial("WITH_AFTER", biomarkers=["MET_AMP"], driver="EGFR", after={"drugs": ["osimertinib"]})])
+
+
+def test_a_context_condition_the_rules_would_ignore_is_refused(tmp_path):
+    """Resistance contexts are judged against targeted drugs: any_systemic or most_recent there would be silently ignored."""
+    with pytest.raises(KnowledgebaseError) as caught:
+        kb_variant(tmp_path, replace=[("mechanisms.yaml", "after: {generations: [3]}", "after: {any_systemic: true}")])
+    assert any("MECH_KRAS_G12D: a context's 'after' names targeted therapy" in p for p in caught.value.problems)
+
+
+def test_a_driver_independent_regimen_for_a_resistance_alteration_needs_after(tmp_path):
+    with pytest.raises(KnowledgebaseError) as caught:
+        kb_variant(tmp_path, regimens=[regimen("savo_any_driver", ["savolitinib"], ["MET_AMP"], None)])
+    assert any(p.startswith("regimens.yaml: savo_any_driver: answers MET_AMP, only ever resistance, so its evidence is post-resistance") for p in caught.value.problems)

@@ -300,35 +300,15 @@ class TherapyCondition(_Strict):
         gens = [t.generation for t in drug.tki_for if t.gene == driver]
         return drug.id in self.drugs or any(g in self.generations for g in gens) or bool(set(self.classes) & set(drug.classes))
 
-    def describe(self, drug_names: dict[str, str], class_names: dict[str, str], driver: str | None) -> str:
-        """In words, for reports: 'after osimertinib or a third-generation EGFR TKI'."""
-        parts = [drug_names.get(d, d) for d in self.drugs]
-        if self.generations:
-            gens = [f"{_ordinal(g)}-" for g in sorted(self.generations)]
-            gens[-1] += "generation"
-            listed = gens[0] if len(gens) == 1 else f"{', '.join(gens[:-1])} or {gens[-1]}"
-            parts.append(" ".join(["a", listed, *([driver] if driver else []), "TKI"]))
-        parts += [f"a {class_names.get(c, c)}" for c in self.classes]
-        if self.any_systemic:
-            parts.append("at least one prior systemic therapy")
-        text = " or ".join(parts) if parts else "no stated prior therapy"
-        return f"{text} (as the most recent {driver}-targeted therapy)" if self.most_recent and driver else text
-
-
-def _ordinal(n: int) -> str:
-    return {1: "first", 2: "second", 3: "third", 4: "fourth"}.get(n, f"{n}th")
-
-
-# The earlier name, kept for readers of older code.
-PriorTherapyCondition = TherapyCondition
-
 
 class MechanismContext(_Strict):
     driver: str = Field(description="driver gene group, e.g. EGFR, ALK, RET, ROS1, MET, KRAS")
     role: Literal["on_target_resistance", "bypass_resistance"]
     after: TherapyCondition = Field(
         default_factory=lambda: TherapyCondition(),
-        description="the targeted therapy for the driver this is resistance to; empty: any targeted drug for the driver",
+        description="the targeted therapy for the driver this is resistance to (drugs, generations, classes); empty: any"
+        " targeted drug for the driver. On-target contexts are judged against the most recent one, bypass contexts against"
+        " any (so neither most_recent nor any_systemic is written here)",
     )
     resists: TherapyCondition | None = Field(
         None, description="drugs or classes the alteration defeats, beyond ``after`` (class cross-resistance:"
@@ -336,14 +316,6 @@ class MechanismContext(_Strict):
     )
     frequencies: list[Frequency] = []
     note: str | None = None
-
-
-def context_applies_after(ctx: MechanismContext, drug: Drug) -> bool:
-    """Whether resistance in ``ctx`` is resistance to ``drug`` (a targeted drug for the context's driver)."""
-    gens = [t.generation for t in drug.tki_for if t.gene == ctx.driver]
-    if not gens:
-        return False
-    return ctx.after.is_empty() or ctx.after.matches_drug(drug, ctx.driver)
 
 
 class Mechanism(_Cited):
@@ -417,7 +389,8 @@ TrialStatusValue = Literal[
     "not_yet_recruiting", "recruiting", "enrolling_by_invitation", "active_not_recruiting", "suspended",
     "terminated", "completed", "withdrawn", "unknown",
 ]
-CLOSED_TRIAL_STATUSES = ("terminated", "completed", "withdrawn")
+# Statuses under which a trial takes no new patient: never matched (a completion, or no longer recruiting).
+NOT_ENROLLING_STATUSES = ("active_not_recruiting", "suspended", "terminated", "completed", "withdrawn")
 
 
 class TrialStatus(_Strict):

@@ -103,6 +103,11 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
             if ctx.driver not in driver_groups:
                 p.append(f"mechanisms.yaml: {m.id}: context driver {ctx.driver!r} has no driver alteration")
             check_condition("mechanisms.yaml", m.id, ctx.after)
+            if ctx.after.any_systemic or ctx.after.most_recent:
+                # Resistance is to a targeted drug for the driver, judged by role (most recent for on-target): these
+                # words would be silently ignored.
+                p.append(f"mechanisms.yaml: {m.id}: a context's 'after' names targeted therapy (drugs, generations,"
+                         " classes), not any_systemic or most_recent")
             if ctx.resists is not None:
                 check_condition("mechanisms.yaml", m.id, ctx.resists)
                 if ctx.role != "on_target_resistance":
@@ -111,6 +116,11 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
                 check_sources("mechanisms.yaml", m.id, f.sources)
     # Alterations that are resistance to a driver's therapy: evidence about them is post-resistance evidence.
     resistance_in = {(a, c.driver) for m in kb.mechanisms if not m.deprecated for c in m.contexts for a in m.alterations}
+    # A driver-independent entry answering an alteration that is only ever resistance (never a driver) is post-resistance too.
+    only_resistance = {a for a, _ in resistance_in if a in alterations and not alterations[a].driver}
+
+    def post_resistance(answers: Iterable[str], driver: str | None) -> list[str]:
+        return sorted(a for a in answers if (a, driver) in resistance_in or (driver is None and a in only_resistance))
     for r in kb.regimens:
         check_sources("regimens.yaml", r.id, r.sources)
         check_condition("regimens.yaml", r.id, r.after)
@@ -120,9 +130,10 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
                 p.append(f"regimens.yaml: {r.id}: evidence level {e.level!r} is not in the evidence scale (policy.yaml: {levels})")
             if e.type not in types:
                 p.append(f"regimens.yaml: {r.id}: evidence type {e.type!r} is not in the evidence scale (policy.yaml: {types})")
-        post = sorted(a for a in r.answers if (a, r.driver) in resistance_in)
+        post = post_resistance(r.answers, r.driver)
         if post and r.after.is_empty() and not r.deprecated:
-            p.append(f"regimens.yaml: {r.id}: answers {', '.join(post)}, resistance in {r.driver}-driven disease, so its evidence"
+            where = f"resistance in {r.driver}-driven disease" if r.driver else "only ever resistance"
+            p.append(f"regimens.yaml: {r.id}: answers {', '.join(post)}, {where}, so its evidence"
                      " is post-resistance: say after which therapy ('after')")
         if r.standard and not any(e.level == levels[0] and not e.negative for e in r.evidence):
             p.append(f"regimens.yaml: {r.id}: a standard option needs positive level-{levels[0]} evidence")
@@ -172,9 +183,10 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
             p.extend(f"trials.yaml: {t.id}: arm_drugs names unknown drug id {d!r}" for d in arm if d not in drugs)
         if t.status is not None:
             check_sources("trials.yaml", t.id, t.status.sources)
-        post = sorted(a for a in t.biomarkers if (a, t.driver) in resistance_in)
+        post = post_resistance(t.biomarkers, t.driver)
         if post and t.after.is_empty() and not t.before_progression and not t.deprecated:
-            p.append(f"trials.yaml: {t.id}: enrols {', '.join(post)}, resistance in {t.driver}-driven disease: say after which therapy ('after')")
+            where = f"resistance in {t.driver}-driven disease" if t.driver else "only ever resistance"
+            p.append(f"trials.yaml: {t.id}: enrols {', '.join(post)}, {where}: say after which therapy ('after')")
         for m in t.biomarkers:
             if m not in alterations:
                 p.append(f"trials.yaml: {t.id}: unknown biomarker (alteration id) {m!r}")
