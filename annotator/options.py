@@ -47,6 +47,7 @@ class Option:
     rule: str | None = None  # the exclusion rule id that removed it
     reason: str | None = None  # the rule's specifics, in words
     conditional: str | None = None  # what must still be confirmed (e.g. the phase of two alleles)
+    phase_pair: str | None = None  # the alleles whose phase the option needs, e.g. "EGFR C797S and EGFR T790M"
     thresholds: list[ThresholdCheck] = field(default_factory=list)
 
 
@@ -201,10 +202,11 @@ def choose_options(interp: Interpretation, index: KbIndex, priors: list[Drug]) -
         for r in index.kb.regimens:
             if r.deprecated or not (set(r.answers) & f.match.kb_ids) or not _in_setting(r, f, patient):
                 continue
-            conditional = _allele_context(r, detected, index, flags)
-            if conditional is False:
+            applies = _allele_context(r, detected, index)
+            if applies is None:
                 continue
-            option = candidates.setdefault(r.id, Option(r, [], conditional=conditional or None))
+            conditional, phase_pair = applies
+            option = candidates.setdefault(r.id, Option(r, [], conditional=conditional, phase_pair=phase_pair))
             option.findings.append(f)
     for option in candidates.values():
         option.thresholds = _thresholds(option)
@@ -215,6 +217,11 @@ def choose_options(interp: Interpretation, index: KbIndex, priors: list[Drug]) -
                 break
         else:
             option.placement = "standard" if option.regimen.standard else "mechanism"
+    for option in candidates.values():
+        if option.phase_pair and option.placement != "not_recommended":
+            # Asked only where the phase would change what is offered.
+            flags.append(f"{option.phase_pair} are both present and their phase (cis or trans) changes the options; the"
+                         " inputs do not give it: ask the laboratory to phase them from the reads.")
     current = _current_newest(priors, drivers, index)
     ranked = sorted(candidates.values(), key=lambda o: _rank(o, current, index))
     ranked = _merge_same_drugs(ranked)
@@ -242,25 +249,20 @@ def _in_setting(r: Regimen, f: Finding, p: _Patient) -> bool:
     return latest_for(p.priors, r.driver) is None
 
 
-def _allele_context(r: Regimen, detected: set[str], index: KbIndex, flags: list[str]) -> str | bool:
-    """False when the alleles the evidence required are absent (or excluded ones present); a condition to
-    confirm when the evidence needs a phase the inputs cannot give; '' when it applies as it stands."""
+def _allele_context(r: Regimen, detected: set[str], index: KbIndex) -> tuple[str | None, str | None] | None:
+    """None when the alleles the evidence required are absent (or excluded ones present); else the condition still
+    to confirm and the alleles whose phase it needs (both None when the option applies as it stands)."""
     ctx = r.allele_context
     if ctx is None:
-        return ""
+        return None, None
     if not set(ctx.present) <= detected or set(ctx.absent) & detected:
-        return False
+        return None
     if ctx.phase is None:
-        return ""
+        return None, None
     names = {a.id: a.name for a in index.kb.alterations}
     answered = [names[a] for a in r.answers if a in detected and a not in ctx.present]
-    partners = [names[a] for a in ctx.present]
-    pair = " and ".join([*answered[:1], *partners])
-    flags.append(
-        f"{pair} are both present and their phase (cis or trans) changes the options; the inputs do not give it:"
-        " ask the laboratory to phase them from the reads."
-    )
-    return f"only if {pair} are in {ctx.phase} (phase not determined from these inputs)"
+    pair = " and ".join([*answered[:1], *(names[a] for a in ctx.present)])
+    return f"only if {pair} are in {ctx.phase} (phase not determined from these inputs)", pair
 
 
 def _thresholds(option: Option) -> list[ThresholdCheck]:
