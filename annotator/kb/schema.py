@@ -96,9 +96,12 @@ class Reference(_Strict):
     doi: str | None = None
     nct_id: str | None = None
     url: HttpUrl | None = None
+    agency: str | None = Field(None, description="labels: the regulator, e.g. 'FDA'")
+    approval_date: dt.date | None = Field(None, description="labels: the date of the approval cited")
+    approval_type: Literal["regular", "accelerated"] | None = Field(None, description="labels: the kind of approval")
     certain: bool = Field(
         True,
-        description="False for references cited only through the review (no verified identifier);"
+        description="True only when the record was checked (publisher, PubMed, regulator, registry);"
         " reports link only certain references.",
     )
 

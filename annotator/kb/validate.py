@@ -25,6 +25,14 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
     driver_groups = {a.gene for a in kb.alterations if a.driver}
 
     p += _duplicates("references.yaml", (r.id for r in kb.references))
+    for r in kb.references:
+        # What a checked reference must carry, so that a reader can find the record again.
+        if r.certain and r.kind in ("article", "review") and not (r.doi or r.pmid):
+            p.append(f"references.yaml: {r.id}: a certain {r.kind} needs its DOI or PMID")
+        if r.certain and r.kind == "label" and not (r.agency and r.approval_date):
+            p.append(f"references.yaml: {r.id}: a certain label needs its agency and approval date")
+        if r.kind == "trial_registry" and not r.nct_id:
+            p.append(f"references.yaml: {r.id}: a trial registry reference needs its NCT number")
     p += _duplicates("genes.yaml", (g.symbol for g in kb.genes))
     p += _duplicates("drug_classes.yaml", (c.id for c in kb.drug_classes))
     p += _duplicates("drugs.yaml", (d.id for d in kb.drugs))

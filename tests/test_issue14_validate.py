@@ -1,0 +1,39 @@
+"""`kb validate` asks a checked reference for what lets a reader find its record again (issue 14)."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.errors import KnowledgebaseError
+from tests.test_issue13_rules import kb_variant
+
+BROKEN = {
+    "checked article without DOI or PMID": (
+        {"kind": "article", "citation": "A paper", "certain": True},
+        "a certain article needs its DOI or PMID",
+    ),
+    "checked label without its approval date": (
+        {"kind": "label", "citation": "A label", "agency": "FDA", "certain": True},
+        "a certain label needs its agency and approval date",
+    ),
+    "registry entry without its NCT number": (
+        {"kind": "trial_registry", "citation": "A registry record", "certain": False},
+        "a trial registry reference needs its NCT number",
+    ),
+}
+
+
+@pytest.mark.parametrize("entry, problem", BROKEN.values(), ids=BROKEN.keys())
+def test_a_reference_missing_its_identifier_is_refused(tmp_path, entry, problem):
+    with pytest.raises(KnowledgebaseError) as caught:
+        kb_variant(tmp_path, references=[{"id": "incomplete", **entry}])
+    assert f"references.yaml: incomplete: {problem}" in caught.value.problems
+
+
+def test_complete_references_load(tmp_path):
+    kb_variant(tmp_path, references=[
+        {"id": "paper", "kind": "article", "citation": "A paper", "pmid": "123", "certain": True},
+        {"id": "label", "kind": "label", "citation": "A label", "agency": "FDA", "approval_date": "2024-02-16",
+         "approval_type": "regular", "certain": True},
+        {"id": "unchecked", "kind": "article", "citation": "Cited through the review", "certain": False},
+    ])
