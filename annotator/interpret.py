@@ -23,11 +23,11 @@ from typing import Literal
 from annotator.config import FUSION_CONFIDENCE_LEVELS, CallThresholds
 from annotator.kb.index import KbIndex
 from annotator.kb.schema import Alteration as KbAlteration
-from annotator.kb.schema import Drug, Mechanism, MechanismContext, Role, TherapyCondition
+from annotator.kb.schema import RESISTANCE_KIND, Drug, Mechanism, MechanismContext, Role, TherapyCondition
 from annotator.matching import Match
 from annotator.models import Fusion, Observation
 
-RESISTANCE_ROLES = ("on_target_resistance", "bypass_resistance")
+RESISTANCE_ROLES = tuple(RESISTANCE_KIND)
 
 
 @dataclass(frozen=True)
@@ -309,8 +309,8 @@ def _role(match: Match, is_primary: bool, second_allele: bool, priors: list[Drug
         # The context explaining resistance to the most recent drug wins; KB order breaks ties.
         i, _, mech, ctx = max(applicable, key=lambda a: (a[0], -a[1]))
         drug = priors[i]
-        kind = "an on-target" if ctx.role == "on_target_resistance" else "a bypass"
-        text = f"{name} is {kind} resistance mechanism to {drug_label(drug)} in {ctx.driver}-driven {disease}."
+        kind = RESISTANCE_KIND[ctx.role]
+        text = f"{name} is {'an' if kind[0] in 'aeiou' else 'a'} {kind} resistance mechanism to {drug_label(drug)} in {ctx.driver}-driven {disease}."
         return Finding(match, ctx.role, text, mech, ctx, drug.id)
     if second_allele:
         gene = match.best.kb.gene
@@ -330,7 +330,7 @@ def _role(match: Match, is_primary: bool, second_allele: bool, priors: list[Drug
     if relevant:
         mech, ctx = relevant[0]
         latest = next(d for d in reversed(priors) if _targets(d, ctx.driver))
-        kind = "on-target" if ctx.role == "on_target_resistance" else "bypass"
+        kind = RESISTANCE_KIND[ctx.role]
         return Finding(
             match, "other",
             f"{name} is a known {kind} resistance mechanism in {ctx.driver}-driven {disease}, but not to {drug_label(latest)},"

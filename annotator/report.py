@@ -17,7 +17,7 @@ from annotator.errors import InputError
 from annotator.config import CallThresholds, CnvThresholds
 from annotator.interpret import RESISTANCE_ROLES, Finding, Interpretation, drug_label
 from annotator.kb.index import KbIndex
-from annotator.kb.schema import Build, Evidence, Role, SourceRef, TherapyCondition, TrialStatusValue
+from annotator.kb.schema import RESISTANCE_KIND, Build, Evidence, Role, SourceRef, TherapyCondition, TrialStatusValue
 from annotator.options import Option, Options, TrialMatch
 from annotator.matching import MatchLevel
 from annotator.models import Counts, CopyNumberCall, Fusion, GeneCopyNumber, InputFile, Observation, ProteinChange, SmallVariant
@@ -358,7 +358,8 @@ def _display(f: Finding) -> str:
     return best.kb.name
 
 
-_ROLE_ORDER = {"primary_driver": 0, "on_target_resistance": 1, "bypass_resistance": 2, "co_alteration": 3, "other": 4}
+_ROLE_ORDER = {"primary_driver": 0, "on_target_resistance": 1, "bypass_resistance": 2, "histologic_transformation": 3,
+               "co_alteration": 4, "other": 5}
 
 
 def build_report(
@@ -418,7 +419,7 @@ def build_report(
                            drug_label(drugs[targeted_given[-1]]) if targeted_given else None),
         uncurated=uncurated,
         resistance_mechanisms=[
-            f"{f.alteration}: {'on-target' if f.role == 'on_target_resistance' else 'bypass'} resistance"
+            f"{f.alteration}: {RESISTANCE_KIND[f.role]} resistance"
             + (f" to {drug_label(drugs[f.resistance_to])}" if f.resistance_to else "")
             for f in resistance
         ],

@@ -37,3 +37,27 @@ def test_complete_references_load(tmp_path):
          "approval_type": "regular", "certain": True},
         {"id": "unchecked", "kind": "article", "citation": "Cited through the review", "certain": False},
     ])
+
+
+def test_every_role_has_a_label_and_a_chart_series():
+    """A role the renderers do not know would drop its variants from the chart or break the HTML."""
+    import typing
+
+    from annotator.kb.schema import Role
+    from annotator.render.charts import ROLE_SERIES
+    from annotator.render.html import ROLE_LABELS
+
+    roles = set(typing.get_args(Role))
+    assert roles == set(ROLE_LABELS) == {r[0] for r in ROLE_SERIES}
+
+
+def test_histologic_transformation_has_its_own_role(shipped_kb):
+    mech = next(m for m in shipped_kb.mechanisms if m.id == "MECH_HISTOLOGIC_TRANSFORMATION")
+    assert {c.role for c in mech.contexts} == {"histologic_transformation"}
+
+
+def test_a_histologic_role_outside_the_histologic_category_is_refused(tmp_path):
+    with pytest.raises(KnowledgebaseError) as caught:
+        kb_variant(tmp_path, replace=[("mechanisms.yaml", "contexts: [{driver: EGFR, role: bypass_resistance}]",
+                                       "contexts: [{driver: EGFR, role: histologic_transformation}]")])
+    assert any("belongs to, and only to, category 'histologic'" in p for p in caught.value.problems)

@@ -25,8 +25,11 @@ Build = Literal["GRCh37", "GRCh38"]
 EvidenceLevel = str
 EvidenceType = str
 Role = Literal[
-    "primary_driver", "on_target_resistance", "bypass_resistance", "co_alteration", "other"
+    "primary_driver", "on_target_resistance", "bypass_resistance", "histologic_transformation", "co_alteration", "other"
 ]
+ResistanceRole = Literal["on_target_resistance", "bypass_resistance", "histologic_transformation"]
+# How each resistance role is named in statements ("an on-target resistance mechanism").
+RESISTANCE_KIND = {"on_target_resistance": "on-target", "bypass_resistance": "bypass", "histologic_transformation": "histologic"}
 AlterationKind = Literal[
     "protein_change",  # named amino-acid change(s), e.g. KRAS G12D
     "codon",  # any missense change at one codon, e.g. KRAS codon 61
@@ -306,7 +309,7 @@ class TherapyCondition(_Strict):
 
 class MechanismContext(_Strict):
     driver: str = Field(description="driver gene group, e.g. EGFR, ALK, RET, ROS1, MET, KRAS")
-    role: Literal["on_target_resistance", "bypass_resistance"]
+    role: ResistanceRole = Field(description="histologic_transformation only for mechanisms of category 'histologic'")
     after: TherapyCondition = Field(
         default_factory=lambda: TherapyCondition(),
         description="the targeted therapy for the driver this is resistance to (drugs, generations, classes); empty: any"

@@ -108,6 +108,8 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
             if a not in alterations:
                 p.append(f"mechanisms.yaml: {m.id}: unknown alteration {a!r}")
         for ctx in m.contexts:
+            if (ctx.role == "histologic_transformation") != (m.category == "histologic"):
+                p.append(f"mechanisms.yaml: {m.id}: role histologic_transformation belongs to, and only to, category 'histologic'")
             if ctx.driver not in driver_groups:
                 p.append(f"mechanisms.yaml: {m.id}: context driver {ctx.driver!r} has no driver alteration")
             check_condition("mechanisms.yaml", m.id, ctx.after)

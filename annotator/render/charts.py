@@ -17,6 +17,7 @@ ROLE_SERIES = [
     ("primary_driver", "Primary driver", "#0b4f8a"),
     ("on_target_resistance", "On-target resistance", "#8a1c1c"),
     ("bypass_resistance", "Bypass resistance", "#c0392b"),
+    ("histologic_transformation", "Histologic transformation", "#6c3483"),
     ("co_alteration", "Co-alteration", "#7d5a00"),
     ("other", "Other / not matched", "#6b6b6b"),
 ]

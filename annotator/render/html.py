@@ -17,6 +17,7 @@ ROLE_LABELS = {
     "primary_driver": "Primary driver",
     "on_target_resistance": "On-target resistance",
     "bypass_resistance": "Bypass resistance",
+    "histologic_transformation": "Histologic transformation",
     "co_alteration": "Co-alteration",
     "other": "Other",
 }
