@@ -416,7 +416,8 @@ def build_report(
         framing=framing,
         headline=_headline(framing, drivers, resistance, uncurated, equivocal,
                            [drug_label(drugs[f.resistance_to]) for f in resistance if f.resistance_to],
-                           drug_label(drugs[targeted_given[-1]]) if targeted_given else None),
+                           drug_label(drugs[targeted_given[-1]]) if targeted_given else None,
+                           {a.gene for a in index.kb.alterations if a.driver and a.gene}),
         uncurated=uncurated,
         resistance_mechanisms=[
             f"{f.alteration}: {RESISTANCE_KIND[f.role]} resistance"
@@ -529,7 +530,8 @@ def _primary_drivers(interp: Interpretation, findings: list[FindingOut], stated:
 
 
 def _headline(framing: str, primary_drivers: list[PrimaryDriver], resistance: list[FindingOut],
-              uncurated: list[str], equivocal: list[str], against: list[str], latest: str | None) -> str:
+              uncurated: list[str], equivocal: list[str], against: list[str], latest: str | None,
+              driver_genes: set[str]) -> str:
     """Page 1's first line. Every claim is bounded by the knowledgebase: 'none in this knowledgebase' is not 'none'."""
     drivers = [f"{d.alteration} ({d.source})" for d in primary_drivers]
     not_curated = f" Not curated in this context: {', '.join(uncurated)}." if uncurated else ""
@@ -537,6 +539,11 @@ def _headline(framing: str, primary_drivers: list[PrimaryDriver], resistance: li
         not_curated += f" Equivocal copy number: {', '.join(equivocal)}."
     if framing == "diagnostic":
         if not drivers:
+            in_driver_genes = [u for u in uncurated if u.split(" ")[0] in driver_genes]
+            if in_driver_genes:
+                # A driver class the knowledgebase does not name (EGFR exon 18 deletion, a rare fusion) is still a driver.
+                return (f"Primary driver not curated in this knowledgebase: {', '.join(in_driver_genes)}"
+                        " in a driver gene may be the driver; review it." + not_curated)
             return "No primary driver in this knowledgebase was identified in plasma, and none was stated." + not_curated
         return f"Primary driver{'s' if len(drivers) > 1 else ''} in this knowledgebase: {', '.join(drivers)}; no targeted therapy given yet." + not_curated
     if resistance:

@@ -61,3 +61,16 @@ def test_a_histologic_role_outside_the_histologic_category_is_refused(tmp_path):
         kb_variant(tmp_path, replace=[("mechanisms.yaml", "contexts: [{driver: EGFR, role: bypass_resistance}]",
                                        "contexts: [{driver: EGFR, role: histologic_transformation}]")])
     assert any("belongs to, and only to, category 'histologic'" in p for p in caught.value.problems)
+
+
+def test_an_uncurated_change_in_a_driver_gene_is_named_as_a_possible_driver(write, shipped_kb):
+    """No curated driver, but an EGFR change the knowledgebase does not name: never a silent 'no driver'."""
+    from annotator.config import RunConfig
+    from annotator.pipeline import SampleInputs, annotate_sample
+
+    maf = write("s.maf", "Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\t"
+                "Tumor_Sample_Barcode\tHGVSp_Short\tt_ref_count\tt_alt_count\n"
+                "EGFR\tGRCh38\t7\t55019300\tN\tN\tS1\tp.E709K\t950\t50\n")
+    report = annotate_sample(SampleInputs(vcfs=(maf,)), RunConfig(genome="GRCh38"), shipped_kb)
+    assert report.summary.headline.startswith("Primary driver not curated in this knowledgebase: EGFR E709K")
+    assert "EGFR E709K" in report.summary.uncurated
