@@ -56,7 +56,10 @@ def test_met_amplification(write, shipped_kb, build, prior, expected):
         drugs = [t.drugs for t in report.offered_options]
         assert ["osimertinib", "savolitinib"] in drugs
         assert ["osimertinib"] not in drugs
-        assert report.offered_options[0].drugs == ["osimertinib", "savolitinib"]  # keep the current drug, add the MET inhibitor
+        # Issue 14: the standard next step after an EGFR TKI (amivantamab + carboplatin-pemetrexed) now leads the
+        # offered options; among the mechanism-directed ones the current drug is kept and the MET inhibitor added.
+        assert report.standard_options and all(t.evidence[0].level == "A" for t in report.standard_options)
+        assert report.mechanism_options[0].drugs == ["osimertinib", "savolitinib"]  # keep the current drug, add the MET inhibitor
         matched = {t.nct_id for t in report.trials}
         assert "NCT03778229" in matched
         assert "NCT03944772" not in matched  # ORCHARD: active, not recruiting per its cited registry record

@@ -241,9 +241,14 @@ def test_fusions_are_written_5_to_3() -> None:
             assert a.id == f"{a.fusion.gene5}_{a.fusion.gene3}"
 
 
-def test_c797s_kept_out_of_resistance_contexts() -> None:
-    assert "EGFR_C797S" in ALTERATIONS
-    assert all("EGFR_C797S" not in m.alterations for m in KB.mechanisms)
+def test_c797s_resistance_context_is_sourced_beyond_the_review() -> None:
+    # Issue 14: the review only reports C797S beside MET amplification; its on-target context after third-generation
+    # TKIs rests on Thress 2015 and Niederst 2015 (checked records), never on the review alone.
+    mechs = [m for m in KB.mechanisms if "EGFR_C797S" in m.alterations]
+    assert [m.id for m in mechs] == ["MECH_EGFR_C797S"]
+    (ctx,) = mechs[0].contexts
+    assert ctx.role == "on_target_resistance" and ctx.after.classes == ["egfr_tki_third_generation"]
+    assert {"thress2015_c797s", "niederst2015_c797s_allelic_context"} <= {s.ref for s in mechs[0].sources}
 
 
 def test_unverified_braf_g15v() -> None:

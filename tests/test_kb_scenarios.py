@@ -59,7 +59,9 @@ def test_egfr_after_first_generation(scenario):
         "PIK3CA E545K": ("bypass_resistance", "gefitinib"),
     }
     offered = regimens(r)
-    assert [t.drug_ids for t in r.standard_options] == [["osimertinib"]]  # the approved next step for T790M
+    # The approved next step for T790M leads; issue 14 added the approved/guideline options after any EGFR TKI below it.
+    assert [t.drug_ids for t in r.standard_options] == [
+        ["osimertinib"], ["amivantamab", "carboplatin", "pemetrexed"], ["pemetrexed"]]
     assert ["osimertinib", "savolitinib"] in offered  # TATTON, after first- to third-generation TKIs
     # T790M defeats gefitinib: its MET combinations are not recommended, and say why.
     removed = {tuple(n.therapy.drug_ids): n for n in r.not_recommended}
@@ -81,12 +83,23 @@ def test_egfr_after_osimertinib(scenario):
                  "BRAF V600E", "CCDC6::RET fusion", "EML4::ALK fusion"):
         assert got[name] == ("bypass_resistance", "osimertinib"), name
     assert got["EGFR T790M"][0] == "other"  # explains gefitinib failure, not osimertinib's
-    assert got["EGFR C797S"][0] == "other"  # the review only reports co-occurrence; no resistance role curated
-    offered = {tuple(d) for d in regimens(r)}
-    for combo in [("osimertinib", "savolitinib"), ("osimertinib", "trastuzumab-emtansine"), ("osimertinib", "selpercatinib"),
-                  ("osimertinib", "pralsetinib"), ("osimertinib", "alectinib"), ("osimertinib", "encorafenib")]:
+    # Issue 14: C797S is on-target resistance to third-generation TKIs (MECH_EGFR_C797S), so every combination that
+    # keeps osimertinib is now removed by defeated_by_on_target. The bypass combinations are checked without it.
+    assert got["EGFR C797S"] == ("on_target_resistance", "osimertinib")
+    removed = {tuple(n.therapy.drug_ids): n.rule for n in r.not_recommended}
+    combos = [("osimertinib", "savolitinib"), ("osimertinib", "trastuzumab-emtansine"), ("osimertinib", "selpercatinib"),
+              ("osimertinib", "pralsetinib"), ("osimertinib", "alectinib"), ("osimertinib", "encorafenib")]
+    for combo in combos:
+        assert removed[combo] == "defeated_by_on_target", combo
+    without_c797s = scenario(
+        snvs=[("EGFR", "L858R"), ("EGFR", "T790M"), ("KRAS", "G13D"), ("KRAS", "Q61H"), ("BRAF", "V600E")],
+        cnv=[("MET", 8), ("ERBB2", 9), ("FGFR1", 8)], fusions=[("CCDC6", "RET"), ("EML4", "ALK")],
+        prior=["gefitinib", "osimertinib"],
+    )
+    offered = {tuple(d) for d in regimens(without_c797s)}
+    for combo in combos:
         assert combo in offered, combo
-    assert regimens(r)[0] == ["osimertinib", "savolitinib"]
+    assert without_c797s.mechanism_options[0].drug_ids == ["osimertinib", "savolitinib"]
     assert {"NCT03778229", "NCT03940703", "NCT03784599", "NCT02143466"} <= trials(r)
     assert "NCT03944772" not in trials(r)  # ORCHARD takes no new patient (active, not recruiting, cited with its date)
     assert not any(d == ["osimertinib"] for d in regimens(r))
@@ -144,8 +157,10 @@ def test_acquired_kras_g12c_beside_an_egfr_driver_is_bypass_not_a_second_driver(
 
 def test_case_reports_with_responses_rank_above_trials_without_results(scenario):
     r = scenario(snvs=[("EGFR", "L858R")], fusions=[("KIF5B", "RET")], prior=["osimertinib"])
-    assert regimens(r)[:2] == [["osimertinib", "pralsetinib"], ["osimertinib", "selpercatinib"]]
-    assert r.offered_options[1].evidence[0].type == "ongoing_trial"
+    # Issue 14: the standard next step after an EGFR TKI is listed first (standard_options); the ranking tested here
+    # is that of the mechanism-directed options.
+    assert [t.drug_ids for t in r.mechanism_options[:2]] == [["osimertinib", "pralsetinib"], ["osimertinib", "selpercatinib"]]
+    assert r.mechanism_options[1].evidence[0].type == "ongoing_trial"
 
 
 def test_ret_after_selpercatinib(scenario):
@@ -200,7 +215,10 @@ def test_primary_driver_without_prior_therapy_gets_first_line_options(scenario):
 def test_de_novo_t790m_removes_first_and_second_generation_options(scenario):
     r = scenario(snvs=[("EGFR", "L858R"), ("EGFR", "T790M")])
     offered = [t.drug_ids for t in r.offered_options]
-    assert offered[0] == ["osimertinib"]
+    # Issue 14: FLAURA2 and MARIPOSA are level-A first-line options too; the three options containing a
+    # third-generation TKI lead, osimertinib among them.
+    assert ["osimertinib"] in offered[:3]
+    assert {tuple(d) for d in offered[:3]} == {("osimertinib",), ("amivantamab", "lazertinib"), ("osimertinib", "pemetrexed")}
     for drug in ("gefitinib", "erlotinib", "afatinib", "dacomitinib"):
         assert [drug] not in offered
     assert offered.count(["osimertinib"]) == 1  # first-line and T790M entries merged
