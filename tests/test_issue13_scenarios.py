@@ -79,11 +79,14 @@ def test_second_kras_allele_after_adagrasib_is_never_a_second_driver_and_is_name
     r = scenario(snvs=[("KRAS", "G12C", 880, 120), ("KRAS", "G12D", 990, 10)], prior=["carboplatin", "pembrolizumab", "adagrasib"])
     assert roles(r)["KRAS G12C"] == "primary_driver"
     assert roles(r)["KRAS G12D"] != "primary_driver"
+    # Issue 14 sources the meaning (MECH_KRAS_SECONDARY_AFTER_G12C_INHIBITOR, two verified reviews): the second allele
+    # is now on-target resistance to adagrasib, no longer "not curated" (before issue 14 this test asserted the
+    # "not a second driver ... not curated" statement and the allele listed as uncurated on page 1).
     statement = next(f.statement for f in r.findings if f.alteration == "KRAS G12D")
-    assert "not a second driver" in statement
-    # No source for the allele's resistance meaning could be verified yet (issue 14): said so, on page 1.
-    assert "KRAS G12D" in r.summary.uncurated and "KRAS G12D" in r.summary.headline
-    assert "No resistance mechanism in this knowledgebase detected after adagrasib" in r.summary.headline
+    assert roles(r)["KRAS G12D"] == "on_target_resistance"
+    assert "on-target resistance mechanism to adagrasib" in statement
+    assert "KRAS G12D" not in r.summary.uncurated and "KRAS G12D" in r.summary.headline
+    assert "No resistance mechanism in this knowledgebase detected after adagrasib" not in r.summary.headline
     assert not any("prior therapy" in w and "not in the knowledgebase" in w for w in r.warnings)  # chemo and IO are known drugs
 
 

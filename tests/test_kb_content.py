@@ -83,7 +83,10 @@ def test_trial_details() -> None:
     assert len(TRIALS["NCT02143466"].arms) == 2  # savolitinib and selumetinib arms share the number
     assert {t.acronym for t in KB.trials} >= {"TATTON", "SAVANNAH", "ORCHARD", "INSIGHT 2", "TRAEMOS", "CAPTUR", "ELIOS"}
     assert TRIALS["NCT03239340"].design == "observational"
-    assert TRIALS["NCT03574402"].biomarkers == [] and "NOT a TKI-resistance study" in TRIALS["NCT03574402"].setting
+    # Issue 14 curates ERBB2 exon 20 insertions as a driver: the pyrotinib trial for HER2 mutations now enrols them
+    # (before, no HER2-mutation alteration existed and it enrolled no biomarker). Still not a resistance study.
+    assert TRIALS["NCT03574402"].biomarkers == ["ERBB2_EX20INS"] and TRIALS["NCT03574402"].after.is_empty()
+    assert "NOT a TKI-resistance study" in TRIALS["NCT03574402"].setting
     assert "BEFORE resistance" in TRIALS["NCT04743505"].setting
     assert "MET_AMP" in TRIALS["NCT03778229"].biomarkers
     assert TRIALS["NCT04676477"].phase == "1"
@@ -196,7 +199,9 @@ def test_tki_generations() -> None:
 
 def test_first_drug_is_the_driver_drug() -> None:
     for r in KB.regimens:
-        if r.driver and len(r.drugs) > 1:
+        # Issue 14: a driver's standard regimen may contain no drug targeting it (KRAS G12C first line is platinum
+        # chemotherapy with a PD-1 antibody): the order rule is for regimens that contain a drug for their driver.
+        if r.driver and len(r.drugs) > 1 and any(r.driver in {t.gene for t in DRUGS[d].tki_for} for d in r.drugs):
             first = DRUGS[r.drugs[0]]
             assert r.driver in {t.gene for t in first.tki_for}, f"{r.id}: {first.id} is not a {r.driver} drug"
 

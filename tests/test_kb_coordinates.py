@@ -41,6 +41,18 @@ OTHER_ISOFORM_SEGMENTS = {
     "ROS1": {117414519},  # 27-bp exon of another ROS1 isoform
 }
 
+# Genes numbered in the knowledgebase on another transcript than the one the hmf panel and the umccr CDS hold:
+# symbol -> (knowledgebase transcript, tables' transcript, residues the tables' transcript has in addition upstream).
+# MET (issue 14) is numbered on ENST00000397752 (NM_000245, 1390 residues), on which clinical numbering is defined
+# (exon 14 D1010, kinase D1228/Y1230); both tables hold ENST00000318493 (1408 residues), whose 18 extra residues lie
+# upstream of exon 14. No table here lists the exons of ENST00000397752, so its codons are walked on the tables'
+# transcript at number + 18. The offset is not trusted blindly: test_met_isoform_offset_from_truth derives it from
+# the two vcf2maf truth MAFs (the same GRCh37 base is c.3028 on ENST00000397752 and c.3082 on ENST00000318493), a
+# codon is only checked this way from exon 14 on (table_codon), and test_codon_agrees_with_civic_and_known_sites
+# checks the codons against CIViC's ENST00000397752 c. positions (D1228N c.3682G>A, D1228V c.3683A>T).
+OTHER_TRANSCRIPT = {"MET": ("ENST00000397752", "ENST00000318493", 18)}
+OFFSET_VALID_FROM_EXON = {"MET": 14}  # the first exon (hmf numbering) downstream of every residue the isoforms differ by
+
 COMPLEMENT = str.maketrans("ACGT", "TGCA")
 _BASES = "TCAG"
 _AA = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
@@ -236,6 +248,18 @@ def _codon(symbol: str, number: int):
     return next(c for c in GENES[symbol].codons if c.number == number)
 
 
+def table_codon(symbol: str, number: int) -> int:
+    """The codon number on the tables' transcript of a knowledgebase codon (see OTHER_TRANSCRIPT)."""
+    if symbol not in OTHER_TRANSCRIPT:
+        return number
+    table_number = number + OTHER_TRANSCRIPT[symbol][2]
+    first_coding, segs = cds37(symbol)
+    exon_start = hmf_exons(symbol)[OFFSET_VALID_FROM_EXON[symbol] - 1][0 if GENES[symbol].strand == 1 else 1]
+    assert 3 * table_number - 2 >= coding_position(segs, GENES[symbol].strand, exon_start), (
+        f"{symbol} codon {number}: upstream of exon {OFFSET_VALID_FROM_EXON[symbol]}, where the isoform offset is not known")
+    return table_number
+
+
 def test_every_codon_gene_has_a_cds_multiple_of_three() -> None:
     _require_shared()
     for symbol in {s for s, _ in CODON_CASES} | {s for s, _ in EXON_CASES}:
@@ -253,7 +277,10 @@ def test_grch37_location_contains_reference_gene(symbol: str) -> None:
         chrom, start, end, transcript = rows[0][0], int(rows[0][1]), int(rows[0][2]), rows[0][7]
         assert loc.chrom == chrom
         assert loc.start <= start and loc.end >= end, f"{symbol}: {loc} misses the hmf gene span {start}-{end}"
-        assert gene.transcript.split(".")[0] == transcript
+        if symbol in OTHER_TRANSCRIPT:  # numbered on another isoform on purpose (see OTHER_TRANSCRIPT)
+            assert (gene.transcript.split(".")[0], transcript) == OTHER_TRANSCRIPT[symbol][:2]
+        else:
+            assert gene.transcript.split(".")[0] == transcript
         for row in rows:
             assert loc.start <= int(row[12]) and int(row[13]) <= loc.end, f"{symbol}: hmf exon {row[11]} outside"
     elif symbol in impact_targets():
@@ -288,7 +315,7 @@ def test_codon_grch38_from_umccr_cds(symbol: str, number: int) -> None:
     _require_shared()
     gene, codon = GENES[symbol], _codon(symbol, number)
     segs = cds38(symbol)
-    bases = codon_bases(segs, gene.strand, number)
+    bases = codon_bases(segs, gene.strand, table_codon(symbol, number))
     assert min(bases) == codon.GRCh38, f"{symbol} codon {number}: computed {min(bases)}"
     assert max(bases) - min(bases) == 2, "codon split by an intron"
     assert any(s <= min(bases) and max(bases) <= e for s, e in segs)
@@ -299,7 +326,7 @@ def test_codon_grch37_from_hmf_exons(symbol: str, number: int) -> None:
     _require_shared()
     gene, codon = GENES[symbol], _codon(symbol, number)
     _, segs = cds37(symbol)
-    bases = codon_bases(segs, gene.strand, number)
+    bases = codon_bases(segs, gene.strand, table_codon(symbol, number))
     assert min(bases) == codon.GRCh37, f"{symbol} codon {number}: computed {min(bases)}"
     assert any(s <= min(bases) and max(bases) <= e for s, e in hmf_exons(symbol))
 
@@ -309,7 +336,7 @@ def test_codon_reference_sequence(symbol: str, number: int) -> None:
     _require_shared()
     gene, codon = GENES[symbol], _codon(symbol, number)
     _, segs = cds37(symbol)
-    bases = [base37(gene.location.GRCh37.chrom, p) for p in codon_bases(segs, gene.strand, number)]
+    bases = [base37(gene.location.GRCh37.chrom, p) for p in codon_bases(segs, gene.strand, table_codon(symbol, number))]
     assert None not in bases, f"{symbol} codon {number}: not covered by an amplicon sequence"
     assert "".join(strand_base(b, gene.strand) for b in bases) == codon.ref
 
@@ -422,6 +449,29 @@ def test_met_exon14_last_base_matches_truth() -> None:
     with open(SHARED / "vcf" / "mskcc-vcf2maf__test_grch38.vcf", encoding="utf-8") as handle:
         records = {(f[0], int(f[1]), f[3], f[4]) for f in (line.split("\t") for line in handle if not line.startswith("#"))}
     assert ("7", exon.GRCh38.end, "G", "C") in records
+
+
+def test_met_isoform_offset_from_truth() -> None:
+    """The same MET exon-14 base, annotated on both isoforms by vcf2maf: the knowledgebase transcript's numbering
+    (p.D1010H, issue 14) and the residue offset OTHER_TRANSCRIPT uses for its codons."""
+    _require_shared()
+    kb_tx, table_tx, offset = OTHER_TRANSCRIPT["MET"]
+    assert GENES["MET"].transcript.split(".")[0] == kb_tx
+    exon = next(e for e in GENES["MET"].exons if e.number == 14)
+    rows = {}
+    for name in ("mskcc-vcf2maf__test_output.custom_isoforms.maf", "mskcc-vcf2maf__test_output.vep_isoforms.maf"):
+        (row,) = [r for r in _maf_rows(TRUTH / name) if r["Hugo_Symbol"] == "MET"]
+        rows[row["Transcript_ID"]] = row
+    assert set(rows) == {kb_tx, table_tx}
+    custom, canonical = rows[kb_tx], rows[table_tx]
+    assert custom["HGVSp_Short"] == "p.D1010H" and custom["Exon_Number"] == canonical["Exon_Number"] == "14/21"
+    assert int(custom["Start_Position"]) == int(canonical["Start_Position"]) == exon.GRCh37.end
+    c_kb = int(re.match(r"c\.(\d+)", custom["HGVSc"]).group(1))
+    c_table = int(re.match(r"c\.(\d+)", canonical["HGVSc"]).group(1))
+    assert c_table - c_kb == 3 * offset  # c.3082 - c.3028
+    # and the table walk puts c.3082 (the tables' transcript) on that base
+    _, segs = cds37("MET")
+    assert genomic(segs, 1, c_table) == exon.GRCh37.end
 
 
 def test_egfr_exon19_deletions_lie_in_exon19() -> None:
