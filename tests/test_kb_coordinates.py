@@ -40,6 +40,13 @@ OTHER_ISOFORM_SEGMENTS = {
     "KRAS": {25209795},  # the other alternative last coding exon (KRAS4A/4B)
     "ROS1": {117414519},  # 27-bp exon of another ROS1 isoform
 }
+# umccr rows (1-based start -> end) that extend past the KB transcript's exon: the row is the union of two isoforms'
+# coding parts, and the KB transcript codes only up to the given end. Issue 14 (RET codon 810): RET's exon 19 row
+# 43126575-43126754 reads through into intron 19 for the short isoform; ENST00000355710 codes its first 148 bp, the
+# length of its hmf exon 19 (GRCh37 43622023-43622170). The CDS-length and hmf-alignment assertions check the value.
+ISOFORM_SEGMENT_ENDS = {
+    "RET": {43126575: 43126722},
+}
 
 COMPLEMENT = str.maketrans("ACGT", "TGCA")
 _BASES = "TCAG"
@@ -151,7 +158,9 @@ def cds38(symbol: str) -> list[tuple[int, int]]:
     excluded = OTHER_ISOFORM_SEGMENTS.get(symbol, set())
     starts = {s for _, s, _ in umccr_cds()[symbol]}
     assert excluded <= starts, f"{symbol}: excluded segments {excluded - starts} not in the umccr BED"
-    segs = [(s, e) for _, s, e in umccr_cds()[symbol] if s not in excluded]
+    ends = ISOFORM_SEGMENT_ENDS.get(symbol, {})
+    assert set(ends) <= starts, f"{symbol}: trimmed segments {set(ends) - starts} not in the umccr BED"
+    segs = [(s, ends.get(s, e)) for _, s, e in umccr_cds()[symbol] if s not in excluded]
     return segs if gene.strand == 1 else segs[::-1]
 
 
