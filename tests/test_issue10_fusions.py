@@ -40,7 +40,8 @@ def test_fusioncatcher_bnd_matches_named_knowledgebase_fusions(shipped_kb):
     index = kb_index(shipped_kb, "GRCh38")
     result = read_fusions(FUS / "fusioncatcher_bnd_grch38.vcf", index)
     best = {m.observed.fusion: m.best.kb.id for m in match_alterations(list(result.alterations), index)}
-    assert best["GOPC::ROS1"] == "GOPC_ROS1" and best["CD74::ROS1"] == "ROS1_FUSION"
+    # Issue 14 names CD74 as a ROS1 partner (CD74_ROS1): the call now matches that entry exactly, not the any-partner one.
+    assert best["GOPC::ROS1"] == "GOPC_ROS1" and best["CD74::ROS1"] == "CD74_ROS1"
 
 
 def test_unannotated_breakend_outside_known_genes_is_written_as_position(write, shipped_kb):

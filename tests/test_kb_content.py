@@ -192,7 +192,7 @@ def test_tki_generations() -> None:
     assert gens["osimertinib"] == {("EGFR", 3)}
     assert gens["crizotinib"] == {("ALK", 1), ("ROS1", None), ("MET", None)}
     assert gens["ceritinib"] == gens["alectinib"] == gens["brigatinib"] == {("ALK", 2)}
-    assert gens["lorlatinib"] == {("ALK", 3)}
+    assert gens["lorlatinib"] == {("ALK", 3), ("ROS1", None)}  # issue 14: also a ROS1 TKI after crizotinib (Lin 2021)
     assert gens["selpercatinib"] == gens["pralsetinib"] == {("RET", None)}
     assert gens["tae684"] == set(), "tool compound, not a therapy"
 

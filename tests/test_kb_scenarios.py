@@ -144,7 +144,11 @@ def test_alk_progressing_on_crizotinib_without_a_detected_mechanism_gets_the_app
     r = scenario(fusions=[("EML4", "ALK")], prior=["crizotinib"])
     assert roles(r) == {"EML4::ALK fusion": ("primary_driver", None)}
     assert ["brigatinib"] in regimens(r)
-    assert ["alectinib"] not in regimens(r)  # first-line regimens are not re-offered after a targeted drug
+    # Issue 14: alectinib is an approved next step after crizotinib too (FDA accelerated approval 2015-12-11), through its
+    # own entry; the first-line entries are still not re-offered after a targeted drug.
+    assert ["alectinib"] in regimens(r)
+    offered_ids = {t.id for t in r.offered_options}
+    assert "regimen_alectinib_after_crizotinib" in offered_ids and "regimen_alectinib" not in offered_ids
 
 
 def test_acquired_kras_g12c_beside_an_egfr_driver_is_bypass_not_a_second_driver(scenario):
