@@ -125,7 +125,11 @@ def _same_class_as_failed(r: Regimen, p: _Patient) -> str | None:
 
 
 def _defeated_by_on_target(r: Regimen, p: _Patient) -> str | None:
+    """A drug a detected on-target alteration is resistance to, unless the regimen answers that very alteration
+    (first- plus third-generation TKIs for C797S with T790M in trans are curated for it)."""
     for f in p.on_target():
+        if f.match.kb_ids & set(r.answers):
+            continue
         for d in _drugs(r, p):
             if f.context is not None and context_applies_after(f.context, d):
                 return f"{f.match.best.kb.name} is resistance to {drug_label(d)}"
@@ -135,6 +139,8 @@ def _defeated_by_on_target(r: Regimen, p: _Patient) -> str | None:
 def _class_cross_resistance(r: Regimen, p: _Patient) -> str | None:
     for f in p.on_target():
         ctx = f.context
+        if f.match.kb_ids & set(r.answers):
+            continue  # curated for this very alteration
         for d in _drugs(r, p):
             if ctx is not None and ctx.resists is not None and ctx.resists.matches_drug(d, ctx.driver):
                 named = sorted(p.index.drug_class(c).name for c in set(ctx.resists.classes) & set(d.classes))
@@ -144,10 +150,24 @@ def _class_cross_resistance(r: Regimen, p: _Patient) -> str | None:
 
 
 def _failed_bypass_inhibitor(r: Regimen, p: _Patient) -> str | None:
-    failed = [d for d in _drugs(r, p) if d.id in p.prior_ids and not any(t.gene in p.drivers for t in d.tki_for)]
+    failed = [d for d in _drugs(r, p) if d.id in p.prior_ids and _category(d, p) == {"targeted"}
+              and not any(t.gene in p.drivers for t in d.tki_for)]
     if failed:
         return f"{drug_label(failed[0])} already given"
     return None
+
+
+def _backbone_already_given(r: Regimen, p: _Patient) -> str | None:
+    """A chemotherapy or immunotherapy drug of a regimen that also brings a new drug was already given: the
+    regimen's evidence is in patients who had not had it (amivantamab + carboplatin-pemetrexed after FLAURA2)."""
+    given = [d for d in _drugs(r, p) if d.id in p.prior_ids and _category(d, p) & {"chemotherapy", "immunotherapy"}]
+    if given:
+        return f"{drug_label(given[0])} already given"
+    return None
+
+
+def _category(d: Drug, p: _Patient) -> set[str]:
+    return {p.index.drug_class(c).category for c in d.classes}
 
 
 def _earlier_generation(r: Regimen, p: _Patient) -> str | None:
@@ -173,6 +193,7 @@ RULES: dict[str, Rule] = {
     "defeated_by_on_target": _defeated_by_on_target,
     "class_cross_resistance": _class_cross_resistance,
     "failed_bypass_inhibitor": _failed_bypass_inhibitor,
+    "backbone_already_given": _backbone_already_given,
     "earlier_generation": _earlier_generation,
 }
 

@@ -74,3 +74,10 @@ def test_an_uncurated_change_in_a_driver_gene_is_named_as_a_possible_driver(writ
     report = annotate_sample(SampleInputs(vcfs=(maf,)), RunConfig(genome="GRCh38"), shipped_kb)
     assert report.summary.headline.startswith("Primary driver not curated in this knowledgebase: EGFR E709K")
     assert "EGFR E709K" in report.summary.uncurated
+
+
+def test_a_key_given_twice_in_one_entry_is_refused(tmp_path):
+    """YAML keeps the last of two equal keys silently: a merge repeating `level:` would change a fact unseen."""
+    with pytest.raises(KnowledgebaseError) as caught:
+        kb_variant(tmp_path, replace=[("regimens.yaml", "  driver: RET\n", "  driver: RET\n  driver: EGFR\n")])
+    assert any(p.startswith("regimens.yaml: line ") and "duplicate key 'driver'" in p for p in caught.value.problems)
