@@ -113,7 +113,9 @@ def is_systemic(drug: Drug, index: KbIndex) -> bool:
 
 
 def condition_holds(cond: TherapyCondition, priors: list[Drug], driver: str | None, index: KbIndex) -> bool:
-    """Whether this patient's prior therapies satisfy ``cond`` (empty: always)."""
+    """Whether this patient's prior therapies satisfy ``cond`` (empty: always), and its ``also`` condition."""
+    if cond.also is not None and not condition_holds(cond.also, priors, driver, index):
+        return False
     if cond.is_empty():
         return True
     if cond.any_systemic and any(is_systemic(d, index) for d in priors):

@@ -166,6 +166,15 @@ def _backbone_already_given(r: Regimen, p: _Patient) -> str | None:
     return None
 
 
+def _regiven_without_evidence(r: Regimen, p: _Patient) -> str | None:
+    """A drug of the regimen was already given and the regimen's evidence is not after it (amivantamab with
+    chemotherapy after amivantamab + lazertinib: its evidence is after osimertinib, in patients who never had it)."""
+    for d in _drugs(r, p):
+        if d.id in p.prior_ids and not r.after.matches_drug(d, r.driver):
+            return f"{drug_label(d)} already given; the evidence is not after it"
+    return None
+
+
 def _category(d: Drug, p: _Patient) -> set[str]:
     return {p.index.drug_class(c).category for c in d.classes}
 
@@ -194,6 +203,7 @@ RULES: dict[str, Rule] = {
     "class_cross_resistance": _class_cross_resistance,
     "failed_bypass_inhibitor": _failed_bypass_inhibitor,
     "backbone_already_given": _backbone_already_given,
+    "regiven_without_evidence": _regiven_without_evidence,
     "earlier_generation": _earlier_generation,
 }
 
@@ -333,6 +343,15 @@ def _merge_same_drugs(ranked: list[Option]) -> list[Option]:
     return list(unique.values())
 
 
+def _failed_class_in(arm: list[str], priors: list[Drug], index: KbIndex, trial: Trial) -> bool:
+    """Whether a targeted drug of the arm, not itself given, shares a targeted class with a drug already given that
+    the trial does not enrol after (a second G12C inhibitor after the first; not a trial made for that setting)."""
+    given = {d.id for d in priors}
+    failed = {c for d in priors if not trial.after.matches_drug(d, trial.driver)
+              for c in d.classes if index.drug_class(c).category == "targeted"}
+    return any(d not in given and failed & set(index.drug_by_id(d).classes) for d in arm)
+
+
 def _trials(interp: Interpretation, index: KbIndex, priors: list[Drug]) -> tuple[list[TrialMatch], list[TrialMatch]]:
     """Trials enrolling a finding's biomarker, then (appendix) trials that enrol by setting alone."""
     prior_ids = {d.id for d in priors}
@@ -343,8 +362,8 @@ def _trials(interp: Interpretation, index: KbIndex, priors: list[Drug]) -> tuple
             return False
         if t.status is not None and t.status.value in NOT_ENROLLING_STATUSES:
             return False
-        if t.arm_drugs and all(set(arm) <= prior_ids for arm in t.arm_drugs):
-            return False  # progressed on every arm's regimen
+        if t.arm_drugs and all(set(arm) <= prior_ids or _failed_class_in(arm, priors, index, t) for arm in t.arm_drugs):
+            return False  # progressed on every arm's regimen, or on the class of a drug in it (a second G12C inhibitor)
         return condition_holds(t.after, priors, t.driver, index)
 
     found: dict[str, TrialMatch] = {}

@@ -410,11 +410,12 @@ def build_report(
     resistance = [f for f in findings if f.role in RESISTANCE_ROLES]
     targeted_given = [d for d in prior_ids if drugs[d].tki_for]
     framing: Literal["diagnostic", "resistance"] = "resistance" if targeted_given else "diagnostic"
-    uncurated = _uncurated(rows, interp, index)
+    uncurated_genes = _uncurated(rows, interp, index)
+    uncurated = [label for label, _ in uncurated_genes]
     equivocal = _equivocal_genes(copy_numbers, index)
     summary = Summary(
         framing=framing,
-        headline=_headline(framing, drivers, resistance, uncurated, equivocal,
+        headline=_headline(framing, drivers, resistance, uncurated_genes, equivocal,
                            [drug_label(drugs[f.resistance_to]) for f in resistance if f.resistance_to],
                            drug_label(drugs[targeted_given[-1]]) if targeted_given else None,
                            {a.gene for a in index.kb.alterations if a.driver and a.gene}),
@@ -429,7 +430,7 @@ def build_report(
         ][:3],
         cannot_exclude=[a.name for a in interp.cannot_exclude] + _cn_cannot_exclude(copy_numbers, index, interp, copy_number_assessed)
         if framing == "resistance" else [],
-        flags=[*interp.flags, *options.flags, *_driver_gene_cautions(uncurated, drivers, framing, targeted_given, drugs), *(
+        flags=[*interp.flags, *options.flags, *_driver_gene_cautions(uncurated_genes, drivers, framing, targeted_given, drugs), *(
             f"{gene} copy number is equivocal (its interval spans the amplification threshold): not called an amplification"
             " and not ruled out; confirm with an orthogonal test before acting on it." for gene in equivocal)],
     )
@@ -499,8 +500,8 @@ def _cn_cannot_exclude(copy_numbers, index: KbIndex, interp: Interpretation, ass
     return [f"{c.gene} amplification (tumor fraction too low to see it)" for c in copy_numbers if c.status == "cannot_exclude" and c.gene in relevant]
 
 
-def _driver_gene_cautions(uncurated: list[str], drivers: list[PrimaryDriver], framing: str, targeted_given: list[str],
-                          drugs: dict) -> list[str]:
+def _driver_gene_cautions(uncurated: list[tuple[str, str]], drivers: list[PrimaryDriver], framing: str,
+                          targeted_given: list[str], drugs: dict) -> list[str]:
     """An uncurated change in the driver gene after its targeted therapy may be on-target resistance the knowledgebase
     does not know: options that keep the current drug assume it still works."""
     if framing != "resistance":
@@ -510,7 +511,7 @@ def _driver_gene_cautions(uncurated: list[str], drivers: list[PrimaryDriver], fr
     return [
         f"{label} is in the driver gene and not curated in this context: it may be on-target resistance to {latest};"
         f" options that keep {latest} assume it still works."
-        for label in uncurated if label.split(" ")[0] in genes
+        for label, gene in uncurated if gene in genes
     ]
 
 
@@ -530,16 +531,17 @@ def _primary_drivers(interp: Interpretation, findings: list[FindingOut], stated:
 
 
 def _headline(framing: str, primary_drivers: list[PrimaryDriver], resistance: list[FindingOut],
-              uncurated: list[str], equivocal: list[str], against: list[str], latest: str | None,
+              uncurated_genes: list[tuple[str, str]], equivocal: list[str], against: list[str], latest: str | None,
               driver_genes: set[str]) -> str:
     """Page 1's first line. Every claim is bounded by the knowledgebase: 'none in this knowledgebase' is not 'none'."""
     drivers = [f"{d.alteration} ({d.source})" for d in primary_drivers]
+    uncurated = [label for label, _ in uncurated_genes]
     not_curated = f" Not curated in this context: {', '.join(uncurated)}." if uncurated else ""
     if equivocal:
         not_curated += f" Equivocal copy number: {', '.join(equivocal)}."
     if framing == "diagnostic":
         if not drivers:
-            in_driver_genes = [u for u in uncurated if u.split(" ")[0] in driver_genes]
+            in_driver_genes = [label for label, gene in uncurated_genes if gene in driver_genes]
             if in_driver_genes:
                 # A driver class the knowledgebase does not name (EGFR exon 18 deletion, a rare fusion) is still a driver.
                 return (f"Primary driver not curated in this knowledgebase: {', '.join(in_driver_genes)}"
@@ -554,17 +556,19 @@ def _headline(framing: str, primary_drivers: list[PrimaryDriver], resistance: li
     return f"No resistance mechanism in this knowledgebase detected after {latest}." + not_curated
 
 
-def _uncurated(rows: list[AlterationRow], interp: Interpretation, index: KbIndex) -> list[str]:
+def _uncurated(rows: list[AlterationRow], interp: Interpretation, index: KbIndex) -> list[tuple[str, str]]:
     """Alterations in a driver or resistance gene that passed the caller's filters but that the knowledgebase
     does not interpret here: page 1 names them, so that 'not curated' is never read as 'no meaning'.
 
     Small variants are named when they change the protein; variants without a protein annotation cannot be
-    judged and are counted in one line; synonymous ones are left out."""
+    judged and are counted in one line; synonymous ones are left out. Each with the knowledgebase gene it is filed
+    under (a fusion's label names both partners)."""
     kb = index.kb
     mechanism_ids = {a for m in kb.mechanisms if not m.deprecated for a in m.alterations}
     genes = {a.gene for a in kb.alterations if a.gene and (a.driver or a.id in mechanism_ids)}
     by_obs = {f.match.observed: f for f in interp.findings}
-    out, unannotated = [], 0
+    out: list[tuple[str, str]] = []
+    unannotated = 0
     for r in rows:
         obs = r.observation
         if obs.filter != "PASS" or obs.gene not in genes:
@@ -575,9 +579,9 @@ def _uncurated(rows: list[AlterationRow], interp: Interpretation, index: KbIndex
         if isinstance(obs, (SmallVariant, ProteinChange)) and (not obs.hgvsp or obs.hgvsp.endswith("=")):
             unannotated += not obs.hgvsp
             continue
-        out.append(obs.label)
+        out.append((obs.label, obs.gene))
     if unannotated:
-        out.append(f"{unannotated} variant(s) without a protein annotation (see the small-variant table)")
+        out.append((f"{unannotated} variant(s) without a protein annotation (see the small-variant table)", ""))
     return list(dict.fromkeys(out))
 
 
@@ -627,7 +631,8 @@ def describe_condition(cond: TherapyCondition, index: KbIndex, driver: str | Non
     if cond.any_systemic:
         parts.append("at least one prior systemic therapy")
     text = " or ".join(parts)
-    return f"{text} (as the most recent {driver}-targeted therapy)" if cond.most_recent and driver else text
+    text = f"{text} (as the most recent {driver}-targeted therapy)" if cond.most_recent and driver else text
+    return f"{text}, and {describe_condition(cond.also, index, driver)}" if cond.also is not None else text
 
 
 STATUS_MAX_AGE = dt.timedelta(days=365)  # an older status is shown with a warning to check the registry

@@ -19,6 +19,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.config import RunConfig
+from annotator.render.html import render_html
 from annotator.pipeline import SampleInputs, annotate_sample
 from tests.conftest import mutect2_vcf, require_realdata
 
@@ -269,6 +270,10 @@ def test_treatment_naive_erbb2_exon20_insertion_gets_no_post_chemotherapy_approv
     r = vcf_sample(["ERBB2_Y772_A775dup"], "GRCh37")
     assert roles(r) == {"ERBB2_EX20INS": "primary_driver"}
     assert not offered_drugs(r) & {"trastuzumab-deruxtecan", "zongertinib"}
+    # No first-line option is curated for it: page 1 says so instead of showing nothing (review of issue 14).
+    html = render_html(r)
+    summary = html[html.index('id="summary"'):html.index('id="findings"')]
+    assert "No approved or guideline option for" in summary and "(this does not mean none exists)" in summary
 
 
 def test_trastuzumab_pertuzumab_is_not_offered_to_an_erbb2_mutant_driver(vcf_sample):

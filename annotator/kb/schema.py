@@ -297,6 +297,9 @@ class TherapyCondition(_Strict):
     classes: list[str] = Field([], description="drug class ids")
     any_systemic: bool = Field(False, description="any prior systemic therapy (any drug that is not a tool compound)")
     most_recent: bool = False
+    also: TherapyCondition | None = Field(
+        None, description="a second condition that must hold too (a label after an EGFR-directed therapy AND platinum)"
+    )
 
     def is_empty(self) -> bool:
         return not (self.drugs or self.generations or self.classes or self.any_systemic)

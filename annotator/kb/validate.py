@@ -71,6 +71,8 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
     def check_condition(file: str, entry: str, cond: TherapyCondition) -> None:
         p.extend(f"{file}: {entry}: unknown drug id {d!r}" for d in cond.drugs if d not in drugs)
         p.extend(f"{file}: {entry}: unknown drug class {c!r}" for c in cond.classes if c not in classes)
+        if cond.also is not None:
+            check_condition(file, entry, cond.also)
 
     for c in kb.drug_classes:
         check_sources("drug_classes.yaml", c.id, c.sources)
@@ -113,11 +115,11 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
             if ctx.driver not in driver_groups:
                 p.append(f"mechanisms.yaml: {m.id}: context driver {ctx.driver!r} has no driver alteration")
             check_condition("mechanisms.yaml", m.id, ctx.after)
-            if ctx.after.any_systemic or ctx.after.most_recent:
+            if ctx.after.any_systemic or ctx.after.most_recent or ctx.after.also is not None:
                 # Resistance is to a targeted drug for the driver, judged by role (most recent for on-target): these
                 # words would be silently ignored.
                 p.append(f"mechanisms.yaml: {m.id}: a context's 'after' names targeted therapy (drugs, generations,"
-                         " classes), not any_systemic or most_recent")
+                         " classes), not any_systemic, most_recent or also")
             if ctx.resists is not None:
                 check_condition("mechanisms.yaml", m.id, ctx.resists)
                 if ctx.role != "on_target_resistance":
@@ -130,7 +132,10 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
     only_resistance = {a for a, _ in resistance_in if a in alterations and not alterations[a].driver}
 
     def post_resistance(answers: Iterable[str], driver: str | None) -> list[str]:
-        return sorted(a for a in answers if (a, driver) in resistance_in or (driver is None and a in only_resistance))
+        """Answered alterations that are resistance in this driver's context, leaving out the driver's own alleles
+        (KRAS G12D is a KRAS driver as well as resistance to a G12C inhibitor: a first-line KRAS regimen may answer it)."""
+        return sorted(a for a in answers if ((a, driver) in resistance_in and not (
+            a in alterations and alterations[a].driver and alterations[a].gene == driver)) or (driver is None and a in only_resistance))
     for r in kb.regimens:
         check_sources("regimens.yaml", r.id, r.sources)
         check_condition("regimens.yaml", r.id, r.after)

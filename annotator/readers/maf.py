@@ -134,7 +134,14 @@ def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, includ
         hgvsp = short_hgvsp(row.get("hgvsp_short")) or short_hgvsp(row.get("hgvsp"))
         notes: tuple[str, ...] = ()
         table = codon_protein(index, chrom, pos, ref, alt)
-        if table and hgvsp and table != hgvsp:
+        isoform = _other_isoform(row.get("transcript_id"), index.genes[gene].transcript)
+        if isoform and hgvsp:
+            # Numbered on another isoform (MET p.D1246N on ENST00000318493 is D1228N on the knowledgebase's): only the
+            # knowledgebase's own codon table can name it, else it is not matched at protein level.
+            notes = (f"MAF's {hgvsp} is numbered on {isoform}, not the knowledgebase transcript "
+                     f"{index.genes[gene].transcript}: {'read as ' + table if table else 'not used for matching'}",)
+            hgvsp = None
+        elif table and hgvsp and table != hgvsp:
             notes = (f"MAF says {hgvsp}; knowledgebase codon table says {table}",)
         hgvsc = row.get("hgvsc") or None
         alteration = SmallVariant(
@@ -157,3 +164,11 @@ def read_maf(header: MafHeader, index: KbIndex, tumor_sample: str | None, includ
         counts=Counts(**counts, skipped_reasons=reasons),
         sample_name=tumor_sample,
     )
+
+
+def _other_isoform(row_transcript: str | None, kb_transcript: str | None) -> str | None:
+    """The row's transcript when it is not the knowledgebase's (versions ignored), else None."""
+    if not row_transcript or not kb_transcript:
+        return None
+    row_id = row_transcript.strip().split(".")[0]
+    return row_transcript.strip() if row_id.startswith("ENST") and row_id != kb_transcript.split(".")[0] else None
