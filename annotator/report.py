@@ -298,7 +298,7 @@ def _links(sources: list[SourceRef], index: KbIndex) -> list[Link]:
     out: list[Link] = []
     for s in sources:
         r = refs[s.ref]
-        label = r.citation + (f", section {s.section}" if s.section else "")
+        label = r.citation.rstrip(". ") + f", section {s.section}" if s.section else r.citation
         url = None
         if r.nct_id:
             url = f"https://clinicaltrials.gov/study/{r.nct_id}"

@@ -14,7 +14,7 @@ BROKEN = {
     ),
     "checked label without its approval date": (
         {"kind": "label", "citation": "A label", "agency": "FDA", "certain": True},
-        "a certain label needs its agency and approval date",
+        "a certain label needs its agency, approval date and approval type",
     ),
     "registry entry without its NCT number": (
         {"kind": "trial_registry", "citation": "A registry record", "certain": False},

@@ -103,9 +103,9 @@ class Reference(_Strict):
     approval_date: dt.date | None = Field(None, description="labels: the date of the approval cited")
     approval_type: Literal["regular", "accelerated"] | None = Field(None, description="labels: the kind of approval")
     certain: bool = Field(
-        True,
+        False,
         description="True only when the record was checked (publisher, PubMed, regulator, registry);"
-        " reports link only certain references.",
+        " reports link only certain references. Unset: not checked.",
     )
 
 

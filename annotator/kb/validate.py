@@ -29,8 +29,8 @@ def cross_reference_problems(kb: Knowledgebase) -> list[str]:
         # What a checked reference must carry, so that a reader can find the record again.
         if r.certain and r.kind in ("article", "review") and not (r.doi or r.pmid):
             p.append(f"references.yaml: {r.id}: a certain {r.kind} needs its DOI or PMID")
-        if r.certain and r.kind == "label" and not (r.agency and r.approval_date):
-            p.append(f"references.yaml: {r.id}: a certain label needs its agency and approval date")
+        if r.certain and r.kind == "label" and not (r.agency and r.approval_date and r.approval_type):
+            p.append(f"references.yaml: {r.id}: a certain label needs its agency, approval date and approval type")
         if r.kind == "trial_registry" and not r.nct_id:
             p.append(f"references.yaml: {r.id}: a trial registry reference needs its NCT number")
     p += _duplicates("genes.yaml", (g.symbol for g in kb.genes))
