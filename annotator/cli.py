@@ -225,10 +225,9 @@ def kb_validate(directory):
     try:
         kb_ = load_knowledgebase(root)
         # The policy's exclusion rules must each have an implementation (and every implementation a place).
-        from annotator.kb.index import kb_index
         from annotator.options import policy_problems
 
-        problems = policy_problems(kb_index(kb_, "GRCh38"))
+        problems = policy_problems(kb_.policy)
         if problems:
             raise KnowledgebaseError(problems, root)
     except KnowledgebaseError as exc:

@@ -206,14 +206,13 @@ def interpret(
     # Without a stated driver, targeted therapy already given implies its driver (a tumor shedding
     # little DNA may show only the resistance alteration): KRAS G12D after osimertinib is read in
     # the EGFR context, and the report says so.
-    implied = set() if stated else {t.gene for d in priors for t in d.tki_for} & {a.gene for a in kb.alterations if a.driver}
+    implied = set() if stated else {t.gene for d in priors for t in d.tki_for} & index.driver_genes
 
     # Allele-specific drivers: after a drug restricted to one allele (a KRAS G12C inhibitor) given for that
     # allele, another allele of the same gene is never a second driver.
     # The drug implies its allele even when plasma does not show it (low shedding): the gene is locked to it.
     allele_of_drug = {d.allele_specific for d in priors if d.allele_specific}
-    gene_of = {a.id: a.gene for a in kb.alterations}
-    locked: dict[str, Observation | None] = {gene_of[a]: None for a in allele_of_drug if gene_of.get(a)}
+    locked: dict[str, Observation | None] = {gene: None for a in allele_of_drug if (gene := index.alteration(a).gene)}
     locked |= {driver_capable[m.observed]: m.observed for m in candidates if allele_of_drug & m.kb_ids}
 
     def explainers(m: Match) -> set[str]:

@@ -18,7 +18,7 @@ from typing import Literal
 from annotator.errors import KnowledgebaseError
 from annotator.interpret import Finding, Interpretation, condition_holds, context_applies_after, drug_label, latest_for
 from annotator.kb.index import KbIndex
-from annotator.kb.schema import NOT_ENROLLING_STATUSES, Drug, Regimen, Trial
+from annotator.kb.schema import NOT_ENROLLING_STATUSES, Drug, Policy, Regimen, Trial
 from annotator.models import CopyNumberCall
 
 OptionList = Literal["standard", "mechanism", "not_recommended"]
@@ -110,17 +110,28 @@ def _progressed_on(r: Regimen, p: _Patient) -> str | None:
     return None
 
 
+def failed_class(drug: Drug, priors: list[Drug], index: KbIndex, exempt: Callable[[Drug, str], bool]) -> tuple[Drug, str] | None:
+    """A drug already given that shares a targeted class with ``drug`` (not itself given), and that class, unless
+    ``exempt(prior, class)``: a second KRAS G12C inhibitor after the first, another type I MET TKI after capmatinib."""
+    if drug in priors:
+        return None
+    for prior in priors:
+        for c in sorted(set(drug.classes) & set(prior.classes)):
+            if index.drug_class(c).category == "targeted" and not exempt(prior, c):
+                return prior, c
+    return None
+
+
 def _same_class_as_failed(r: Regimen, p: _Patient) -> str | None:
-    """A targeted drug not yet given whose class the tumor progressed on (a second KRAS G12C inhibitor, another type I
-    MET TKI), unless the regimen's evidence is after that very drug or class."""
-    given = {d.id for d in p.priors}
+    """A targeted drug not yet given whose class the tumor progressed on, unless the regimen's evidence is after
+    that very drug or class."""
+    def evidence_after(prior: Drug, class_id: str) -> bool:
+        return prior.id in r.after.drugs or class_id in r.after.classes
+
     for d in _drugs(r, p):
-        if d.id in given:
-            continue
-        for prior in p.priors:
-            shared = [c for c in set(d.classes) & set(prior.classes) if p.index.drug_class(c).category == "targeted"]
-            if shared and prior.id not in r.after.drugs and not set(shared) & set(r.after.classes):
-                return f"{drug_label(prior)} already given ({p.index.drug_class(sorted(shared)[0]).name}, like {drug_label(d)})"
+        if found := failed_class(d, p.priors, p.index, evidence_after):
+            prior, class_id = found
+            return f"{drug_label(prior)} already given ({p.index.drug_class(class_id).name}, like {drug_label(d)})"
     return None
 
 
@@ -208,9 +219,9 @@ RULES: dict[str, Rule] = {
 }
 
 
-def policy_problems(index: KbIndex) -> list[str]:
+def policy_problems(policy: Policy) -> list[str]:
     """Exclusion rules the policy names without an implementation here, and implementations it leaves out."""
-    named = [r.id for r in index.kb.policy.exclusion_rules]
+    named = [r.id for r in policy.exclusion_rules]
     return [f"policy.yaml: exclusion rule {i!r} has no implementation (known: {sorted(RULES)})" for i in named if i not in RULES] + [
         f"policy.yaml: exclusion rule {i!r} is implemented but not listed: list it so that it applies" for i in RULES if i not in named
     ]
@@ -219,7 +230,7 @@ def policy_problems(index: KbIndex) -> list[str]:
 def choose_options(interp: Interpretation, index: KbIndex, priors: list[Drug]) -> Options:
     """The three option lists and the trials for ``interp`` (a KnowledgebaseError if the policy names a rule this
     version does not implement: a rule is never silently skipped)."""
-    problems = policy_problems(index)
+    problems = policy_problems(index.kb.policy)
     if problems:
         raise KnowledgebaseError(problems)
     drivers = set(interp.context_groups)
@@ -290,9 +301,8 @@ def _allele_context(r: Regimen, detected: set[str], index: KbIndex) -> tuple[str
         return None
     if ctx.phase is None:
         return None, None
-    names = {a.id: a.name for a in index.kb.alterations}
-    answered = [names[a] for a in r.answers if a in detected and a not in ctx.present]
-    pair = " and ".join([*answered[:1], *(names[a] for a in ctx.present)])
+    answered = [index.alteration(a).name for a in r.answers if a in detected and a not in ctx.present]
+    pair = " and ".join([*answered[:1], *(index.alteration(a).name for a in ctx.present)])
     return f"only if {pair} are in {ctx.phase} (phase not determined from these inputs)", pair
 
 
@@ -314,8 +324,7 @@ def _current_newest(priors: list[Drug], drivers: set[str], index: KbIndex) -> st
     for drug in reversed(priors):
         for t in drug.tki_for:
             if t.gene in drivers:
-                newest = max((u.generation or 0 for d in index.kb.drugs for u in d.tki_for if u.gene == t.gene), default=0)
-                return drug.id if (t.generation or 0) >= newest else None
+                return drug.id if (t.generation or 0) >= index.newest_generation(t.gene) else None
     return None
 
 
@@ -344,12 +353,11 @@ def _merge_same_drugs(ranked: list[Option]) -> list[Option]:
 
 
 def _failed_class_in(arm: list[str], priors: list[Drug], index: KbIndex, trial: Trial) -> bool:
-    """Whether a targeted drug of the arm, not itself given, shares a targeted class with a drug already given that
-    the trial does not enrol after (a second G12C inhibitor after the first; not a trial made for that setting)."""
-    given = {d.id for d in priors}
-    failed = {c for d in priors if not trial.after.matches_drug(d, trial.driver)
-              for c in d.classes if index.drug_class(c).category == "targeted"}
-    return any(d not in given and failed & set(index.drug_by_id(d).classes) for d in arm)
+    """Whether the arm holds a targeted drug of a class the tumor progressed on that the trial does not enrol after."""
+    def enrols_after(prior: Drug, _class_id: str) -> bool:
+        return trial.after.matches_drug(prior, trial.driver)
+
+    return any(failed_class(index.drug_by_id(d), priors, index, enrols_after) for d in arm)
 
 
 def _trials(interp: Interpretation, index: KbIndex, priors: list[Drug]) -> tuple[list[TrialMatch], list[TrialMatch]]:

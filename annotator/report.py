@@ -294,10 +294,9 @@ def generated_at() -> str:
 
 
 def _links(sources: list[SourceRef], index: KbIndex) -> list[Link]:
-    refs = {r.id: r for r in index.kb.references}
     out: list[Link] = []
     for s in sources:
-        r = refs[s.ref]
+        r = index.reference(s.ref)
         label = r.citation.rstrip(". ") + f", section {s.section}" if s.section else r.citation
         url = None
         if r.nct_id:
@@ -418,7 +417,7 @@ def build_report(
         headline=_headline(framing, drivers, resistance, uncurated_genes, equivocal,
                            [drug_label(drugs[f.resistance_to]) for f in resistance if f.resistance_to],
                            drug_label(drugs[targeted_given[-1]]) if targeted_given else None,
-                           {a.gene for a in index.kb.alterations if a.driver and a.gene}),
+                           index.driver_genes),
         uncurated=uncurated,
         resistance_mechanisms=[
             f"{f.alteration}: {RESISTANCE_KIND[f.role]} resistance"
@@ -463,10 +462,9 @@ def build_report(
 
 def _kb_entries(interp: Interpretation, index: KbIndex) -> list[KbEntryOut]:
     ids = sorted({f.match.best.kb.id for f in interp.findings})
-    alts = {a.id: a for a in index.kb.alterations}
     out = []
     for i in ids:
-        a = alts[i]
+        a = index.alteration(i)
         mechs = [m.id for m in index.kb.mechanisms if i in m.alterations]
         out.append(KbEntryOut(id=i, name=a.name, detection=a.detection, mechanisms=mechs, sources=_links(a.sources, index)))
     return out
@@ -593,7 +591,6 @@ def _therapy_out(o: Option, index: KbIndex) -> TherapyOut:
     names = [drug_label(drugs[d]) for d in r.drugs]
     driver_classes = [c for c in r.drug_classes if r.driver and c.upper().startswith(r.driver.upper())]
     other_classes = [c for c in r.drug_classes if c not in driver_classes]
-    alteration_names = {a.id: a.name for a in index.kb.alterations}
     return TherapyOut(
         id=r.id,
         regimen=" + ".join(driver_classes + names + other_classes),
@@ -609,7 +606,7 @@ def _therapy_out(o: Option, index: KbIndex) -> TherapyOut:
         after=None if r.after.is_empty() else describe_condition(r.after, index, r.driver),
         conditional=o.conditional,
         thresholds=[
-            ThresholdOut(alteration=alteration_names[t.alteration], required_copy_number=t.required,
+            ThresholdOut(alteration=index.alteration(t.alteration).name, required_copy_number=t.required,
                          sample_copy_number=t.sample, sample_basis=t.basis, below=t.below, statement=t.statement)
             for t in o.thresholds
         ],
@@ -641,12 +638,11 @@ STATUS_MAX_AGE = dt.timedelta(days=365)  # an older status is shown with a warni
 def _trial_out(m: TrialMatch, regimens: list[str], index: KbIndex, today: dt.date) -> TrialOut:
     t = m.trial
     status = t.status
-    refs = {r.id: r for r in index.kb.references}
     if status is None:
         text, source = "status not checked", None
     else:
         source = "; ".join(s.ref for s in status.sources)
-        text = f"{status.value.replace('_', ' ')} (as of {status.as_of.isoformat()}, {'; '.join(refs[s.ref].citation for s in status.sources)})"
+        text = f"{status.value.replace('_', ' ')} (as of {status.as_of.isoformat()}, {'; '.join(index.reference(s.ref).citation for s in status.sources)})"
         if today - status.as_of > STATUS_MAX_AGE:
             text += "; over a year old: check the registry before referral"
     return TrialOut(

@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import main
+from annotator.config import RunConfig
 from annotator.kb.load import get_knowledgebase
+from annotator.pipeline import SampleInputs, annotate_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI_KB = ROOT / "tests" / "fixtures" / "mini_kb"
@@ -68,6 +70,37 @@ def mini_kb():
 @pytest.fixture
 def shipped_kb():
     return get_knowledgebase()
+
+
+PROTEIN_MAF_HEADER = ("Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\t"
+                      "Tumor_Sample_Barcode\tHGVSp_Short\tt_ref_count\tt_alt_count\n")
+
+
+@pytest.fixture
+def shipped_sample(tmp_path, shipped_kb):
+    """Run one clinical scenario on the shipped knowledgebase (GRCh38).
+
+    Small variants are MAF rows carrying their protein change (``(gene, protein)``, or ``(gene, protein, ref_reads,
+    alt_reads)``), placed inside the gene: they test the knowledgebase rules, not coordinates. ``cnv`` is
+    ``[(gene, copy_number)]``, ``fusions`` ``[(gene5, gene3)]``."""
+    genes = {g.symbol: g for g in shipped_kb.genes}
+
+    def _run(snvs=(), cnv=(), fusions=(), prior=(), driver=None, tumor_fraction=None, reads=(950, 50)):
+        rows = []
+        for n, (gene, protein, *counts) in enumerate(snvs):
+            ref_reads, alt_reads = counts or reads
+            loc = genes[gene].location.GRCh38
+            rows.append(f"{gene}\tGRCh38\t{loc.chrom}\t{loc.start + 1000 + n}\tN\tN\tS1\tp.{protein}\t{ref_reads}\t{alt_reads}\n")
+        maf = tmp_path / "s.maf"
+        maf.write_text(PROTEIN_MAF_HEADER + "".join(rows))
+        cnv_file = tmp_path / "s.cnv.tsv"
+        cnv_file.write_text("gene\tcopy_number\n" + "".join(f"{g}\t{v}\n" for g, v in cnv))
+        fus_file = tmp_path / "s.fusions.tsv"
+        fus_file.write_text("gene5\tgene3\n" + "".join(f"{a}\t{b}\n" for a, b in fusions))
+        inputs = SampleInputs(vcfs=(maf,), cnv=(cnv_file,), fusions=(fus_file,), prior_therapies=tuple(prior), driver=driver)
+        return annotate_sample(inputs, RunConfig(genome="GRCh38", tumor_fraction=tumor_fraction), shipped_kb)
+
+    return _run
 
 
 @pytest.fixture

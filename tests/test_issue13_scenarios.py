@@ -8,33 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.config import RunConfig
-from annotator.pipeline import SampleInputs, annotate_sample
 from annotator.render.html import render_html
 
-MAF_HEADER = "Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\tTumor_Sample_Barcode\tHGVSp_Short\tt_ref_count\tt_alt_count\n"
-
-
 @pytest.fixture
-def scenario(tmp_path, shipped_kb):
-    genes = {g.symbol: g for g in shipped_kb.genes}
-
-    def _run(snvs=(), cnv=(), fusions=(), prior=(), driver=None, tumor_fraction=None):
-        rows = []
-        for n, (gene, protein, *counts) in enumerate(snvs):
-            ref, alt = counts or (950, 50)
-            loc = genes[gene].location.GRCh38
-            rows.append(f"{gene}\tGRCh38\t{loc.chrom}\t{loc.start + 1000 + n}\tN\tN\tS1\tp.{protein}\t{ref}\t{alt}\n")
-        maf = tmp_path / "s.maf"
-        maf.write_text(MAF_HEADER + "".join(rows))
-        cnv_file = tmp_path / "s.cnv.tsv"
-        cnv_file.write_text("gene\tcopy_number\n" + "".join(f"{g}\t{v}\n" for g, v in cnv))
-        fus_file = tmp_path / "s.fusions.tsv"
-        fus_file.write_text("gene5\tgene3\n" + "".join(f"{a}\t{b}\n" for a, b in fusions))
-        inputs = SampleInputs(vcfs=(maf,), cnv=(cnv_file,), fusions=(fus_file,), prior_therapies=tuple(prior), driver=driver)
-        return annotate_sample(inputs, RunConfig(genome="GRCh38", tumor_fraction=tumor_fraction), shipped_kb)
-
-    return _run
+def scenario(shipped_sample):
+    return shipped_sample
 
 
 def roles(report):

@@ -26,7 +26,6 @@ REGIMENS = {r.id: r for r in KB.regimens}
 MECHANISMS = {m.id: m for m in KB.mechanisms}
 REFS = {r.id: r for r in KB.references}
 
-MAF_HEADER = "Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\tTumor_Sample_Barcode\tHGVSp_Short\tt_ref_count\tt_alt_count\n"
 CONTIGS = {
     "GRCh38": "##contig=<ID=chr2,length=242193529>\n##contig=<ID=chr6,length=170805979>\n##contig=<ID=chr10,length=133797422>\n",
     "GRCh37": "##contig=<ID=2,length=243199373>\n##contig=<ID=6,length=171115067>\n##contig=<ID=10,length=135534747>\n",
@@ -61,29 +60,19 @@ def vcf_text(snvs, build: str) -> str:
 
 
 @pytest.fixture
-def scenario(tmp_path, shipped_kb):
-    genes = {g.symbol: g for g in shipped_kb.genes}
-
+def scenario(tmp_path, shipped_kb, shipped_sample):
     def _run(source="maf", snvs=(), cnv=(), fusions=(), prior=(), driver=None):
         if source == "maf":
-            rows = []
-            for n, (gene, protein) in enumerate(snvs):
-                loc = genes[gene].location.GRCh38
-                rows.append(f"{gene}\tGRCh38\t{loc.chrom}\t{loc.start + 1000 + n}\tN\tN\tS1\tp.{protein}\t900\t100\n")
-            variants = tmp_path / "s.maf"
-            variants.write_text(MAF_HEADER + "".join(rows))
-            build = "GRCh38"
-        else:
-            build = source
-            variants = tmp_path / "s.vcf"
-            variants.write_text(vcf_text(snvs, build))
+            return shipped_sample(snvs=snvs, cnv=cnv, fusions=fusions, prior=prior, driver=driver, reads=(900, 100))
+        variants = tmp_path / "s.vcf"
+        variants.write_text(vcf_text(snvs, source))
         cnv_file = tmp_path / "s.cnv.tsv"
         cnv_file.write_text("gene\tcopy_number\n" + "".join(f"{g}\t{v}\n" for g, v in cnv))
         fus_file = tmp_path / "s.fusions.tsv"
         fus_file.write_text("gene5\tgene3\tsupporting_reads\n" + "".join(f"{a}\t{b}\t40\n" for a, b in fusions))
         inputs = SampleInputs(vcfs=(variants,), cnv=(cnv_file,), fusions=(fus_file,), prior_therapies=tuple(prior), driver=driver)
-        report = annotate_sample(inputs, RunConfig(genome=build), shipped_kb)
-        assert report.genome_build == build
+        report = annotate_sample(inputs, RunConfig(genome=source), shipped_kb)
+        assert report.genome_build == source
         return report
 
     return _run

@@ -9,13 +9,13 @@ of genes.yaml translate them).
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from annotator.config import RunConfig
 from annotator.pipeline import SampleInputs, annotate_sample
 from tests.conftest import mutect2_vcf
-
-MAF_HEADER = "Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\tTumor_Sample_Barcode\tHGVSp_Short\tt_ref_count\tt_alt_count\n"
 
 NORMAL = "0/0:500,0:0.0:500"
 TUMOR = "0/1:900,100:0.10:1000"
@@ -40,22 +40,8 @@ def vcf_record(name: str, build: str) -> str:
 
 
 @pytest.fixture
-def scenario(tmp_path, shipped_kb):
-    genes = {g.symbol: g for g in shipped_kb.genes}
-
-    def _run(snvs=(), cnv=(), prior=(), driver=None, tumor_fraction=None):
-        rows = []
-        for n, (gene, protein) in enumerate(snvs):
-            loc = genes[gene].location.GRCh38
-            rows.append(f"{gene}\tGRCh38\t{loc.chrom}\t{loc.start + 1000 + n}\tN\tN\tS1\tp.{protein}\t900\t100\n")
-        maf = tmp_path / "s.maf"
-        maf.write_text(MAF_HEADER + "".join(rows))
-        cnv_file = tmp_path / "s.cnv.tsv"
-        cnv_file.write_text("gene\tcopy_number\n" + "".join(f"{g}\t{v}\n" for g, v in cnv))
-        inputs = SampleInputs(vcfs=(maf,), cnv=(cnv_file,), prior_therapies=tuple(prior), driver=driver)
-        return annotate_sample(inputs, RunConfig(genome="GRCh38", tumor_fraction=tumor_fraction), shipped_kb)
-
-    return _run
+def scenario(shipped_sample):
+    return functools.partial(shipped_sample, reads=(900, 100))
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ Coordinates (1-based; GRCh37 / GRCh38), all from knowledgebase/genes.yaml, check
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from annotator.config import RunConfig
@@ -61,23 +63,9 @@ def vcf_sample(shipped_kb, write):
     return _run
 
 
-MAF_HEADER = "Hugo_Symbol\tNCBI_Build\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\tTumor_Sample_Barcode\tHGVSp_Short\tt_ref_count\tt_alt_count\n"
-
-
 @pytest.fixture
-def maf_sample(tmp_path, shipped_kb):
-    genes = {g.symbol: g for g in shipped_kb.genes}
-
-    def _run(snvs, prior=()):
-        rows = []
-        for n, (gene, protein) in enumerate(snvs):
-            loc = genes[gene].location.GRCh38
-            rows.append(f"{gene}\tGRCh38\t{loc.chrom}\t{loc.start + 1000 + n}\tN\tN\tS1\tp.{protein}\t900\t100\n")
-        maf = tmp_path / "s.maf"
-        maf.write_text(MAF_HEADER + "".join(rows))
-        return annotate_sample(SampleInputs(vcfs=(maf,), prior_therapies=tuple(prior)), RunConfig(genome="GRCh38"), shipped_kb)
-
-    return _run
+def maf_sample(shipped_sample):
+    return functools.partial(shipped_sample, reads=(900, 100))
 
 
 def roles(report):

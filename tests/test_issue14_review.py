@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from tests.test_issue13_scenarios import drugs, scenario  # noqa: F401  (the fixture)
+import pytest
+
+
+@pytest.fixture
+def scenario(shipped_sample):
+    return shipped_sample
+
+
+def drugs(options):
+    return [t.drug_ids for t in options]
 
 
 def test_a_drug_already_given_is_not_offered_again_when_the_evidence_is_not_after_it(scenario):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from annotator.genome import bare_contig
 from annotator.kb.schema import Alteration as KbAlteration
-from annotator.kb.schema import Drug, DrugClass, Gene, Knowledgebase, Region
+from annotator.kb.schema import Drug, DrugClass, Gene, Knowledgebase, Reference, Region
 
 
 def _half_open(region: Region) -> tuple[str, int, int]:
@@ -37,6 +37,9 @@ class KbIndex:
     _symbols: dict[str, str] = field(default_factory=dict)
     _classes: dict[str, DrugClass] = field(default_factory=dict)
     _drugs_by_id: dict[str, Drug] = field(default_factory=dict)
+    _alterations: dict[str, KbAlteration] = field(default_factory=dict)
+    _references: dict[str, Reference] = field(default_factory=dict)
+    driver_genes: frozenset[str] = frozenset()  # genes with a driver entry
 
     def __post_init__(self) -> None:
         for gene in self.kb.genes:
@@ -56,6 +59,9 @@ class KbIndex:
             intervals.sort()
         self._classes = {c.id: c for c in self.kb.drug_classes}
         self._drugs_by_id = {d.id: d for d in self.kb.drugs}
+        self._alterations = {a.id: a for a in self.kb.alterations}
+        self._references = {r.id: r for r in self.kb.references}
+        self.driver_genes = frozenset(a.gene for a in self.kb.alterations if a.driver and a.gene and not a.deprecated)
         for drug in self.kb.drugs:
             for name in (drug.id, drug.name, *drug.synonyms):
                 self._drug_names[_drug_key(name)] = drug
@@ -121,7 +127,19 @@ class KbIndex:
         """A drug a regimen, trial or condition names by id (validation guarantees it exists)."""
         return self._drugs_by_id[drug_id]
 
+    def newest_generation(self, gene: str) -> int:
+        """The highest TKI generation any knowledgebase drug has for ``gene`` (0: none numbered)."""
+        return max((t.generation or 0 for d in self.kb.drugs for t in d.tki_for if t.gene == gene), default=0)
+
+    def reference(self, ref_id: str) -> Reference:
+        """A reference an entry cites (validation guarantees it exists)."""
+        return self._references[ref_id]
+
     # alterations ------------------------------------------------------------------------
+    def alteration(self, alteration_id: str) -> KbAlteration:
+        """An alteration an entry names (validation guarantees it exists)."""
+        return self._alterations[alteration_id]
+
     def alterations_for_gene(self, gene: str) -> list[KbAlteration]:
         return [a for a in self.kb.alterations if a.gene == gene and not a.deprecated]
 
