@@ -246,7 +246,8 @@ def _vcf_segments(path: Path, tally: _VcfTally) -> Iterator[Segment]:
     """
     import cyvcf2
 
-    from annotator.readers.vcf import capture_htslib_messages, read_header
+    from annotator.readers.htslib import capture_htslib_messages
+    from annotator.readers.vcf import read_header
 
     header = read_header(path)
     text = getattr(header, "kind", "vcf") != "bcf"  # a BCF has no lines to name

@@ -140,7 +140,8 @@ def read_sv_vcf(path: Path, index: KbIndex, tally, include_filtered: bool = Fals
     import cyvcf2
 
     from annotator.readers.fusion import frame_of
-    from annotator.readers.vcf import capture_htslib_messages, choose_tumor_sample, read_header
+    from annotator.readers.htslib import capture_htslib_messages
+    from annotator.readers.vcf import choose_tumor_sample, read_header
 
     header = read_header(path)
     caller, evidence = _caller(header)

@@ -2,7 +2,7 @@
 records that become alterations (``reader``)."""
 
 from annotator.readers.vcf.header import VcfHeader, check_gzip_complete, read_header
-from annotator.readers.vcf.htslib import capture_htslib_messages
+from annotator.readers.htslib import capture_htslib_messages
 from annotator.readers.vcf.reader import (
     VcfOptions,
     choose_tumor_sample,

@@ -219,7 +219,7 @@ def check_gzip_complete(path: Path) -> None:
 
 def read_header(path: str | Path) -> VcfHeader:
     """Sniff, then read the header with htslib; every error names the user's file (never a temp file)."""
-    from annotator.readers.vcf.htslib import capture_htslib_messages
+    from annotator.readers.htslib import capture_htslib_messages
 
     path = Path(path)
     sniffed = sniff(path)

@@ -35,8 +35,8 @@ from annotator.normalize import plain_allele, short_hgvsp, translate_codon_chang
 from annotator.genome import is_primary_chromosome
 from annotator.readers import vcf_scan
 from annotator.readers.vcf.header import VcfHeader
-from annotator.readers.vcf.htslib import HtslibMessages, capture_htslib_messages
-from annotator.readers.vcf.htslib import summarize as summarize_htslib
+from annotator.readers.htslib import HtslibMessages, capture_htslib_messages
+from annotator.readers.htslib import summarize as summarize_htslib
 from annotator.readers.common import NON_CODING_REASON, file_sha256, non_coding
 
 GENERIC_SAMPLE_NAMES = {"tumor", "tumour", "sample", "sample1", "normal", "none", "unknown", "plasma"}
