@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.atomic import atomic_write_all, check_writable_dir, tsv_text
-from annotator.batch import read_status
+from annotator.batch.status import read_status
 from annotator.pipeline import safe_file_stem
 from annotator.report import SCHEMA_VERSION, FindingOut, ReportModel
 from annotator.samplesheet import SampleRow
