@@ -38,3 +38,17 @@ class BatchResult:
     @property
     def exit_code(self) -> int | None:
         return None if self.stopped_by is None else 128 + self.stopped_by
+
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status in ("failed", "crashed")]
+
+    def summary(self, status_file: Path | None) -> list[str]:
+        """The run in words: a line of counts (and where the status file is), then one line per failed sample."""
+        failed = self.failed()
+        done = sum(o.status == "ok" for o in self.outcomes)
+        skipped = sum(o.status == "skipped" for o in self.outcomes)
+        interrupted = sum(o.status == "interrupted" for o in self.outcomes)
+        where = "" if status_file is None else f"; status in {status_file}"
+        stopped = f", {interrupted} interrupted or not started (stopped)" if self.stopped_by is not None else ""
+        return [f"{done} annotated, {skipped} skipped (up to date), {len(failed)} failed{stopped}{where}",
+                *(f"{o.status}: {o.sample_id}: {o.message}" for o in failed)]

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from annotator.batch.model import BatchOptions
+from annotator.output import report_paths
 from annotator.pipeline import safe_file_stem
 from annotator.samplesheet import SampleRow
 
@@ -15,7 +16,7 @@ REPORT_FORMATS = ("json", "html", "pdf")
 
 
 def output_paths(row: SampleRow, options: BatchOptions) -> list[Path]:
-    return [options.outdir / f"{safe_file_stem(row.sample_id)}.{fmt}" for fmt in options.formats]
+    return report_paths(options.outdir, safe_file_stem(row.sample_id), options.formats)
 
 
 def report_complete(path: Path) -> bool:
