@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from annotator import __version__
-from annotator.config import DEFAULT_TUMOR_TYPE, CallThresholds, CnvThresholds, RunConfig, cli_name, tumor_type_problem, validate_options
+from annotator.config import (
+    DEFAULT_TUMOR_TYPE,
+    CallThresholds,
+    CnvThresholds,
+    RunConfig,
+    cli_name,
+    tumor_type_problem,
+    validate_options,
+)
 from annotator.errors import AnnotatorError, InputError, KnowledgebaseError
 
+if TYPE_CHECKING:  # imported by the commands that need them: `--help` and `schema` stay quick
+    from annotator.batch import BatchOptions, BatchResult, Outcome
+    from annotator.kb.schema import Knowledgebase
+    from annotator.samplesheet import SampleRow
+
 _PATH = click.Path(path_type=Path)  # existence and kind are checked by the readers, with one-line errors
+Thresholds = TypeVar("Thresholds", CnvThresholds, CallThresholds)
 
 
-def _load_kb(kb_dir: Path | None):
+def _load_kb(kb_dir: Path | None) -> Knowledgebase:
     from annotator.kb.load import get_knowledgebase
 
     return get_knowledgebase(kb_dir)
 
 
-def _thresholds(cls, path: Path | None):
+def _thresholds(cls: type[Thresholds], path: Path | None) -> Thresholds:
     return cls.from_yaml(path) if path else cls()
 
 
@@ -61,8 +77,11 @@ def main() -> None:
 @click.option("--format", "formats", default="html,pdf,json", show_default=True, help="Comma-separated output formats.")
 @click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
 @click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
-def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tumor_sample, include_filtered,
-             tumor_fraction, tumor_fraction_file, ploidy, cnv_format, cnv_thresholds, call_thresholds, reference, formats, outdir, kb_dir):
+def annotate(vcf: tuple[Path, ...], cnv: tuple[Path, ...], fusions: tuple[Path, ...], sample_id: str | None, tumor_type: str | None,
+             prior: tuple[str, ...], driver: str | None, genome: str | None, tumor_sample: str | None, include_filtered: bool,
+             tumor_fraction: str | None, tumor_fraction_file: Path | None, ploidy: str | None, cnv_format: str | None,
+             cnv_thresholds: Path | None, call_thresholds: Path | None, reference: Path | None, formats: str, outdir: Path,
+             kb_dir: Path | None) -> None:
     """Annotate one sample: VCF [VCF ...] (several VCFs of one sample are merged)."""
     _check_environment()
     from annotator.output import write_reports
@@ -76,12 +95,7 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
         "cnv_format": cnv_format, "tumor_type": tumor_type, "formats": fmts,
         "cnv": _thresholds(CnvThresholds, cnv_thresholds), "calls": _thresholds(CallThresholds, call_thresholds),
     }
-    config, problems = validate_options(RunConfig, {k: v for k, v in options.items() if v is not None}, cli_name)
-    if config is None:
-        if tumor_type and not any("--tumor-type" in p for p in problems):  # every problem at once, tumor type too
-            unknown = tumor_type_problem(tumor_type, _load_kb(kb_dir), cli_name)
-            problems += [unknown] if unknown else []
-        raise InputError(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems))
+    config = _run_config(options, kb_dir)
     inputs = SampleInputs(
         vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
         prior_therapies=tuple(prior), driver=driver,
@@ -102,6 +116,18 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
         click.echo(str(path))
 
 
+def _run_config(options: dict[str, Any], kb_dir: Path | None) -> RunConfig:
+    """The command's options validated, or one InputError naming every problem (an unknown tumor type too)."""
+    config, problems = validate_options(RunConfig, {k: v for k, v in options.items() if v is not None}, cli_name)
+    if config is not None:
+        return config
+    tumor_type = options["tumor_type"]
+    if tumor_type and not any("--tumor-type" in p for p in problems):  # every problem at once, tumor type too
+        unknown = tumor_type_problem(tumor_type, _load_kb(kb_dir), cli_name)
+        problems += [unknown] if unknown else []
+    raise InputError(problems[0] if len(problems) == 1 else f"{len(problems)} problems: " + "; ".join(problems))
+
+
 @main.command()
 @click.argument("samplesheet", type=_PATH)
 @click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder for every report, the status file and the cohort summary.")
@@ -114,12 +140,12 @@ def annotate(vcf, cnv, fusions, sample_id, tumor_type, prior, driver, genome, tu
 @click.option("--cnv-thresholds", type=_PATH, help="YAML overriding copy-number thresholds.")
 @click.option("--call-thresholds", type=_PATH, help="YAML overriding what caller verdicts need (see README).")
 @click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
-def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status, cnv_thresholds, call_thresholds, kb_dir):
+def batch(samplesheet: Path, outdir: Path, formats: str, jobs: int | None, resume: bool, only: tuple[str, ...], no_cohort: bool,
+          no_status: bool, cnv_thresholds: Path | None, call_thresholds: Path | None, kb_dir: Path | None) -> None:
     """Annotate every sample of SAMPLESHEET (CSV/TSV; see README); one bad sample never stops the others."""
     _check_environment()
-    import os
-
     from annotator.batch import BatchOptions
+    from annotator.batch.status import STATUS_FILE
     from annotator.render import parse_formats
     from annotator.samplesheet import read_samplesheet
 
@@ -146,23 +172,15 @@ def batch(samplesheet, outdir, formats, jobs, resume, only, no_cohort, no_status
     except KeyboardInterrupt:
         click.echo("stopped by Ctrl-C (SIGINT); the status of every finished sample is in the status file; no cohort written", err=True)
         sys.exit(130)
-    outcomes = result.outcomes
-    failed = [o for o in outcomes if o.status in ("failed", "crashed")]
-    done = sum(o.status == "ok" for o in outcomes)
-    skipped = sum(o.status == "skipped" for o in outcomes)
-    interrupted = sum(o.status == "interrupted" for o in outcomes)
-    where = "" if no_status else f"; status in {outdir / 'batch_status.tsv'}"
-    stopped = f", {interrupted} interrupted or not started (stopped)" if result.stopped_by is not None else ""
-    click.echo(f"{done} annotated, {skipped} skipped (up to date), {len(failed)} failed{stopped}{where}", err=True)
-    for o in failed:
-        click.echo(f"{o.status}: {o.sample_id}: {o.message}", err=True)
+    for line in result.summary(None if no_status else outdir / STATUS_FILE):
+        click.echo(line, err=True)
     if result.exit_code is not None:
         sys.exit(result.exit_code)
-    if failed:
+    if result.failed():
         sys.exit(1)
 
 
-def _run_with_progress(rows, options):
+def _run_with_progress(rows: list[SampleRow], options: BatchOptions) -> BatchResult:
     from annotator.batch import run_batch
 
     if sys.stderr.isatty():
@@ -172,7 +190,7 @@ def _run_with_progress(rows, options):
             task = progress.add_task("annotating", total=len(rows))
             return run_batch(rows, options, lambda o, done, total: progress.update(task, completed=done, description=f"{o.sample_id}: {o.status}"))
 
-    def log(o, done, total):
+    def log(o: Outcome, done: int, total: int) -> None:
         click.echo(f"[{done}/{total}] {o.sample_id}: {o.status} ({o.seconds:.2f} s){': ' + o.message if o.status == 'failed' else ''}", err=True)
 
     return run_batch(rows, options, log)
@@ -181,7 +199,7 @@ def _run_with_progress(rows, options):
 @main.command()
 @click.argument("samplesheet", type=_PATH)
 @click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), required=True)
-def cohort(samplesheet, outdir):
+def cohort(samplesheet: Path, outdir: Path) -> None:
     """Write OUTDIR/cohort.tsv and cohort.html from the reports of SAMPLESHEET's samples."""
     from annotator.cohort import write_cohort
     from annotator.samplesheet import read_samplesheet
@@ -191,7 +209,7 @@ def cohort(samplesheet, outdir):
 
 
 @main.command("workflow-path")
-def workflow_path():
+def workflow_path() -> None:
     """Print the path of the bundled Snakemake workflow (snakemake -s "$(ctdna-annotator workflow-path)")."""
     from annotator.resources import workflow_path as path
 
@@ -216,7 +234,7 @@ _KB_OPTION = click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file
 
 @kb.command("validate")
 @click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
-def kb_validate(directory):
+def kb_validate(directory: Path | None) -> None:
     """Validate a knowledgebase directory (default: the bundled one); prints every problem."""
     from annotator.kb.load import load_knowledgebase
     from annotator.resources import knowledgebase_dir
@@ -243,7 +261,7 @@ def kb_validate(directory):
 
 @kb.command("version")
 @_KB_OPTION
-def kb_version(kb_dir):
+def kb_version(kb_dir: Path | None) -> None:
     """Knowledgebase version and content sha256."""
     k = _load_kb(kb_dir)
     click.echo(f"{k.release.name} {k.release.version} sha256:{k.sha256}")
@@ -252,7 +270,7 @@ def kb_version(kb_dir):
 @kb.command("list")
 @click.argument("what", type=click.Choice(["mechanisms", "drugs", "trials", "alterations", "regimens"]))
 @_KB_OPTION
-def kb_list(what, kb_dir):
+def kb_list(what: str, kb_dir: Path | None) -> None:
     """List knowledgebase entries of one kind, one per line."""
     k = _load_kb(kb_dir)
     rows = {
@@ -269,7 +287,7 @@ def kb_list(what, kb_dir):
 
 @kb.command("table")
 @_KB_OPTION
-def kb_table(kb_dir):
+def kb_table(kb_dir: Path | None) -> None:
     """Print the knowledgebase as Markdown (published as docs/knowledgebase.md)."""
     from annotator.kb.table import knowledgebase_markdown
 
@@ -279,7 +297,7 @@ def kb_table(kb_dir):
 @kb.command("show")
 @click.argument("entry_id")
 @_KB_OPTION
-def kb_show(entry_id, kb_dir):
+def kb_show(entry_id: str, kb_dir: Path | None) -> None:
     """Show one entry (any kind) as YAML."""
     import yaml
 

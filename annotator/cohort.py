@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.atomic import atomic_write_all, check_writable_dir, tsv_text
-from annotator.batch import read_status
+from annotator.batch.status import read_status
 from annotator.pipeline import safe_file_stem
 from annotator.report import SCHEMA_VERSION, FindingOut, ReportModel
 from annotator.samplesheet import SampleRow
@@ -89,8 +89,8 @@ def write_cohort(rows: list[SampleRow], outdir: Path) -> tuple[Path, Path]:
 def render_cohort_html(samples: list[CohortSample]) -> str:
     from annotator.render.html import environment
 
-    resistance = Counter()
-    by_context: Counter = Counter()
+    resistance: Counter[str] = Counter()
+    by_context: Counter[tuple[str, str, str]] = Counter()
     for s in samples:
         for f in s.findings:
             if f.role in ("on_target_resistance", "bypass_resistance"):

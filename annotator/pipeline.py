@@ -7,16 +7,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator import copynumber
 from annotator.config import DEFAULT_PLOIDY, RunConfig
 from annotator.errors import InputError
 from annotator.genome import detect_build, parse_build
 from annotator.interpret import interpret, parse_stated_driver, resolve_prior_therapies
-from annotator.options import choose_options
-from annotator.kb.index import kb_index
+from annotator.kb.index import KbIndex, kb_index
 from annotator.kb.schema import Knowledgebase
 from annotator.matching import match_alterations, near_named_exon
-from annotator import copynumber
 from annotator.models import Counts, GeneCopyNumber, InputFile, Observation, ReadResult, SmallVariant
+from annotator.options import choose_options
 from annotator.readers import cnv as cnv_reader
 from annotator.readers import fusion as fusion_reader
 from annotator.readers import maf as maf_reader
@@ -64,14 +64,17 @@ def _stem(path: Path) -> str:
     return path.stem
 
 
-def _build_evidence(header) -> tuple[str | None, list[str]]:
+SmallVariantHeader = vcf_reader.VcfHeader | maf_reader.MafHeader  # a MAF is accepted wherever a VCF is
+
+
+def _build_evidence(header: SmallVariantHeader) -> tuple[str | None, list[str]]:
     if isinstance(header, maf_reader.MafHeader):
         return header.build_evidence()
     names = [*header.contig_names, *([header.first_contig] if header.first_contig else [])]
     return detect_build(header.reference_lines, header.contigs, str(header.path), names)
 
 
-def read_small_variant_header(path: Path):
+def read_small_variant_header(path: Path) -> SmallVariantHeader:
     """A VCF's or a MAF's header: MAFs are accepted wherever a VCF is."""
     path = Path(path)
     if path.is_file() and maf_reader.looks_like_maf(path):
@@ -79,7 +82,7 @@ def read_small_variant_header(path: Path):
     return vcf_reader.read_header(path)
 
 
-def resolve_build(headers: list, requested: str | None) -> str:
+def resolve_build(headers: list[SmallVariantHeader], requested: str | None) -> str:
     detected: dict[str, tuple[str, list[str]]] = {}
     for h in headers:
         build, evidence = _build_evidence(h)
@@ -133,12 +136,12 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     def known(alteration: Observation) -> bool:
         return bool(match_alterations([alteration], index)) or near_named_exon(alteration, index, config.calls.non_coding_kept_within_bp)
 
-    options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered, reference=reference,
-                                    calls=config.calls, known=known)
+    vcf_options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered, reference=reference,
+                                        calls=config.calls, known=known)
     vcf_results = [
         maf_reader.read_maf(h, index, config.tumor_sample, config.include_filtered, known)
         if isinstance(h, maf_reader.MafHeader)
-        else vcf_reader.read_vcf(h.path, h, index, options)
+        else vcf_reader.read_vcf(h.path, h, index, vcf_options)
         for h in headers
     ]
     tumor_sample = next((r.sample_name for r in vcf_results if r.sample_name), None)
@@ -154,9 +157,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
 
     alterations = _dedupe(small + copynumber.copy_number_alterations(gene_cns, tf) + [a for r in fusion_results for a in r.alterations])
     warnings = list(inputs.warnings) + [w for r in results for w in r.warnings] + tf_warnings
-    sample_id = inputs.sample_id or (
-        tumor_sample if not vcf_reader.is_generic_sample_name(tumor_sample) else _stem(Path(inputs.vcfs[0]))
-    )
+    sample_id = _sample_id(inputs, tumor_sample)
 
     priors, unknown = resolve_prior_therapies(list(inputs.prior_therapies), index)
     warnings += [f"prior therapy {name!r} is not in the knowledgebase and was not used for interpretation" for name in unknown]
@@ -204,7 +205,16 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     )
 
 
-def _disease(index, tumor_type: str) -> str:
+def _sample_id(inputs: SampleInputs, tumor_sample: str | None) -> str:
+    """--sample-id, else the tumor sample's name unless it is generic ("TUMOR"), else the first VCF's file stem."""
+    if inputs.sample_id:
+        return inputs.sample_id
+    if tumor_sample and not vcf_reader.is_generic_sample_name(tumor_sample):
+        return tumor_sample
+    return _stem(Path(inputs.vcfs[0]))
+
+
+def _disease(index: KbIndex, tumor_type: str) -> str:
     """The knowledgebase's own short name for the sample's tumor type (statements say "EGFR-driven NSCLC").
     The run configuration has refused a tumor type the knowledgebase does not know before any work."""
     found = index.kb.tumor_type(tumor_type)

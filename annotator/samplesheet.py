@@ -41,8 +41,10 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from annotator.config import DEFAULT_TUMOR_TYPE, SampleOptions, tumor_type_problem, validate_options
 from annotator.errors import InputError
@@ -99,6 +101,11 @@ def _skipped(line: str) -> bool:
     return not line.strip() or line.lstrip().startswith("#")
 
 
+class _Record(NamedTuple):
+    line: int  # physical line the record begins on
+    cells: list[str]
+
+
 class _Lines:
     """Physical lines for ``csv.reader``, skipping blank and comment lines only between records (a
     quoted cell may span lines, and its continuation lines are never skipped); ``start`` is the
@@ -110,7 +117,7 @@ class _Lines:
         self.start = 0
         self.at_record_start = True
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return self
 
     def __next__(self) -> str:
@@ -124,15 +131,15 @@ class _Lines:
                 self.start = self.number
                 return line
 
-    def records(self, reader):
-        """(line number, cells) of every record."""
+    def records(self, reader: Iterator[list[str]]) -> Iterator[_Record]:
+        """Every record, with the line it begins on."""
         while True:
             self.at_record_start = True
             try:
                 cells = next(reader)
             except StopIteration:
                 return
-            yield self.start, cells
+            yield _Record(self.start, cells)
 
 
 def sample_id_problem(sample_id: str) -> str | None:
@@ -147,25 +154,26 @@ def sample_id_problem(sample_id: str) -> str | None:
     return None
 
 
-def read_samplesheet(path: str | Path, kb: Knowledgebase | None = None) -> list[SampleRow]:
-    """The sheet's rows, or SampleSheetError with every problem of every row; with ``kb``, tumor types too."""
-    path = Path(path)
+def _sheet_text(path: Path) -> str:
     if not path.is_file():
         raise InputError("sample sheet not found", path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("sample sheet is not a text file", path) from None
-    first = next((ln for ln in io.StringIO(text, newline="") if not _skipped(ln)), None)
-    if first is None:
-        raise InputError("sample sheet is empty", path)
-    lines = _Lines(text)
-    records = lines.records(csv.reader(lines, delimiter=_delimiter(path, first)))
+
+
+def _read_header(path: Path, lines: _Lines, records: Iterator[_Record]) -> list[str]:
+    """The header's column names, lower case; an unreadable header line is one error."""
     try:
         _, header = next(records)
     except csv.Error as exc:
         raise InputError(f"line {lines.number}: {exc}", path) from None
-    header = [h.strip().lower() for h in header]
+    return [h.strip().lower() for h in header]
+
+
+def _header_problems(path: Path, header: list[str]) -> list[str]:
+    """Unknown columns (reported with the rows' problems); a missing required column stops here."""
     problems: list[str] = []
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
@@ -173,65 +181,119 @@ def read_samplesheet(path: str | Path, kb: Knowledgebase | None = None) -> list[
     missing = [c for c, required in COLUMNS.items() if required and c not in header]
     if missing:
         problems.append(f"missing required column(s) {', '.join(missing)}")
-    if missing:
         raise SampleSheetError(path, problems)
-    base = path.parent
-    rows: list[SampleRow] = []
-    seen: dict[str, int] = {}
-    stems: dict[str, tuple[str, int]] = {}  # case-folded file stem -> (first id, its line)
+    return problems
+
+
+def _cell_values(raw: dict[str, str], column: str) -> list[str]:
+    """A cell's values: ';'-separated in a multi-valued column, else the cell itself (none when blank)."""
+    if column in MULTI:
+        return [v.strip() for v in raw.get(column, "").split(";") if v.strip()]
+    return [raw[column]] if raw.get(column) else []
+
+
+class _FirstId(NamedTuple):
+    sample_id: str
+    line: int
+
+
+class _SheetCheck:
+    """Builds the rows of a sheet and collects every problem of every row (earlier rows are remembered
+    so that a duplicate id, or two ids writing the same files, name the first one)."""
+
+    def __init__(self, base: Path, header: list[str], kb: Knowledgebase | None, problems: list[str]):
+        self.base = base
+        self.header = header
+        self.kb = kb
+        self.problems = problems
+        self.seen: dict[str, int] = {}
+        self.stems: dict[str, _FirstId] = {}  # case-folded file stem -> the first id writing it
+
+    def row(self, record: _Record) -> SampleRow | None:
+        """The record as a row, or None when it has a problem that leaves no row (its problems are kept)."""
+        n, cells = record
+        if len(cells) > len(self.header):
+            self.problems.append(f"line {n}: {len(cells)} cells for {len(self.header)} columns")
+            return None
+        raw = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(self.header) if h in COLUMNS}
+        sid = raw.get("sample_id", "")
+        if not sid:
+            self.problems.append(f"line {n}: empty sample_id")
+            return None
+        duplicate = self._check_id(n, sid)
+        if not _cell_values(raw, "vcf"):
+            self.problems.append(f"line {n}: sample {sid!r} has no vcf")
+        paths = {key: self._paths(n, sid, key, _cell_values(raw, key)) for key in PATH_COLUMNS}
+        options = self._options(n, raw, paths)
+        if duplicate or options is None:
+            return None  # its files and cells were still checked, so every problem shows at once
+        return SampleRow(sid, n, tuple(paths["vcf"]), tuple(paths["cnv"]), tuple(paths["fusions"]),
+                         tuple(_cell_values(raw, "prior_therapy")), options, raw.get("driver") or None)
+
+    def _check_id(self, n: int, sid: str) -> bool:
+        """Record the id's problems; whether it is a duplicate."""
+        bad_id = sample_id_problem(sid)
+        if bad_id:
+            self.problems.append(f"line {n}: sample_id {sid!r} {bad_id}; report file names are built from it")
+        duplicate = sid in self.seen
+        if duplicate:
+            self.problems.append(f"line {n}: duplicate sample_id {sid!r} (first on line {self.seen[sid]})")
+        elif not bad_id:
+            self._check_stem(n, sid)
+        self.seen.setdefault(sid, n)
+        return duplicate
+
+    def _check_stem(self, n: int, sid: str) -> None:
+        """The id's report files must not be the run's own files, nor another id's (ignoring case)."""
+        stem = safe_file_stem(sid)
+        key = stem.casefold()
+        other = self.stems.get(key)
+        if key in RESERVED_STEMS:
+            self.problems.append(f"line {n}: sample_id {sid!r} would write {stem}.*, which the run's own"
+                                 f" {RESERVED_STEMS[key]} uses; rename the sample")
+        if other:
+            self.problems.append(f"line {n}: sample_id {sid!r} and {other.sample_id!r} (line {other.line}) would write the same"
+                                 f" report files ({stem}.*, compared ignoring case)")
+        self.stems.setdefault(key, _FirstId(sid, n))
+
+    def _paths(self, n: int, sid: str, key: str, items: list[str]) -> list[Path]:
+        """A path column's files, relative to the sheet's folder; each missing one is a problem."""
+        paths = [(self.base / p) if not Path(p).is_absolute() else Path(p) for p in items]
+        for p in paths:
+            if not p.is_file():
+                self.problems.append(f"line {n}: sample {sid!r}: {key} file not found: {p}")
+        return paths
+
+    def _options(self, n: int, raw: dict[str, str], paths: dict[str, list[Path]]) -> SampleOptions | None:
+        """The row's single-valued options, validated as ``annotate`` validates them; with a knowledgebase, the tumor type too."""
+        cells = {k: raw[k] for k in OPTION_COLUMNS if raw.get(k)}  # a blank cell means the default
+        cells.update({k: str(paths[k][0]) for k in ("tumor_fraction_file", "reference") if paths[k]})
+        options, bad = validate_options(SampleOptions, cells, prefix=f"line {n}: ")
+        self.problems += bad
+        if self.kb is not None and not any("tumor_type" in b for b in bad):
+            unknown = tumor_type_problem(cells.get("tumor_type") or DEFAULT_TUMOR_TYPE, self.kb)
+            if unknown:
+                self.problems.append(f"line {n}: {unknown}")
+        return options
+
+
+def read_samplesheet(path: str | Path, kb: Knowledgebase | None = None) -> list[SampleRow]:
+    """The sheet's rows, or SampleSheetError with every problem of every row; with ``kb``, tumor types too."""
+    path = Path(path)
+    text = _sheet_text(path)
+    first = next((ln for ln in io.StringIO(text, newline="") if not _skipped(ln)), None)
+    if first is None:
+        raise InputError("sample sheet is empty", path)
+    lines = _Lines(text)
+    records = lines.records(csv.reader(lines, delimiter=_delimiter(path, first)))
+    header = _read_header(path, lines, records)
+    problems = _header_problems(path, header)
     try:
         numbered = list(records)
     except csv.Error as exc:  # e.g. a quoted cell never closed
         raise SampleSheetError(path, [*problems, f"line {lines.start}: {exc}"]) from None
-    for n, cells in numbered:
-        if len(cells) > len(header):
-            problems.append(f"line {n}: {len(cells)} cells for {len(header)} columns")
-            continue
-        raw = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header) if h in COLUMNS}
-        sid = raw.get("sample_id", "")
-        if not sid:
-            problems.append(f"line {n}: empty sample_id")
-            continue
-        bad_id = sample_id_problem(sid)
-        if bad_id:
-            problems.append(f"line {n}: sample_id {sid!r} {bad_id}; report file names are built from it")
-        duplicate = sid in seen
-        if duplicate:
-            problems.append(f"line {n}: duplicate sample_id {sid!r} (first on line {seen[sid]})")
-        elif not bad_id:
-            stem = safe_file_stem(sid)
-            other = stems.get(stem.casefold())
-            if stem.casefold() in RESERVED_STEMS:
-                problems.append(f"line {n}: sample_id {sid!r} would write {stem}.*, which the run's own"
-                                f" {RESERVED_STEMS[stem.casefold()]} uses; rename the sample")
-            if other:
-                problems.append(f"line {n}: sample_id {sid!r} and {other[0]!r} (line {other[1]}) would write the same"
-                                f" report files ({stem}.*, compared ignoring case)")
-            stems.setdefault(stem.casefold(), (sid, n))
-        seen.setdefault(sid, n)
-        values = {k: [v.strip() for v in raw.get(k, "").split(";") if v.strip()] for k in MULTI}
-        if not values["vcf"]:
-            problems.append(f"line {n}: sample {sid!r} has no vcf")
-        resolved: dict[str, list[Path]] = {}
-        for key in PATH_COLUMNS:
-            items = values.get(key) if key in MULTI else ([raw[key]] if raw.get(key) else [])
-            paths = [(base / p) if not Path(p).is_absolute() else Path(p) for p in items or []]
-            for p in paths:
-                if not p.is_file():
-                    problems.append(f"line {n}: sample {sid!r}: {key} file not found: {p}")
-            resolved[key] = paths
-        cells = {k: raw[k] for k in OPTION_COLUMNS if raw.get(k)}  # a blank cell means the default
-        cells.update({k: str(resolved[k][0]) for k in ("tumor_fraction_file", "reference") if resolved[k]})
-        options, bad = validate_options(SampleOptions, cells, prefix=f"line {n}: ")
-        problems += bad
-        if kb is not None and not any("tumor_type" in b for b in bad):
-            unknown = tumor_type_problem(cells.get("tumor_type") or DEFAULT_TUMOR_TYPE, kb)
-            if unknown:
-                problems.append(f"line {n}: {unknown}")
-        if duplicate or options is None:
-            continue  # its files and cells were still checked, so every problem shows at once
-        rows.append(SampleRow(sid, n, tuple(resolved["vcf"]), tuple(resolved["cnv"]), tuple(resolved["fusions"]),
-                              tuple(values["prior_therapy"]), options, raw.get("driver") or None))
+    check = _SheetCheck(path.parent, header, kb, problems)
+    rows = [row for record in numbered if (row := check.row(record)) is not None]
     if not rows and not problems:
         problems.append("no samples")
     if problems:
@@ -241,7 +303,7 @@ def read_samplesheet(path: str | Path, kb: Knowledgebase | None = None) -> list[
 
 def tumor_type_problems(rows: list[SampleRow], kb: Knowledgebase) -> list[str]:
     """Every row whose tumor type is not one of the knowledgebase's (``line N: tumor_type 'x' is not ...``)."""
-    problems = []
+    problems: list[str] = []
     for row in rows:
         problem = row.options.tumor_type_problem(kb)
         if problem:

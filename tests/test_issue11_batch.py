@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator import batch as batch_module
+from annotator.batch import resume as batch_module
 from annotator.atomic import OutputError, check_writable_dir, read_tsv_rows
 from annotator.batch import BatchOptions, Outcome, merge_status, read_status_rows, run_batch
 from annotator.samplesheet import read_samplesheet
@@ -31,7 +31,7 @@ FAULTS = '''
 import os
 if os.environ.get("CTDNA_TEST_FAULTS"):
     import ctypes, time
-    import annotator.batch as b
+    import annotator.batch.sample as b
     faults = dict(item.split("=", 1) for item in os.environ["CTDNA_TEST_FAULTS"].split(","))
     real = b.annotate_row
     def annotate_row(row, options, print_=""):

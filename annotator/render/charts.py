@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any, NamedTuple
 
+from annotator.models import SmallVariant
 from annotator.render.rows import capped
-from annotator.report import ReportModel
+from annotator.report import AlterationRow, ReportModel
+
+PygalObject = Any  # pygal ships no type information: its module, styles and charts
 
 ROLE_SERIES = [
     ("primary_driver", "Primary driver", "#0b4f8a"),
@@ -23,7 +27,7 @@ ROLE_SERIES = [
 ]
 
 
-def _pygal():
+def _pygal() -> PygalObject:
     """pygal without its import hook: pygal appends a finder for its ``pygal.maps`` plugins to
     ``sys.meta_path`` that lacks ``find_spec``, so every later failed import warns (ImportWarning).
     The report uses no map plugins, so the hook is taken out again."""
@@ -38,7 +42,7 @@ def _pygal():
     return pygal
 
 
-def _style(colors):
+def _style(colors: list[str]) -> PygalObject:
     Style = _pygal().style.Style
 
     return Style(
@@ -59,18 +63,34 @@ def _label(text: str) -> str:
     return "".join(ch for ch in text if ch.isprintable())[:40]
 
 
+class _Dot(NamedTuple):
+    """A small variant on the VAF chart."""
+
+    variant: SmallVariant
+    vaf: float
+    role: str
+
+
+def _dot(row: AlterationRow) -> _Dot | None:
+    """The row's dot, when it is a small variant with a VAF above 0."""
+    variant = row.observation
+    if isinstance(variant, SmallVariant) and variant.vaf is not None and variant.vaf > 0:
+        return _Dot(variant, variant.vaf, row.role or "other")
+    return None
+
+
 def vaf_chart(report: ReportModel) -> str | None:
     """VAF of each reported small variant (log scale), coloured and grouped by its role."""
     pygal = _pygal()
-    rows = [r for r in report.small_variant_rows if (v := getattr(r.observation, "vaf", None)) is not None and v > 0]
-    rows = capped(rows).shown  # as many dots as the table has rows, chosen the same way
-    if not rows:
+    rows = capped([r for r in report.small_variant_rows if _dot(r)]).shown  # as many dots as the table has rows, chosen the same way
+    dots = [d for r in rows if (d := _dot(r))]
+    if not dots:
         return None
-    variants = [r.observation for r in rows]
+    variants = [d.variant for d in dots]
     labels = [_label(f"{a.gene} {a.hgvsp.removeprefix('p.')}" if a.hgvsp else f"{a.gene} {a.chrom}:{a.pos}") for a in variants]
-    role_of = [r.role or "other" for r in rows]
+    role_of = [d.role for d in dots]
     used = [r for r in ROLE_SERIES if r[0] in role_of]
-    low = min(a.vaf for a in variants)
+    low = min(d.vaf for d in dots)
     # A dot per variant on a log axis (bars would exaggerate on a log scale); one series per role, so the
     # legend says which colour is which and grey-scale print still separates them by position and label.
     chart = pygal.Line(
@@ -83,7 +103,7 @@ def vaf_chart(report: ReportModel) -> str | None:
     )
     chart.x_labels = labels
     for key, name, _ in used:
-        chart.add(name, [a.vaf if r == key else None for a, r in zip(variants, role_of, strict=True)])
+        chart.add(name, [d.vaf if d.role == key else None for d in dots])
     return _clean(chart.render(is_unicode=True), "vaf")
 
 
@@ -93,15 +113,16 @@ def copy_number_chart(report: ReportModel) -> str | None:
     genes = [row.measurement for row in report.copy_numbers if row.measurement.copy_number is not None]
     if not genes:
         return None
+    observed = [c.copy_number for c in genes if c.copy_number is not None]  # every gene's (the filter above)
     amp = report.settings.cnv.amplification_min_copy_number
-    top = max([amp + 1] + [c.copy_number for c in genes] + [min(c.adjusted_copy_number or 0, 40) for c in genes])
+    top = max([amp + 1] + observed + [min(c.adjusted_copy_number or 0, 40) for c in genes])
     chart = pygal.Line(
         js=[], disable_xml_declaration=True, width=760, height=300, style=_style(["#0b4f8a", "#c0392b", "#1a1a1a", "#6b6b6b"]),
         title="Copy number of knowledgebase genes", legend_at_bottom=True, range=(0, math.ceil(top)), dots_size=5,
         x_label_rotation=30, truncate_label=-1, y_title="copies",
     )
     chart.x_labels = [c.gene for c in genes]
-    chart.add("Observed (plasma)", [c.copy_number for c in genes], stroke=False)
+    chart.add("Observed (plasma)", observed, stroke=False)
     adjusted = [min(c.adjusted_copy_number, 40) if c.adjusted_copy_number is not None else None for c in genes]
     if any(v is not None for v in adjusted):
         chart.add("Tumor-adjusted", adjusted, stroke=False, dots_size=7)

@@ -8,7 +8,9 @@ that smuggles in a URL can never make the renderer reach the network or the file
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from weasyprint import HTML
@@ -18,6 +20,8 @@ from annotator.errors import RenderError
 from annotator.render.html import render_html
 from annotator.report import ReportModel
 from annotator.resources import templates_dir
+
+FetchedURL = Any  # weasyprint ships no type information: a URLFetcherResponse
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -29,7 +33,7 @@ class BundledOnlyFetcher(URLFetcher):
         super().__init__(allowed_protocols={"file"})
         self.root = root.resolve()
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> FetchedURL:
         parsed = urlparse(url)
         if parsed.scheme == "data":
             return super().fetch(url, headers)

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 TABLE_ROW_LIMIT = 100
+Row = TypeVar("Row")
 
 
 @dataclass(frozen=True)
-class Rows:
-    shown: list[Any]
+class Rows(Generic[Row]):
+    shown: list[Row]
     more: int  # rows not shown (0 when the table is whole)
 
 
-def _priority(row: Any) -> tuple:
+def _priority(row: Any) -> tuple[bool, float, int]:
     """Matched first, then by VAF, then by supporting reads (a report row: its observation holds the values)."""
     observation = getattr(row, "observation", row)
     vaf = getattr(observation, "vaf", None)
@@ -29,7 +30,7 @@ def _priority(row: Any) -> tuple:
     return (getattr(row, "kb_id", None) is None, -(vaf if vaf is not None else -1.0), -(reads if reads is not None else -1))
 
 
-def capped(items: Iterable[Any], limit: int = TABLE_ROW_LIMIT) -> Rows:
+def capped(items: Iterable[Row], limit: int = TABLE_ROW_LIMIT) -> Rows[Row]:
     """The rows to show: all of them, in order, when they fit; else the ``limit`` most relevant, matched first."""
     rows = list(items)
     if len(rows) <= limit:
