@@ -15,7 +15,15 @@ from pathlib import Path
 from annotator.errors import InputError
 from annotator.genome import parse_build
 from annotator.kb.index import KbIndex
-from annotator.models import Counts, InputFile, Observation, ProteinChange, ReadResult, SmallVariant, SmallVariantType
+from annotator.models import (
+    Counts,
+    InputFile,
+    Observation,
+    ProteinChange,
+    ReadResult,
+    SmallVariant,
+    SmallVariantType,
+)
 from annotator.normalize import short_hgvsp, variant_type
 from annotator.readers.codons import Protein, codon_protein, protein_call
 from annotator.readers.common import NON_CODING_REASON, file_sha256, non_coding, read_tsv

@@ -17,7 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from annotator.readers.vcf.cells import Cells, Record, cells, first_cell, fraction, info_num, info_values, per_allele
+from annotator.readers.vcf.cells import (
+    Cells,
+    Record,
+    cells,
+    first_cell,
+    fraction,
+    info_num,
+    info_values,
+    per_allele,
+)
 from annotator.readers.vcf.header import VcfHeader
 
 
