@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from annotator.models import SmallVariantType
+
 THREE_TO_ONE = {
     "Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E",
     "Gly": "G", "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F",
@@ -58,7 +60,7 @@ def trim_alleles(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     return pos, ref, alt
 
 
-def variant_type(ref: str, alt: str) -> str:
+def variant_type(ref: str, alt: str) -> SmallVariantType:
     """Type of a VCF allele pair after trimming: snv, mnv, insertion, deletion or delins."""
     _, r, a = trim_alleles(0, plain_allele(ref), plain_allele(alt))
     if len(r) == len(a):

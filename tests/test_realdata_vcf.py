@@ -11,7 +11,7 @@ import pytest
 from annotator.config import RunConfig
 from annotator.kb.index import kb_index
 from annotator.pipeline import SampleInputs, annotate_sample
-from annotator.readers.vcf import codon_protein
+from annotator.readers.codons import codon_protein
 from tests.conftest import REALDATA, require_realdata
 
 # Headers that name no build need --genome, as a user would give it (builds from the MANIFEST).

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from annotator.errors import InputError
 
@@ -67,7 +68,7 @@ def read_tsv(path: str | Path, required: tuple[str, ...]) -> Iterator[tuple[int,
                 cells = _cells(text.rstrip("\r\n"), path, n)
                 if len(cells) < len(required):
                     raise InputError(f"row has {len(cells)} column(s); the header has {len(header)}", path, n)
-                yield n, dict(zip(header, (c.strip() for c in cells)))
+                yield n, dict(zip(header, (c.strip() for c in cells), strict=False))  # extra cells beyond the header are dropped
     except UnicodeDecodeError:
         raise InputError("not a text file (binary content)", path, _undecodable_line(path)) from None
 
@@ -128,19 +129,27 @@ def looks_like_vcf(path: Path) -> bool:
     return head.startswith(b"##fileformat=VCF") or head[:2] == b"\x1f\x8b"
 
 
-def resolve_format(path: Path, fmt: str | None, formats: dict, detect, option: str) -> str:
+def resolve_format(path: Path, fmt: str | None, formats: Mapping[str, object], detect: Callable[[Path], str | None],
+                   option: str) -> str:
     """The format key of an input file: the one asked for (``option``, e.g. --cnv-format), else detected.
 
     Checks the file exists first, so a missing file is reported as such, not as an unknown format."""
     if not path.is_file():
         raise InputError("is a directory, not a file" if path.is_dir() else "file not found", path)
     key = fmt or detect(path)
-    if key not in formats:
+    if key is None or key not in formats:
         raise InputError(f"unknown {option} {key!r}; choose from {', '.join(formats)}")
     return key
 
 
-def detect_by_columns(header: list[str], formats: dict, order: list[str]) -> str | None:
+class ColumnFormat(Protocol):
+    """A table format as detection sees it: the columns its header must have (``forbidden`` is optional)."""
+
+    @property
+    def required(self) -> Sequence[str]: ...
+
+
+def detect_by_columns(header: list[str], formats: Mapping[str, ColumnFormat], order: list[str]) -> str | None:
     """The first format in ``order`` whose ``required`` columns are all in ``header`` and ``forbidden`` none."""
     for key in order:
         fmt = formats[key]

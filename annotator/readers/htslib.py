@@ -8,12 +8,13 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 
-class HtslibMessages(list):
+class HtslibMessages(list[str]):
     """The lines htslib printed; filled on exit, or read so far by calling it."""
 
-    def __init__(self, sink) -> None:
+    def __init__(self, sink: IO[bytes] | None) -> None:
         super().__init__()
         self._sink = sink
 

@@ -22,10 +22,23 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from annotator.errors import InputError
 from annotator.genome import bare_contig
 from annotator.readers import bgzf_index
+
+
+class HeaderShape(Protocol):
+    """What this module needs of a :class:`annotator.readers.vcf.VcfHeader` (not imported: that package imports this)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def header_lines(self) -> int: ...
+
+
 
 @dataclass
 class OutsideCounts:
@@ -64,7 +77,7 @@ def index_path(path: Path) -> Path | None:
     return None
 
 
-def index_problem(vcf, path: Path, header) -> str | None:
+def index_problem(vcf: Any, path: Path, header: HeaderShape) -> str | None:  # vcf: a cyvcf2.VCF (untyped)
     """Why the index beside ``path`` cannot be trusted, or None.
 
     An index copied beside a rewritten file can still find the first record while hiding others, so
@@ -94,7 +107,7 @@ def index_problem(vcf, path: Path, header) -> str | None:
     return None
 
 
-def first_record(path: Path, header) -> tuple[str, int] | None:
+def first_record(path: Path, header: HeaderShape) -> tuple[str, int] | None:
     """(CHROM, POS) of the first data line, read as text; None for a BCF or a file without records."""
     if header.kind == "bcf":
         return None
@@ -104,7 +117,7 @@ def first_record(path: Path, header) -> tuple[str, int] | None:
     return None
 
 
-def last_record(path: Path, header) -> tuple[str, int] | None:
+def last_record(path: Path, header: HeaderShape) -> tuple[str, int] | None:
     """(CHROM, POS) of the last data line, from the file's last BGZF blocks (no full read)."""
     if header.kind == "bcf":
         return None
@@ -177,11 +190,7 @@ def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, li
                     continue
                 if not line.strip():
                     continue
-                cols = line.split("\t", 7)
-                if len(cols) < 8:
-                    raise InputError(f"record has {len(cols)} tab-separated columns; a VCF record needs at least 8", path, n)
-                if not cols[1].isdigit():
-                    raise InputError(f"POS {cols[1]!r} is not a positive integer", path, n)
+                cols = _record_columns(line, path, n)
                 if windows.hits(cols[0], int(cols[1]), len(cols[3])):
                     out.write(line if line.endswith("\n") else line + "\n")
                     kept_lines.append(n)
@@ -200,6 +209,16 @@ def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, li
         tmp.unlink(missing_ok=True)
         raise
     return tmp, kept_lines, counts
+
+
+def _record_columns(line: str, path: Path, n: int) -> list[str]:
+    """The columns up to INFO of record line ``n``, checked for the basic VCF shape."""
+    cols = line.split("\t", 7)
+    if len(cols) < 8:
+        raise InputError(f"record has {len(cols)} tab-separated columns; a VCF record needs at least 8", path, n)
+    if not cols[1].isdigit():
+        raise InputError(f"POS {cols[1]!r} is not a positive integer", path, n)
+    return cols
 
 
 def _strict_text_lines(path: Path) -> Iterator[str]:

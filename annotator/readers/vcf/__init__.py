@@ -1,15 +1,25 @@
-"""Small-variant VCF and BCF files: the header (``header``), htslib's messages (``htslib``) and the
-records that become alterations (``reader``)."""
+"""Small-variant VCF and BCF files, one job per module:
 
-from annotator.readers.vcf.header import VcfHeader, check_gzip_complete, read_header
+``reader``        :func:`read_vcf`, the entry point (and :class:`VcfOptions`, from ``options``)
+``header``        the header: byte sniff for friendly errors, htslib's reading, the caller that wrote it
+``samples``       which sample column is the tumor; generic sample names; the tumor's called genotype
+``cells``         cyvcf2 cell access: numbers out of FORMAT/INFO cells, missing values as None
+``vaf``           VAF and depth rules, one entry per caller, each carrying its extractor (``VAF_RULES``)
+``consequences``  VEP CSQ, snpEff ANN and bcftools BCSQ parsing; which transcript is reported
+``records``       one record -> the alterations of its usable ALT alleles, skips counted
+``loop``          the read loop: by index, or streamed (text through a pre-filter, BCF record by record)
+``tally``         where each record went (the counts) and the warnings that deserves
+``diagnose``      error text for records htslib refused
+
+Shared with the other readers: htslib's messages (:mod:`annotator.readers.htslib`) and codon
+translation (:mod:`annotator.readers.codons`).
+"""
+
 from annotator.readers.htslib import capture_htslib_messages
-from annotator.readers.vcf.reader import (
-    VcfOptions,
-    choose_tumor_sample,
-    codon_protein,
-    is_generic_sample_name,
-    read_vcf,
-)
+from annotator.readers.vcf.header import VcfHeader, check_gzip_complete, read_header
+from annotator.readers.vcf.options import VcfOptions
+from annotator.readers.vcf.reader import read_vcf
+from annotator.readers.vcf.samples import choose_tumor_sample, is_generic_sample_name
 
 __all__ = [
     "VcfHeader",
@@ -17,7 +27,6 @@ __all__ = [
     "capture_htslib_messages",
     "check_gzip_complete",
     "choose_tumor_sample",
-    "codon_protein",
     "is_generic_sample_name",
     "read_header",
     "read_vcf",

@@ -19,11 +19,13 @@ import gzip
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from annotator.errors import InputError
+from annotator.readers.vcf.cells import VcfFile
 
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -147,7 +149,7 @@ def sniff(path: Path) -> Sniffed:
         return _check_text_header(path, fh, "vcf")
 
 
-def _check_text_header(path: Path, handle, kind: Kind) -> Sniffed:
+def _check_text_header(path: Path, handle: Iterator[bytes], kind: Kind) -> Sniffed:
     bom = False
     n = 0
     try:
@@ -168,7 +170,7 @@ def _check_text_header(path: Path, handle, kind: Kind) -> Sniffed:
     raise InputError("missing '#CHROM' header line" if n else "empty file (no VCF header)", path, n or None)
 
 
-def _first_contig(handle) -> str | None:
+def _first_contig(handle: Iterator[bytes]) -> str | None:
     for raw in handle:
         if raw.strip():
             return raw.split(b"\t", 1)[0].decode("utf-8", "replace").strip()
@@ -243,23 +245,24 @@ def read_header(path: str | Path) -> VcfHeader:
 class _TempHeader:
     """htslib cannot read a BOM: give it the header without one (records are streamed separately)."""
 
-    def __init__(self, path: Path, sniffed: Sniffed):
-        self.path, self.sniffed, self.tmp = path, sniffed, None
+    def __init__(self, path: Path, sniffed: Sniffed) -> None:
+        self.path, self.sniffed = path, sniffed
+        self.tmp: Path | None = None
 
     def __enter__(self) -> Path:
         if not self.sniffed.bom:
             return self.path
         opener = gzip.open if self.sniffed.kind == "vcf.gz" else open
         fd, name = tempfile.mkstemp(prefix="ctdna-annotator-", suffix=".vcf")
-        self.tmp = Path(name)
+        self.tmp = tmp = Path(name)
         with os.fdopen(fd, "wb") as out, opener(self.path, "rb") as src:
             for n, raw in enumerate(src, start=1):
                 out.write(raw[len(UTF8_BOM):] if n == 1 else raw)
                 if n >= self.sniffed.header_lines:
                     break
-        return self.tmp
+        return tmp
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.tmp is not None:
             self.tmp.unlink(missing_ok=True)
 
@@ -271,13 +274,9 @@ def _attrs(value: str) -> dict[str, str]:
     return out
 
 
-def _from_htslib(path: Path, sniffed: Sniffed, vcf) -> VcfHeader:
+def _from_htslib(path: Path, sniffed: Sniffed, vcf: VcfFile) -> VcfHeader:
     raw = vcf.raw_header
-    meta: dict[str, list[str]] = {}
-    for line in raw.splitlines():
-        m = _META.match(line)
-        if m:
-            meta.setdefault(m.group(1), []).append(m.group(2))
+    meta = _meta(raw)
     header = VcfHeader(path=path, header_lines=sniffed.header_lines, samples=list(vcf.samples), kind=sniffed.kind,
                        bom=sniffed.bom, meta=meta, raw=raw, first_contig=sniffed.first_contig)
     for value in meta.get("contig", []):
@@ -289,21 +288,33 @@ def _from_htslib(path: Path, sniffed: Sniffed, vcf) -> VcfHeader:
     for key in ("reference", "assembly", "genome_build", "source_reference"):
         header.reference_lines += [f"##{key}={v}" for v in meta.get(key, [])]
     for rec in vcf.header_iter():
-        kind = rec.type
-        if kind not in ("INFO", "FORMAT"):
-            continue
-        info = rec.info()
-        ident, number, description = info.get("ID", ""), info.get("Number", "."), info.get("Description", "").strip('"')
-        if kind == "INFO":
-            header.info.add(ident)
-            header.info_number[ident] = number
-            if ident == "CSQ":
-                header.csq_fields = _pipe_fields(description)
-            elif ident == "ANN":
-                header.ann_fields = _pipe_fields(description)
-            elif ident == "BCSQ":
-                header.bcsq_fields = _pipe_fields(description)
-        else:
-            header.format.add(ident)
-            header.format_number[ident] = number
+        if rec.type in ("INFO", "FORMAT"):
+            _declare(header, rec.type, rec.info())
     return header
+
+
+def _meta(raw: str) -> dict[str, list[str]]:
+    """Every ``##key=value`` line of the header, by key, in header order."""
+    meta: dict[str, list[str]] = {}
+    for line in raw.splitlines():
+        m = _META.match(line)
+        if m:
+            meta.setdefault(m.group(1), []).append(m.group(2))
+    return meta
+
+
+def _declare(header: VcfHeader, kind: str, info: dict[str, str]) -> None:
+    """Record one INFO or FORMAT declaration; the annotation layouts (CSQ, ANN, BCSQ) keep their field names."""
+    ident, number, description = info.get("ID", ""), info.get("Number", "."), info.get("Description", "").strip('"')
+    if kind == "FORMAT":
+        header.format.add(ident)
+        header.format_number[ident] = number
+        return
+    header.info.add(ident)
+    header.info_number[ident] = number
+    if ident == "CSQ":
+        header.csq_fields = _pipe_fields(description)
+    elif ident == "ANN":
+        header.ann_fields = _pipe_fields(description)
+    elif ident == "BCSQ":
+        header.bcsq_fields = _pipe_fields(description)

@@ -1,0 +1,90 @@
+"""cyvcf2 cell access: numbers out of FORMAT and INFO cells, missing values as None.
+
+cyvcf2 hands back numpy scalars and arrays that point into C memory freed with the record; everything
+read here is turned into plain Python numbers at once, so nothing of cyvcf2 travels further.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple, TypeAlias
+
+Record: TypeAlias = Any  # a cyvcf2.Variant: cyvcf2 ships no type information
+VcfFile: TypeAlias = Any  # a cyvcf2.VCF
+Cells: TypeAlias = list[float | None]
+
+
+def missing(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value) or value < 0
+    return isinstance(value, int) and value < 0
+
+
+def num(value: Any) -> float | None:
+    """A number from a cyvcf2 cell (numpy scalar, str, bytes), or None when missing."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bytes):
+        value = value.decode()
+    if isinstance(value, str):
+        text = value.strip().rstrip("%")
+        try:
+            value = float(text) / (100 if value.strip().endswith("%") else 1)
+        except ValueError:
+            return None
+    return None if missing(value) else value
+
+
+def cells(rec: Record, key: str, t: int) -> Cells | None:
+    """The tumor column's values of one FORMAT field, or None when the record lacks it."""
+    try:
+        arr = rec.format(key)
+    except KeyError:
+        return None
+    if arr is None:
+        return None
+    row = arr[t]
+    if getattr(row, "ndim", 1) == 0:  # String-typed FORMAT fields come back one string per sample
+        row = [row]
+    return [num(x) for x in row]
+
+
+def first_cell(rec: Record, key: str, t: int) -> float | None:
+    """The first value of one FORMAT field of the tumor column (fields with Number=1)."""
+    return (cells(rec, key, t) or [None])[0]
+
+
+def info_num(rec: Record, key: str, alt_i: int = 0) -> float | None:
+    value = rec.INFO.get(key)
+    if isinstance(value, tuple):
+        value = value[alt_i] if alt_i < len(value) else None
+    return num(value)
+
+
+def info_values(rec: Record, key: str) -> Cells | None:
+    value = rec.INFO.get(key)
+    if value is None:
+        return None
+    return [num(v) for v in value] if isinstance(value, tuple) else [num(value)]
+
+
+def fraction(alt: float | None, total: float | None) -> float | None:
+    return alt / total if alt is not None and total else None
+
+
+class PerAllele(NamedTuple):
+    value: float | None
+    event_level: bool  # one value for several ALTs (e.g. FORMAT/AF declared Number=1): no allele gets it
+
+
+def per_allele(values: Cells | None, alt_i: int, n_alt: int) -> PerAllele:
+    """The value for ALT ``alt_i`` of a per-allele field (see :class:`PerAllele`)."""
+    if not values:
+        return PerAllele(None, False)
+    if len(values) >= n_alt:
+        return PerAllele(values[alt_i], False)
+    if n_alt == 1:
+        return PerAllele(values[0], False)
+    return PerAllele(None, True)
