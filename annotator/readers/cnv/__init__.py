@@ -11,10 +11,12 @@ copy numbers), ``tumor`` (already purity-adjusted by the tool: PURPLE, PCGR alle
 segments, DRAGEN) or ``call`` (a discrete call only: GISTIC -2..2, Amplification/Deletion).
 """
 
-from annotator.readers.cnv.formats import FORMATS
+from annotator.readers.cnv.formats import FORMATS, called
 from annotator.readers.cnv.genes import GeneTable
 from annotator.readers.cnv.model import CnvFormat, GeneValue, Row, Segment
 from annotator.readers.cnv.reader import detect_format, read_copy_number
 from annotator.readers.cnv.segments import SegmentTable
 
-__all__ = ["FORMATS", "CnvFormat", "GeneTable", "GeneValue", "Row", "Segment", "SegmentTable", "detect_format", "read_copy_number"]
+__all__ = [
+    "FORMATS", "CnvFormat", "GeneTable", "GeneValue", "Row", "Segment", "SegmentTable", "called", "detect_format", "read_copy_number",
+]

@@ -173,10 +173,10 @@ class Row:
             raise InputError(f"copy-number call {raw!r} is not one of {', '.join(sorted(set(CALL_WORDS)))}", self.path, self.line)
         return tool_call
 
-    def span(self, chrom: str, zero_based: bool = False) -> Span:
-        """The row's segment coordinates from ``chrom``, ``start`` and ``end`` (0-based starts converted)."""
-        start = integer(self.cell("start"), "start", self.path, self.line) + (1 if zero_based else 0)
-        end = integer(self.cell("end"), "end", self.path, self.line)
-        if end < start:
-            raise InputError(f"segment end {end} is before its start {start}", self.path, self.line)
-        return Span(self.cell(chrom), start, end, self.line)
+    def span(self, chrom: str, start: str = "start", end: str = "end", zero_based: bool = False) -> Span:
+        """The row's segment coordinates from its columns ``chrom``, ``start`` and ``end`` (0-based starts converted)."""
+        first = integer(self.cell(start), start, self.path, self.line) + (1 if zero_based else 0)
+        last = integer(self.cell(end), end, self.path, self.line)
+        if last < first:
+            raise InputError(f"segment end {last} is before its start {first}", self.path, self.line)
+        return Span(self.cell(chrom), first, last, self.line)

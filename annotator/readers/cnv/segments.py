@@ -27,19 +27,19 @@ class SegmentTable:
     """How a segment table is read: ``parse`` turns one row into a segment (see ``Row.span``)."""
 
     parse: Callable[[Row], Segment]
-    columns: tuple[str, ...]  # the columns ``parse`` reads (checked when the format is chosen with --cnv-format)
+    columns: tuple[str, ...] | None = None  # the columns ``parse`` reads, checked first (None: the format's required ones)
     bins: bool = False  # bin-level input (CNVkit .cnr): the median of a gene's bins, no segment length
 
     def read(self, path: Path, spec: CnvFormat, context: ReadContext) -> GeneCalls:
-        segments = _Counted(self._segments(path, context.notes))
+        segments = _Counted(self._segments(path, spec.required if self.columns is None else self.columns, context.notes))
         calls, outside = segments_to_genes(segments, path, spec.level, context, bins=self.bins)
         return GeneCalls(calls, segments.n, outside)
 
-    def _segments(self, path: Path, notes: list[str]) -> Iterator[Segment]:
+    def _segments(self, path: Path, columns: tuple[str, ...], notes: list[str]) -> Iterator[Segment]:
         """The segments of the table, one row at a time (line numbers kept for errors)."""
         header, n, body = read_table(path)
         idx = {c: i for i, c in enumerate(header)}
-        check_columns(self.columns, idx, header, path, n)
+        check_columns(columns, idx, header, path, n)
         for line, cells in body:
             if len(cells) < len(header):
                 raise InputError(f"row has {len(cells)} column(s); the header has {len(header)}", path, line)

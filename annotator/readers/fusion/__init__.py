@@ -11,8 +11,8 @@ The table formats are entries in ``formats.FORMATS``; breakend VCFs are read by 
 give :class:`RawFusion` calls (``model``) that ``reader`` turns into alterations.
 """
 
-from annotator.readers.fusion.formats import FORMATS, FusionFormat, Row
+from annotator.readers.fusion.formats import FORMATS, FusionFormat, Row, read_count
 from annotator.readers.fusion.model import RawFusion
 from annotator.readers.fusion.reader import detect_format, fusion_gene, read_fusions
 
-__all__ = ["FORMATS", "FusionFormat", "RawFusion", "Row", "detect_format", "fusion_gene", "read_fusions"]
+__all__ = ["FORMATS", "FusionFormat", "RawFusion", "Row", "detect_format", "fusion_gene", "read_count", "read_fusions"]

@@ -49,7 +49,7 @@ class FusionFormat:
     not_used: str = "non-PASS (FILTER)"  # how the warning names the records that did not pass
 
 
-def reads(raw: str | None) -> int | None:
+def read_count(raw: str | None) -> int | None:
     """A read count; None when missing or not a number."""
     try:
         return int(float(raw)) if raw not in (None, "", "NA", ".") else None
@@ -79,7 +79,7 @@ def _arriba(row: Row) -> RawFusion:
         #gene1  gene2  ...  breakpoint1  breakpoint2  site1  site2  type  split_reads1  split_reads2  discordant_mates  ...  confidence  reading_frame
     """
     notes: list[str] = []
-    support = sum(reads(row.get(c)) or 0 for c in ("split_reads1", "split_reads2", "discordant_mates"))
+    support = sum(read_count(row.get(c)) or 0 for c in ("split_reads1", "split_reads2", "discordant_mates"))
     confidence = CONFIDENCES.get(row.get("confidence").lower())
     kind = row.get("type")
     if kind:
@@ -95,7 +95,7 @@ def _star_fusion(row: Row) -> RawFusion:
         #FusionName  JunctionReadCount  SpanningFragCount  ...  LeftGene  LeftBreakpoint  RightGene  RightBreakpoint  ...  PROT_FUSION_TYPE
     """
     notes: list[str] = []
-    support = (reads(row.get("junctionreadcount")) or 0) + (reads(row.get("spanningfragcount")) or 0)
+    support = (read_count(row.get("junctionreadcount")) or 0) + (read_count(row.get("spanningfragcount")) or 0)
     return RawFusion(_strip_gene(row.get("leftgene")), _strip_gene(row.get("rightgene")), row.line, support, row.get("leftbreakpoint"),
                      row.get("rightbreakpoint"), reading_frame=frame_of(row.get("prot_fusion_type"), row.caller, notes), notes=notes)
 
@@ -107,7 +107,7 @@ def _fusioncatcher(row: Row) -> RawFusion:
         Fusion_point_for_gene_1(5end_fusion_partner)  Fusion_point_for_gene_2(3end_fusion_partner)  ...  Predicted_effect
     """
     notes: list[str] = []
-    support = (reads(row.get("spanning_pairs")) or 0) + (reads(row.get("spanning_unique_reads")) or 0)
+    support = (read_count(row.get("spanning_pairs")) or 0) + (read_count(row.get("spanning_unique_reads")) or 0)
     return RawFusion(row.get("gene_1_symbol(5end_fusion_partner)"), row.get("gene_2_symbol(3end_fusion_partner)"), row.line, support,
                      row.get("fusion_point_for_gene_1(5end_fusion_partner)"), row.get("fusion_point_for_gene_2(3end_fusion_partner)"),
                      reading_frame=frame_of(row.get("predicted_effect"), row.caller, notes), notes=notes)
@@ -137,7 +137,7 @@ def _pcgr(row: Row) -> RawFusion:
     pair = _pair(row.get("fusiongene"), ("--", "::"))
     if pair is None:
         raise InputError(f"FusionGene {row.get('fusiongene')!r} is not written GENE5--GENE3", row.path, row.line)
-    return RawFusion(*pair, row.line, reads(row.get("splitreads")), row.get("leftbreakpoint"), row.get("rightbreakpoint"))
+    return RawFusion(*pair, row.line, read_count(row.get("splitreads")), row.get("leftbreakpoint"), row.get("rightbreakpoint"))
 
 
 def _oncokb(row: Row) -> RawFusion | str:
@@ -173,7 +173,7 @@ def _simple(row: Row) -> RawFusion:
         EML4   ALK    25                rna
     """
     support = row.get("supporting_reads") or row.get("reads")
-    if support and support.upper() not in ("NA", ".") and reads(support) is None:
+    if support and support.upper() not in ("NA", ".") and read_count(support) is None:
         raise InputError(f"supporting_reads {support!r} is not a number", row.path, row.line)
     evidence = row.get("evidence").lower()
     if evidence and evidence not in EVIDENCE:
@@ -187,7 +187,7 @@ def _simple(row: Row) -> RawFusion:
     if not row.get("gene5") or not row.get("gene3"):
         raise InputError("empty gene5 or gene3", row.path, row.line)
     filt = row.get("filter")
-    return RawFusion(row.get("gene5"), row.get("gene3"), row.line, reads(support), row.get("breakpoint5") or None,
+    return RawFusion(row.get("gene5"), row.get("gene3"), row.line, read_count(support), row.get("breakpoint5") or None,
                      row.get("breakpoint3") or None, evidence=EVIDENCE.get(evidence), confidence=CONFIDENCES.get(confidence),
                      reading_frame=FRAMES.get(frame), filter="PASS" if filt in ("", ".", "PASS") else filt)
 

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from annotator.errors import InputError
 from annotator.kb.index import KbIndex
@@ -43,6 +43,7 @@ from annotator.readers.fusion.model import Evidence, RawFusion, Tally, frame_of
 from annotator.readers.fusion.sv_records import (
     GenePart,
     Junction,
+    VcfRecord,
     gene_part,
     info_text,
     named_fusion,
@@ -51,8 +52,6 @@ from annotator.readers.fusion.sv_records import (
 )
 from annotator.readers.htslib import capture_htslib_messages
 from annotator.readers.vcf import VcfHeader, choose_tumor_sample, read_header
-
-VcfRecord = Any  # a cyvcf2 Variant (cyvcf2 ships no types)
 
 SINGLE = "single breakends (no partner position): not fusions"
 NO_PARTNER = "records without a partner position (e.g. insertions)"
