@@ -210,25 +210,26 @@ class _SvReader:
             return DUPLICATE
         self.junctions.add(key)
         a, b = gene_part(self.index, junction.first), gene_part(self.index, junction.second)
-        if a is None and b is None:
-            return None
         notes: list[str] = []
-        if a is None or b is None:
-            g5, g3 = self._one_known(rec, a or b, junction.second.label if b is None else junction.first.label, notes)
-        elif a.gene == b.gene and a.end == b.end:
-            return SAME_GENE_INVERSION
-        elif a.end == b.end:
-            return SAME_PART
-        else:
+        if a is not None and b is not None:
+            if a.gene == b.gene and a.end == b.end:
+                return SAME_GENE_INVERSION
+            if a.end == b.end:
+                return SAME_PART
             g5, g3 = (a.gene, b.gene) if a.end == "5" else (b.gene, a.gene)
+        elif a is not None:
+            g5, g3 = self._one_known(rec, a, junction.second.label, notes)
+        elif b is not None:
+            g5, g3 = self._one_known(rec, b, junction.first.label, notes)
+        else:
+            return None
         bp1, bp2 = junction.first.label, junction.second.label
         first_is_5 = a is not None and a.end == "5" or (a is None and b is not None and b.end == "3")
         return RawFusion(g5, g3, line, reads, bp1 if first_is_5 else bp2, bp2 if first_is_5 else bp1, notes=notes)
 
-    def _one_known(self, rec: VcfRecord, known: GenePart | None, unknown: str, notes: list[str]) -> tuple[str, str]:
+    def _one_known(self, rec: VcfRecord, known: GenePart, unknown: str, notes: list[str]) -> tuple[str, str]:
         """(5', 3') when one breakend is in no knowledgebase gene: its partner as the caller's SIMPLE_ANN names it,
         else as its position."""
-        assert known is not None  # the caller checked that one side is in a gene
         names = [g for g in _ann_genes(rec) if (self.index.symbol(g) or g) != known.gene]
         if names:
             other = names[0]
