@@ -1,1 +1,1 @@
-"""Readers: one module per input family. Each returns a ReadResult of normalized alterations."""
+"""Readers: one module or package per input family. Each returns a ReadResult of normalized alterations."""

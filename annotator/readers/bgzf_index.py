@@ -12,6 +12,7 @@ import gzip
 import struct
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 _TBI_PSEUDO_BIN = 37450
 
@@ -81,7 +82,7 @@ def _blocks(path: Path) -> list[tuple[int, int]]:
     return out
 
 
-def _isize(fh, offset: int, size: int) -> int:
+def _isize(fh: BinaryIO, offset: int, size: int) -> int:
     fh.seek(offset + size - 4)
     return struct.unpack("<I", fh.read(4))[0]
 
