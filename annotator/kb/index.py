@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from annotator.genome import bare_contig
+from annotator.kb.schema import BUILDS, Build, Drug, DrugClass, Gene, Knowledgebase, Reference, Region
 from annotator.kb.schema import Alteration as KbAlteration
-from annotator.kb.schema import Drug, DrugClass, Gene, Knowledgebase, Reference, Region
 
 
 def _half_open(region: Region) -> tuple[str, int, int]:
@@ -28,7 +28,7 @@ class CodonSite:
 @dataclass
 class KbIndex:
     kb: Knowledgebase
-    build: str
+    build: Build
     genes: dict[str, Gene] = field(default_factory=dict)
     _gene_intervals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # variant scope
     _all_intervals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # + fusion partners
@@ -151,10 +151,18 @@ def _drug_key(name: str) -> str:
 _INDEXES: dict[tuple[int, str], KbIndex] = {}
 
 
+def _known_build(name: str) -> Build:
+    """``name`` as one of the builds the knowledgebase places genes on (``genome`` parsed it; anything else is a bug)."""
+    for build in BUILDS:
+        if build == name:
+            return build
+    raise ValueError(f"the knowledgebase has no coordinates on build {name!r}; it has {', '.join(BUILDS)}")
+
+
 def kb_index(kb: Knowledgebase, build: str) -> KbIndex:
     """The index of ``kb`` for ``build``, built once per process (batch workers reuse it)."""
     key = (id(kb), build)
     index = _INDEXES.get(key)
     if index is None or index.kb is not kb:
-        index = _INDEXES[key] = KbIndex(kb, build)
+        index = _INDEXES[key] = KbIndex(kb, _known_build(build))
     return index

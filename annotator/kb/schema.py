@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-BUILDS = ("GRCh37", "GRCh38")
 Build = Literal["GRCh37", "GRCh38"]
+BUILDS: tuple[Build, ...] = ("GRCh37", "GRCh38")
 
 # Evidence levels and types are words of the knowledgebase's evidence scale (policy.yaml), which gives their
 # meanings and order; validate.py checks every level and type used against it.
