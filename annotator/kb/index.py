@@ -6,6 +6,7 @@ YAML's 1-based inclusive coordinates in exactly one place (:func:`_half_open`).
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from annotator.genome import bare_contig
@@ -115,7 +116,7 @@ class KbIndex:
     def drug(self, name: str) -> Drug | None:
         return self._drug_names.get(_drug_key(name))
 
-    def allele_specific_drugs(self, alteration_ids: set[str]) -> list[Drug]:
+    def allele_specific_drugs(self, alteration_ids: AbstractSet[str]) -> list[Drug]:
         """Drugs restricted to one of these alterations (KRAS G12C inhibitors for KRAS_G12C)."""
         return [d for d in self.kb.drugs if d.allele_specific in alteration_ids]
 
