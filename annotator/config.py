@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Literal, TypeVar, get_args
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Protocol, Self, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
+
+from annotator.errors import InputError
+from annotator.genome import parse_build
 
 DEFAULT_TUMOR_TYPE = "NSCLC"  # the one place the default is written (CLI, sample sheet and pipeline read it here)
 
@@ -39,6 +43,20 @@ TRUE_WORDS = ("true", "yes", "1")
 FALSE_WORDS = ("false", "no", "0")
 
 
+class _TumorTypeLabels(Protocol):
+    def tumor_type_labels(self) -> list[str]: ...
+
+
+class TumorTypes(Protocol):
+    """What the tumor type is checked against: a loaded ``annotator.kb.schema.Knowledgebase`` (not imported:
+    config is the base layer)."""
+
+    @property
+    def release(self) -> _TumorTypeLabels: ...
+
+    def tumor_type(self, name: str) -> object | None: ...
+
+
 class _Frozen(BaseModel):
     # As the report's models: the thresholds are echoed in the JSON, whose schema marks them all required.
     model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
@@ -57,10 +75,8 @@ class _Thresholds(_Frozen):
     CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}  # allowed values of the text-valued settings
 
     @classmethod
-    def from_yaml(cls, path):
+    def from_yaml(cls, path: str | Path) -> Self:
         import yaml
-
-        from annotator.errors import InputError
 
         try:
             with open(path, encoding="utf-8") as fh:
@@ -75,24 +91,30 @@ class _Thresholds(_Frozen):
             raise InputError(f"unknown threshold(s) {', '.join(map(str, unknown))}; known: {', '.join(defaults)}", path)
         values = {}
         for key, value in data.items():
+            problem = cls._value_problem(key, value, defaults[key])
+            if problem:
+                raise InputError(f"{key}: {value!r} {problem}", path)
             default = defaults[key]
-            if isinstance(default, bool):
-                if not isinstance(value, bool):
-                    raise InputError(f"{key}: {value!r} is not true or false", path)
-            elif isinstance(default, str):
-                choices = cls.CHOICES.get(key, ())
-                if value not in choices:
-                    raise InputError(f"{key}: {value!r} is not one of {', '.join(choices)}", path)
-            elif not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
-                raise InputError(f"{key}: {value!r} is not a non-negative number", path)
-            elif isinstance(default, int) and value != int(value):
-                raise InputError(f"{key}: {value!r} is not a whole number", path)
             values[key] = value if isinstance(default, (bool, str)) else type(default)(value)
         try:
             return cls(**values)
         except ValidationError as exc:  # a bound beyond non-negative (e.g. a maximum below a minimum)
             raise InputError("; ".join(f"{'.'.join(map(str, e['loc'])) or 'thresholds'}: {e['msg']}" for e in exc.errors()),
                              path) from None
+
+    @classmethod
+    def _value_problem(cls, key: str, value: Any, default: float | int | bool | str) -> str | None:
+        """Why ``value`` cannot replace the setting ``key`` (whose default gives its type), else None."""
+        if isinstance(default, bool):
+            return None if isinstance(value, bool) else "is not true or false"
+        if isinstance(default, str):
+            choices = cls.CHOICES.get(key, ())
+            return None if value in choices else f"is not one of {', '.join(choices)}"
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+            return "is not a non-negative number"
+        if isinstance(default, int) and value != int(value):
+            return "is not a whole number"
+        return None
 
     def as_dict(self) -> dict[str, float | int | bool | str]:
         return self.model_dump()
@@ -180,9 +202,6 @@ class SampleOptions(_Frozen):
     @field_validator("genome", mode="before")
     @classmethod
     def _genome(cls, v: Any) -> str | None:
-        from annotator.errors import InputError
-        from annotator.genome import parse_build
-
         if _blank(v):
             return None
         try:
@@ -242,7 +261,7 @@ class SampleOptions(_Frozen):
             raise _problem("is empty")
         return text
 
-    def tumor_type_problem(self, kb, name: Callable[[str], str] = lambda field: field) -> str | None:
+    def tumor_type_problem(self, kb: TumorTypes, name: Callable[[str], str] = lambda field: field) -> str | None:
         """Why ``tumor_type`` is not one of the knowledgebase's tumor types (listing them), or None.
 
         ``kb`` is a loaded ``annotator.kb.schema.Knowledgebase`` (not imported: config is the base
@@ -252,7 +271,7 @@ class SampleOptions(_Frozen):
         return tumor_type_problem(self.tumor_type, kb, name)
 
 
-def tumor_type_problem(tumor_type: str, kb, name: Callable[[str], str] = lambda field: field) -> str | None:
+def tumor_type_problem(tumor_type: str, kb: TumorTypes, name: Callable[[str], str] = lambda field: field) -> str | None:
     """Why ``tumor_type`` is not one of the knowledgebase's tumor types, or None (see ``SampleOptions``);
     usable before the other options validate, so that every problem shows at once."""
     if kb.tumor_type(tumor_type) is not None:

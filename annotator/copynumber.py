@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, NamedTuple
 
 from annotator.config import DEFAULT_PLOIDY, PLOIDY_RANGE, CnvThresholds
 from annotator.errors import InputError
@@ -71,7 +72,7 @@ def parse_tumor_fraction(value: float | str | None, where: str = "--tumor-fracti
     return number
 
 
-def _interpreted(cn: GeneCopyNumber, update: dict) -> GeneCopyNumber:
+def _interpreted(cn: GeneCopyNumber, update: dict[str, object]) -> GeneCopyNumber:
     """``cn`` with its interpretation filled in, validated (an unknown status fails here, not in a consumer)."""
     return GeneCopyNumber.model_validate({**cn.model_dump(), **update})
 
@@ -134,79 +135,115 @@ def interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> G
     return _interpreted(out, {"note": f"{flag}; {out.note}" if out.note else flag})
 
 
+_TOOL_CALLS = {"amp": "amplification", "gain": "gain", "loss": "loss", "del": "copy_loss"}
+
+
 def _interpret_gene(cn: GeneCopyNumber, tf: TumorFraction, t: CnvThresholds) -> GeneCopyNumber:
     focal = None if cn.segment_length is None else cn.segment_length <= t.focal_max_length
-    update: dict = {"focal": focal}
-    f, ploidy = tf.value, (tf.ploidy if tf.ploidy is not None else DEFAULT_PLOIDY)
+    ploidy = tf.ploidy if tf.ploidy is not None else DEFAULT_PLOIDY
     if cn.level == "call":
-        update["status"] = {"amp": "amplification", "gain": "gain", "loss": "loss", "del": "copy_loss"}.get(cn.tool_call or "", "neutral")
-        update["note"] = "discrete call as made by the tool"
-        return _interpreted(cn, update)
-    obs = cn.copy_number
-    if obs is None:
+        return _interpreted(cn, {"focal": focal, "status": _TOOL_CALLS.get(cn.tool_call or "", "neutral"),
+                                 "note": "discrete call as made by the tool"})
+    if cn.copy_number is None:
         return _interpreted(cn, {"status": "not_assessed", "note": "no value in the input"})
-    amp, floor = t.amplification_min_copy_number, t.min_observed_gain
     if cn.level == "tumor":
-        # already purity-adjusted by the tool, whose uncertainty in tumor copies is not known here: the value decides
-        status = "amplification" if _at_least(obs, amp) else "copy_loss" if _at_most(obs, t.loss_max_copy_number) else (
-            "gain" if _at_least(obs, ploidy + floor) else "neutral")
-        if status == "amplification" and focal is False:
-            status, update["note"] = "broad_gain", "gain spans a whole arm or chromosome, not a focal amplification"
-        update.update(status=status, adjusted_copy_number=obs)
-        return _interpreted(cn, update)
-    # plasma-level value: observed interval obs +/- observed_uncertainty, and its tumor-adjusted image when f is known
-    u = t.observed_uncertainty
-    observed_interval = (max(0.0, obs - u), obs + u)
-    if f is not None and f > 0:
-        adjusted = tumor_copy_number(obs, f, ploidy)
-        adjusted_interval = (tumor_copy_number(observed_interval[0], f, ploidy), tumor_copy_number(observed_interval[1], f, ploidy))
-        update["adjusted_copy_number"] = round(max(0.0, adjusted), 2)
-        update["adjusted_interval"] = (round(max(0.0, adjusted_interval[0]), 2), round(max(0.0, adjusted_interval[1]), 2))
-    else:
-        adjusted = adjusted_interval = None
-    if _at_least(obs, 2 + floor):  # a gain large enough to be believed at all
-        if focal is False:
-            status, update["note"] = "broad_gain", "gain spans a whole arm or chromosome (e.g. polysomy), not a focal amplification"
-        elif _at_least(observed_interval[0], amp):  # as observed, even the low end reaches the threshold
-            status = "amplification"
-        elif adjusted_interval is not None and _at_least(adjusted_interval[0], amp):  # the whole tumor-adjusted interval does
-            status = "likely_amplification"
-            update["note"] = f"observed {obs:.2f} copies at tumor fraction {f:.1%}: about {adjusted:.1f} tumor copies"
-            if not _at_most(adjusted, t.max_plausible_copy_number):  # above the cut beyond float error
-                update["note"] += "; implausibly high: the tumor fraction is probably underestimated"
-        elif equivocal := _equivocal_note(obs, observed_interval, adjusted_interval, f, t):
-            status, update["note"] = "equivocal", equivocal
-        else:
-            status = "gain"
-            if adjusted is None:
-                update["note"] = "tumor fraction unknown: the gain cannot be converted to tumor copies"
-    elif _at_most(obs, 2 - floor):
-        status = "copy_loss" if _at_most(adjusted if adjusted is not None else obs, t.loss_max_copy_number) else "loss"
-    elif f is not None and not _at_least((amp - 2) * f, floor):
-        status = "cannot_exclude"
-        update["note"] = (
-            f"at tumor fraction {f:.1%} an amplification to {amp:g} tumor copies would add only"
-            f" {(amp - 2) * f:.2f} copies in plasma, below the {floor:g} that can be seen"
-        )
-    elif focal is not False and observed_interval[0] > ploidy and (
-            equivocal := _equivocal_note(obs, observed_interval, adjusted_interval, f, t)):
-        # A gain below the floor but beyond noise (its whole interval above the baseline) whose tumor-adjusted interval
-        # reaches the threshold: neither an amplification nor neutral.
-        status, update["note"] = "equivocal", equivocal
-    else:
-        status = "neutral"
-    update["status"] = status
+        return _interpreted(cn, {"focal": focal, **_tumor_level(cn.copy_number, focal, ploidy, t)})
+    value = _PlasmaValue.of(cn.copy_number, tf.value, focal, ploidy, t)
+    update: dict[str, object] = {"focal": focal}
+    if value.adjusted is not None and value.adjusted_interval is not None:
+        update["adjusted_copy_number"] = round(max(0.0, value.adjusted), 2)
+        update["adjusted_interval"] = (round(max(0.0, value.adjusted_interval[0]), 2), round(max(0.0, value.adjusted_interval[1]), 2))
+    status = _plasma_status(value, t)
+    update["status"] = status.status
+    if status.note is not None:
+        update["note"] = status.note
     return _interpreted(cn, update)
 
 
-def _equivocal_note(obs: float, observed: tuple[float, float], adjusted: tuple[float, float] | None,
-                    f: float | None, t: CnvThresholds) -> str | None:
+def _tumor_level(obs: float, focal: bool | None, ploidy: float, t: CnvThresholds) -> dict[str, object]:
+    """A value already purity-adjusted by the tool, whose uncertainty in tumor copies is not known here: the value decides."""
+    amp, floor = t.amplification_min_copy_number, t.min_observed_gain
+    status = "amplification" if _at_least(obs, amp) else "copy_loss" if _at_most(obs, t.loss_max_copy_number) else (
+        "gain" if _at_least(obs, ploidy + floor) else "neutral")
+    if status == "amplification" and focal is False:
+        return {"status": "broad_gain", "note": "gain spans a whole arm or chromosome, not a focal amplification",
+                "adjusted_copy_number": obs}
+    return {"status": status, "adjusted_copy_number": obs}
+
+
+@dataclass(frozen=True)
+class _PlasmaValue:
+    """A plasma-level copy number: observed interval obs +/- observed_uncertainty, and its tumor-adjusted image
+    when the tumor fraction ``f`` is known."""
+
+    obs: float
+    observed_interval: tuple[float, float]
+    adjusted: float | None
+    adjusted_interval: tuple[float, float] | None
+    f: float | None
+    focal: bool | None
+    ploidy: float
+
+    @classmethod
+    def of(cls, obs: float, f: float | None, focal: bool | None, ploidy: float, t: CnvThresholds) -> _PlasmaValue:
+        u = t.observed_uncertainty
+        observed = (max(0.0, obs - u), obs + u)
+        if f is None or f <= 0:
+            return cls(obs, observed, None, None, f, focal, ploidy)
+        adjusted_interval = (tumor_copy_number(observed[0], f, ploidy), tumor_copy_number(observed[1], f, ploidy))
+        return cls(obs, observed, tumor_copy_number(obs, f, ploidy), adjusted_interval, f, focal, ploidy)
+
+
+class _Status(NamedTuple):
+    status: str
+    note: str | None = None  # None: the gene's note is left as it was
+
+
+def _plasma_status(v: _PlasmaValue, t: CnvThresholds) -> _Status:
+    """The status of a plasma-level value: a believable gain is judged on its intervals, else loss or neutral."""
+    amp, floor = t.amplification_min_copy_number, t.min_observed_gain
+    if _at_least(v.obs, 2 + floor):  # a gain large enough to be believed at all
+        return _gain_status(v, t)
+    if _at_most(v.obs, 2 - floor):
+        return _Status("copy_loss" if _at_most(v.adjusted if v.adjusted is not None else v.obs, t.loss_max_copy_number) else "loss")
+    if v.f is not None and not _at_least((amp - 2) * v.f, floor):
+        return _Status("cannot_exclude", (
+            f"at tumor fraction {v.f:.1%} an amplification to {amp:g} tumor copies would add only"
+            f" {(amp - 2) * v.f:.2f} copies in plasma, below the {floor:g} that can be seen"
+        ))
+    if v.focal is not False and v.observed_interval[0] > v.ploidy and (equivocal := _equivocal_note(v, t)):
+        # A gain below the floor but beyond noise (its whole interval above the baseline) whose tumor-adjusted interval
+        # reaches the threshold: neither an amplification nor neutral.
+        return _Status("equivocal", equivocal)
+    return _Status("neutral")
+
+
+def _gain_status(v: _PlasmaValue, t: CnvThresholds) -> _Status:
+    """A focal gain is an amplification when its whole observed interval, else its whole tumor-adjusted interval,
+    reaches the threshold; equivocal when an interval spans it; a gain below it."""
+    amp = t.amplification_min_copy_number
+    if v.focal is False:
+        return _Status("broad_gain", "gain spans a whole arm or chromosome (e.g. polysomy), not a focal amplification")
+    if _at_least(v.observed_interval[0], amp):  # as observed, even the low end reaches the threshold
+        return _Status("amplification")
+    if v.adjusted is not None and v.adjusted_interval is not None and _at_least(v.adjusted_interval[0], amp):
+        note = f"observed {v.obs:.2f} copies at tumor fraction {v.f:.1%}: about {v.adjusted:.1f} tumor copies"
+        if not _at_most(v.adjusted, t.max_plausible_copy_number):  # above the cut beyond float error
+            note += "; implausibly high: the tumor fraction is probably underestimated"
+        return _Status("likely_amplification", note)
+    if equivocal := _equivocal_note(v, t):
+        return _Status("equivocal", equivocal)
+    return _Status("gain", "tumor fraction unknown: the gain cannot be converted to tumor copies" if v.adjusted is None else None)
+
+
+def _equivocal_note(v: _PlasmaValue, t: CnvThresholds) -> str | None:
     """What to say of a focal gain whose uncertainty interval spans the amplification threshold (its low end is
     below it, else the gain is an amplification): None when the whole interval is below the threshold."""
     amp, u = t.amplification_min_copy_number, t.observed_uncertainty
+    obs, observed, adjusted = v.obs, v.observed_interval, v.adjusted_interval
     if adjusted is not None and _at_least(adjusted[1], amp):
         where = (f"tumor-adjusted interval {max(0.0, adjusted[0]):.2f}-{adjusted[1]:.2f} copies"
-                 f" ({obs:.2f} +/- {u:g} observed at tumor fraction {f:.1%})")
+                 f" ({obs:.2f} +/- {u:g} observed at tumor fraction {v.f:.1%})")
     elif _at_least(observed[1], amp):
         basis = "tumor fraction unknown" if adjusted is None else "as observed"
         where = f"observed interval {observed[0]:.2f}-{observed[1]:.2f} copies ({obs:.2f} +/- {u:g}, {basis})"
@@ -220,6 +257,7 @@ def copy_number_alterations(calls: list[GeneCopyNumber], tf: TumorFraction) -> l
     """Amplifications (observed or likely after adjustment, focal) and losses as alterations for matching."""
     out = []
     for c in calls:
+        kind: Literal["amplification", "copy_loss"]
         if c.status in AMPLIFIED:
             kind = "amplification"
         elif c.status == "copy_loss":

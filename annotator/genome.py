@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib.resources import files
 
@@ -90,20 +90,8 @@ def detect_build(
     contradict each other.
     """
     votes: dict[str, list[str]] = {"GRCh37": [], "GRCh38": []}
-    for line in reference_lines:
-        for pattern, build in _REFERENCE_PATTERNS:
-            if pattern.search(line):
-                votes[build].append(f"header says {line.strip()[:80]!r}")
-                break
-    for name, length in contigs.items():
-        key = bare_contig(name)
-        for build, table in CONTIG_LENGTHS.items():
-            if table.get(key) == length:
-                votes[build].append(f"contig {name} length {length}")
-    for name in contig_names:
-        accession = contig_accessions().get(name)
-        if accession:
-            votes[accession[0]].append(f"contig {name} is a {accession[0]} accession")
+    for build, evidence in (*_reference_votes(reference_lines), *_length_votes(contigs), *_accession_votes(contig_names)):
+        votes[build].append(evidence)
     found = [b for b, evidence in votes.items() if evidence]
     if len(found) > 1:
         detail = "; ".join(f"{b}: {', '.join(votes[b][:3])}" for b in found)
@@ -111,3 +99,28 @@ def detect_build(
     if not found:
         return None, []
     return found[0], votes[found[0]]
+
+
+def _reference_votes(lines: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(build, evidence) for each ``##reference``-like line naming a build (its first matching pattern)."""
+    for line in lines:
+        build = next((b for pattern, b in _REFERENCE_PATTERNS if pattern.search(line)), None)
+        if build is not None:
+            yield build, f"header says {line.strip()[:80]!r}"
+
+
+def _length_votes(contigs: dict[str, int]) -> Iterator[tuple[str, str]]:
+    """(build, evidence) for each contig whose length is a primary chromosome's on that build."""
+    for name, length in contigs.items():
+        key = bare_contig(name)
+        for build, table in CONTIG_LENGTHS.items():
+            if table.get(key) == length:
+                yield build, f"contig {name} length {length}"
+
+
+def _accession_votes(names: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(build, evidence) for each contig named by a RefSeq or GenBank accession of a primary chromosome."""
+    for name in names:
+        accession = contig_accessions().get(name)
+        if accession:
+            yield accession[0], f"contig {name} is a {accession[0]} accession"

@@ -56,38 +56,53 @@ def match_alterations(alterations: list[Observation], index: KbIndex) -> list[Ma
 
 def _hit(alt: Observation, kb: KbAlteration, index: KbIndex) -> KbHit | None:
     """The match of one observation to one entry, dispatched on the observation's class."""
-    kind = kb.kind
     if isinstance(alt, (SmallVariant, ProteinChange)):
-        if kind == "protein_change":
-            if alt.hgvsp and alt.hgvsp.removeprefix("p.") in kb.protein:
-                return KbHit(kb, "exact")
-        elif kind == "codon":
-            m = _MISSENSE.match(alt.hgvsp or "")
-            if m and int(m.group(2)) == kb.codon and m.group(1) != m.group(3) and m.group(3) != "*":
-                return KbHit(kb, "codon")
-        elif isinstance(alt, SmallVariant) and kind in ("exon_inframe_deletion", "exon_insertion"):
-            if _inframe_in_exon(alt, kb, index):
-                return KbHit(kb, "exon")
-        elif isinstance(alt, SmallVariant) and kind == "exon_skipping":
-            if _disrupts_splice_sites(alt, kb, index):
-                return KbHit(kb, "exon")
+        level = _small_variant_level(alt, kb, index)
     elif isinstance(alt, CopyNumberCall):
-        if kind == "amplification" and alt.type == "amplification":
-            if kb.min_copy_number is None or (alt.copy_number or 0) >= kb.min_copy_number:
-                return KbHit(kb, "gene_and_type")
-        elif kind == "copy_loss" and alt.type == "copy_loss":
-            return KbHit(kb, "gene_and_type")
+        level = _copy_number_level(alt, kb)
     elif isinstance(alt, Fusion):
-        if kind == "kinase_domain_duplication":
-            if alt.intragenic and alt.gene5 == kb.gene and _duplicates_exons(alt, kb, index):
-                return KbHit(kb, "exon")
-        elif kind == "fusion" and kb.fusion and not alt.intragenic:
-            # A same-gene event (RET::RET) is never a fusion, whatever partner the entry allows.
-            g5, g3 = kb.fusion.gene5, kb.fusion.gene3
-            if (g5 is None or g5 == alt.gene5) and (g3 is None or g3 == alt.gene3):
-                return KbHit(kb, "exact" if g5 and g3 else "gene_and_type")
+        level = _fusion_level(alt, kb, index)
     else:  # a new kind of observation needs its own matching rules, not a silent "no match"
         raise TypeError(f"no matching rules for {type(alt).__name__}")
+    return KbHit(kb, level) if level is not None else None
+
+
+def _small_variant_level(alt: SmallVariant | ProteinChange, kb: KbAlteration, index: KbIndex) -> MatchLevel | None:
+    """A named protein change, any missense at the codon, or (with coordinates) an exon-level event."""
+    kind = kb.kind
+    if kind == "protein_change":
+        return "exact" if alt.hgvsp and alt.hgvsp.removeprefix("p.") in kb.protein else None
+    if kind == "codon":
+        m = _MISSENSE.match(alt.hgvsp or "")
+        return "codon" if m and int(m.group(2)) == kb.codon and m.group(1) != m.group(3) and m.group(3) != "*" else None
+    if not isinstance(alt, SmallVariant):  # a protein change without coordinates cannot be placed in an exon
+        return None
+    if kind in ("exon_inframe_deletion", "exon_insertion"):
+        return "exon" if _inframe_in_exon(alt, kb, index) else None
+    if kind == "exon_skipping":
+        return "exon" if _disrupts_splice_sites(alt, kb, index) else None
+    return None
+
+
+def _copy_number_level(alt: CopyNumberCall, kb: KbAlteration) -> MatchLevel | None:
+    """An amplification (reaching the entry's minimum copy number, if any) or a copy loss."""
+    if kb.kind == "amplification" and alt.type == "amplification":
+        reaches = kb.min_copy_number is None or (alt.copy_number or 0) >= kb.min_copy_number
+        return "gene_and_type" if reaches else None
+    if kb.kind == "copy_loss" and alt.type == "copy_loss":
+        return "gene_and_type"
+    return None
+
+
+def _fusion_level(alt: Fusion, kb: KbAlteration, index: KbIndex) -> MatchLevel | None:
+    """A same-gene duplication of the entry's exons, or a fusion with the partners the entry allows."""
+    if kb.kind == "kinase_domain_duplication":
+        return "exon" if alt.intragenic and alt.gene5 == kb.gene and _duplicates_exons(alt, kb, index) else None
+    if kb.kind == "fusion" and kb.fusion and not alt.intragenic:
+        # A same-gene event (RET::RET) is never a fusion, whatever partner the entry allows.
+        g5, g3 = kb.fusion.gene5, kb.fusion.gene3
+        if (g5 is None or g5 == alt.gene5) and (g3 is None or g3 == alt.gene3):
+            return "exact" if g5 and g3 else "gene_and_type"
     return None
 
 
@@ -99,7 +114,7 @@ def near_named_exon(alt: Observation, index: KbIndex, margin: int) -> bool:
     for kb in index.alterations_for_gene(alt.gene):
         if kb.exon is None:
             continue
-        region = index.exon_region(kb.gene, kb.exon)
+        region = index.exon_region(kb.gene or "", kb.exon)
         if region and region[0] == span[0] and span[1] < region[2] + margin and region[1] - margin < span[2]:
             return True
     return False
@@ -149,7 +164,7 @@ def _inframe_in_exon(alt: SmallVariant, kb: KbAlteration, index: KbIndex) -> boo
     delta = len(plain_allele(alt.ref)) - len(plain_allele(alt.alt))
     if delta == 0 or delta % 3 != 0 or (kb.kind == "exon_insertion") != (delta < 0):
         return False
-    region, span = index.exon_region(kb.gene, kb.exon or 0), _span(alt)
+    region, span = index.exon_region(kb.gene or "", kb.exon or 0), _span(alt)
     if region is None or span is None:
         return False
     return span[0] == region[0] and span[1] < region[2] and region[1] < span[2]
@@ -158,8 +173,8 @@ def _inframe_in_exon(alt: SmallVariant, kb: KbAlteration, index: KbIndex) -> boo
 def _disrupts_splice_sites(alt: SmallVariant, kb: KbAlteration, index: KbIndex) -> bool:
     """Whether the variant overlaps the entry's splice windows (knowledgebase ``splice_windows``, in bases
     on the coding strand) around its exon, or is a deletion across an exon boundary."""
-    region, span = index.exon_region(kb.gene, kb.exon or 0), _span(alt)
-    gene, w = index.genes.get(kb.gene), kb.splice_windows
+    region, span = index.exon_region(kb.gene or "", kb.exon or 0), _span(alt)
+    gene, w = index.genes.get(kb.gene or ""), kb.splice_windows
     if region is None or span is None or gene is None or w is None or span[0] != region[0]:
         return False
     chrom, start, end = region

@@ -6,11 +6,12 @@ YAML's 1-based inclusive coordinates in exactly one place (:func:`_half_open`).
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from annotator.genome import bare_contig
+from annotator.kb.schema import BUILDS, Build, Drug, DrugClass, Gene, Knowledgebase, Reference, Region
 from annotator.kb.schema import Alteration as KbAlteration
-from annotator.kb.schema import Drug, DrugClass, Gene, Knowledgebase, Reference, Region
 
 
 def _half_open(region: Region) -> tuple[str, int, int]:
@@ -28,7 +29,7 @@ class CodonSite:
 @dataclass
 class KbIndex:
     kb: Knowledgebase
-    build: str
+    build: Build
     genes: dict[str, Gene] = field(default_factory=dict)
     _gene_intervals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # variant scope
     _all_intervals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)  # + fusion partners
@@ -115,7 +116,7 @@ class KbIndex:
     def drug(self, name: str) -> Drug | None:
         return self._drug_names.get(_drug_key(name))
 
-    def allele_specific_drugs(self, alteration_ids: set[str]) -> list[Drug]:
+    def allele_specific_drugs(self, alteration_ids: AbstractSet[str]) -> list[Drug]:
         """Drugs restricted to one of these alterations (KRAS G12C inhibitors for KRAS_G12C)."""
         return [d for d in self.kb.drugs if d.allele_specific in alteration_ids]
 
@@ -151,10 +152,18 @@ def _drug_key(name: str) -> str:
 _INDEXES: dict[tuple[int, str], KbIndex] = {}
 
 
+def _known_build(name: str) -> Build:
+    """``name`` as one of the builds the knowledgebase places genes on (``genome`` parsed it; anything else is a bug)."""
+    for build in BUILDS:
+        if build == name:
+            return build
+    raise ValueError(f"the knowledgebase has no coordinates on build {name!r}; it has {', '.join(BUILDS)}")
+
+
 def kb_index(kb: Knowledgebase, build: str) -> KbIndex:
     """The index of ``kb`` for ``build``, built once per process (batch workers reuse it)."""
     key = (id(kb), build)
     index = _INDEXES.get(key)
     if index is None or index.kb is not kb:
-        index = _INDEXES[key] = KbIndex(kb, build)
+        index = _INDEXES[key] = KbIndex(kb, _known_build(build))
     return index

@@ -40,6 +40,8 @@ from annotator.kb.schema import (
     Release,
     Trial,
 )
+from annotator.kb.validate import cross_reference_problems
+from annotator.resources import knowledgebase_dir
 
 LIST_FILES: dict[str, type[BaseModel]] = {
     "references.yaml": Reference,
@@ -93,6 +95,11 @@ def _check_regular(st: os.stat_result) -> None:
         raise _NotReadable(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB ({st.st_size} bytes)")
 
 
+def _errno_name(exc: OSError) -> str:
+    """``ENOENT`` and the like for an error without its own text; the error itself when it has no number."""
+    return errno.errorcode.get(exc.errno, str(exc)) if exc.errno is not None else str(exc)
+
+
 def read_kb_file(path: Path) -> bytes:
     """The bytes of one knowledgebase file: a regular file (symlinks followed) of at most MAX_FILE_BYTES.
 
@@ -104,7 +111,7 @@ def read_kb_file(path: Path) -> bytes:
     except FileNotFoundError:
         raise _NotReadable("missing") from None
     except OSError as exc:
-        raise _NotReadable(f"cannot be read: {exc.strerror or errno.errorcode.get(exc.errno, exc)}") from None
+        raise _NotReadable(f"cannot be read: {exc.strerror or _errno_name(exc)}") from None
     with os.fdopen(fd, "rb") as fh:
         _check_regular(os.fstat(fh.fileno()))
         data = fh.read(MAX_FILE_BYTES + 1)  # a file growing after the check still stops at the cap
@@ -183,15 +190,9 @@ def _read_yaml(path: Path, problems: list[str], files: dict[str, bytes]) -> Any:
     return None
 
 
-def load_knowledgebase(root: str | Path) -> Knowledgebase:
-    """Load and fully validate one knowledgebase directory, or raise KnowledgebaseError listing all problems."""
-    root = Path(root)
-    if not root.is_dir():
-        raise KnowledgebaseError([f"{root}: (directory): not found"], root)
-    problems: list[str] = []
-    parsed: dict[str, Any] = {}
-    files: dict[str, bytes] = {}  # hashed from the very bytes that were parsed
-
+def _parse_mappings(root: Path, problems: list[str], files: dict[str, bytes]) -> dict[str, BaseModel]:
+    """The one-mapping files (release, policy) as models, by Knowledgebase field; problems collected."""
+    parsed: dict[str, BaseModel] = {}
     for name, (field, model) in MAPPING_FILES.items():
         raw_mapping = _read_yaml(root / name, problems, files)
         if raw_mapping is not None:
@@ -199,30 +200,42 @@ def load_knowledgebase(root: str | Path) -> Knowledgebase:
                 parsed[field] = model.model_validate(raw_mapping)
             except ValidationError as exc:
                 problems += [f"{name}: {field}: {p}" for p in _format_validation(exc)]
+    return parsed
 
+
+def _parse_entries(name: str, raw: Any, model: type[BaseModel], problems: list[str]) -> list[BaseModel]:
+    """The valid entries of one list file; each invalid entry's problems are collected under its label."""
+    if raw is None:
+        raw = []
+    if not isinstance(raw, list):
+        problems.append(f"{name}: (file): expected a YAML list of entries")
+        raw = []
+    entries = []
+    for index, item in enumerate(raw):
+        try:
+            entries.append(model.model_validate(item))
+        except ValidationError as exc:
+            label = _entry_label(item, index)
+            problems += [f"{name}: {label}: {p}" for p in _format_validation(exc)]
+    return entries
+
+
+def load_knowledgebase(root: str | Path) -> Knowledgebase:
+    """Load and fully validate one knowledgebase directory, or raise KnowledgebaseError listing all problems."""
+    root = Path(root)
+    if not root.is_dir():
+        raise KnowledgebaseError([f"{root}: (directory): not found"], root)
+    problems: list[str] = []
+    files: dict[str, bytes] = {}  # hashed from the very bytes that were parsed
+    parsed: dict[str, Any] = _parse_mappings(root, problems, files)
     for name, model in LIST_FILES.items():
-        raw = _read_yaml(root / name, problems, files)
-        entries = []
-        if raw is None:
-            raw = []
-        if not isinstance(raw, list):
-            problems.append(f"{name}: (file): expected a YAML list of entries")
-            raw = []
-        for index, item in enumerate(raw):
-            try:
-                entries.append(model.model_validate(item))
-            except ValidationError as exc:
-                label = _entry_label(item, index)
-                problems += [f"{name}: {label}: {p}" for p in _format_validation(exc)]
-        parsed[FIELD_OF_FILE[name]] = entries
+        parsed[FIELD_OF_FILE[name]] = _parse_entries(name, _read_yaml(root / name, problems, files), model, problems)
 
     missing = [f"{name}: {field}: missing" for name, (field, _) in MAPPING_FILES.items() if field not in parsed]
     if problems or missing:
         raise KnowledgebaseError(problems or missing, root)
 
     kb = Knowledgebase(sha256=_sha256_of(files), **parsed)
-    from annotator.kb.validate import cross_reference_problems
-
     problems = cross_reference_problems(kb)
     if problems:
         raise KnowledgebaseError(problems, root)
@@ -237,7 +250,5 @@ def _cached(root: str) -> Knowledgebase:
 def get_knowledgebase(root: str | Path | None = None) -> Knowledgebase:
     """The knowledgebase at ``root`` (default: the bundled one), loaded once per process."""
     if root is None:
-        from annotator.resources import knowledgebase_dir
-
         root = knowledgebase_dir()
     return _cached(str(Path(root).resolve()))

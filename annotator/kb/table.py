@@ -7,14 +7,14 @@ answering those alterations with their evidence, and the trials.
 
 from __future__ import annotations
 
-from annotator.kb.schema import Knowledgebase, SourceRef
+from annotator.kb.schema import Knowledgebase, SourceRef, Trial
 
 
 def _cite(sources: list[SourceRef]) -> str:
     return "; ".join(s.ref + (f" §{s.section}" if s.section else "") for s in sources)
 
 
-def _status(t) -> str:
+def _status(t: Trial) -> str:
     return f"{t.status.value} (as of {t.status.as_of})" if t.status else "not checked"
 
 

@@ -1,0 +1,84 @@
+"""Report rows for what was found: each finding, each observation, and the knowledgebase entries they matched."""
+
+from __future__ import annotations
+
+from annotator.interpret import Finding, Interpretation
+from annotator.kb.index import KbIndex
+from annotator.models import CopyNumberCall, Fusion, Observation, ProteinChange, SmallVariant
+from annotator.report.citations import links
+from annotator.report.model import AlterationRow, FindingOut, KbEntryOut
+
+# Findings are listed drivers first, then resistance by kind, then the rest.
+ROLE_ORDER = {"primary_driver": 0, "on_target_resistance": 1, "bypass_resistance": 2, "histologic_transformation": 3,
+              "co_alteration": 4, "other": 5}
+
+
+def _finding_out(f: Finding) -> FindingOut:
+    obs, best = f.match.observed, f.match.best
+    freqs = [f"{q.value} {q.population}" for q in (f.context.frequencies if f.context else [])]
+    detail = f"{obs.gene} {obs.hgvsp}" if isinstance(obs, (SmallVariant, ProteinChange)) and obs.hgvsp else best.kb.name
+    statement = f.statement
+    vaf = obs.vaf if isinstance(obs, SmallVariant) else None
+    copy_number = adjusted = None
+    if isinstance(obs, CopyNumberCall):
+        copy_number, adjusted = obs.copy_number, obs.adjusted_copy_number
+        if obs.status == "likely_amplification" and adjusted is not None and obs.tumor_fraction:
+            statement += (
+                f" Likely amplification: {obs.copy_number:.2f} copies observed in plasma at tumor fraction {obs.tumor_fraction:.1%}"
+                f" correspond to about {adjusted:.1f} tumor copies; confirm if it changes management."
+            )
+    return FindingOut(
+        gene=obs.gene, alteration=display(f), role=f.role, kb_id=best.kb.id, match_level=best.level,
+        mechanism_id=f.mechanism.id if f.mechanism else None, statement=statement,
+        resistance_to=f.against, vaf=vaf, copy_number=copy_number, adjusted_copy_number=adjusted,
+        frequencies=freqs, detail=detail,
+    )
+
+
+def display(f: Finding) -> str:
+    obs, best = f.match.observed, f.match.best
+    if isinstance(obs, Fusion):
+        # a same-gene event matched an intragenic entry (EGFR kinase-domain duplication): it is no fusion
+        return best.kb.name if obs.intragenic else f"{obs.fusion} fusion"
+    hgvsp = getattr(obs, "hgvsp", None)
+    if best.level == "exact":
+        return best.kb.name
+    if hgvsp and getattr(obs, "type", None) in ("snv", "mnv") and best.level == "codon":
+        return f"{obs.gene} {hgvsp.removeprefix('p.')}"
+    if hgvsp and best.level == "exon":
+        return f"{best.kb.name} ({hgvsp.removeprefix('p.')})"
+    return best.kb.name
+
+
+
+def finding_rows(interp: Interpretation) -> list[FindingOut]:
+    """Every finding, in report order."""
+    return sorted((_finding_out(f) for f in interp.findings), key=lambda f: (ROLE_ORDER[f.role], f.gene, f.alteration))
+
+
+def kb_entries(interp: Interpretation, index: KbIndex) -> list[KbEntryOut]:
+    ids = sorted({f.match.best.kb.id for f in interp.findings})
+    out = []
+    for i in ids:
+        a = index.alteration(i)
+        mechs = [m.id for m in index.kb.mechanisms if i in m.alterations]
+        out.append(KbEntryOut(id=i, name=a.name, detection=a.detection, mechanisms=mechs, sources=links(a.sources, index)))
+    return out
+
+
+def alteration_rows(alterations: list[Observation], interp: Interpretation) -> list[AlterationRow]:
+    """Each observation with the knowledgebase entry and role it got, and its VAF relative to the driver."""
+    by_obs = {f.match.observed: f for f in interp.findings}  # observations are frozen and hashable
+    driver_vafs = [obs.vaf for f in interp.findings if f.role == "primary_driver"
+                   and isinstance(obs := f.match.observed, SmallVariant) and obs.vaf]
+    driver_vaf = max(driver_vafs) if driver_vafs else None
+    rows = []
+    for a in alterations:
+        f = by_obs.get(a)
+        vaf = a.vaf if isinstance(a, SmallVariant) else None
+        rows.append(AlterationRow(
+            observation=a, label=a.label, kb_id=f.match.best.kb.id if f else None, role=f.role if f else None,
+            relative_vaf=round(vaf / driver_vaf, 3) if driver_vaf and vaf is not None else None,
+        ))
+    return rows
+
