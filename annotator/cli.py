@@ -118,7 +118,10 @@ def annotate(vcf: tuple[Path, ...], cnv: tuple[Path, ...], fusions: tuple[Path, 
 
 def _run_config(options: dict[str, Any], kb_dir: Path | None) -> RunConfig:
     """The command's options validated, or one InputError naming every problem (an unknown tumor type too)."""
-    config, problems = validate_options(RunConfig, {k: v for k, v in options.items() if v is not None}, cli_name)
+    from annotator.pipeline import option_context
+
+    config, problems = validate_options(RunConfig, {k: v for k, v in options.items() if v is not None}, cli_name,
+                                       context=option_context())
     if config is not None:
         return config
     tumor_type = options["tumor_type"]

@@ -26,12 +26,7 @@ from annotator.genome import parse_build
 
 DEFAULT_TUMOR_TYPE = "NSCLC"  # the one place the default is written (CLI, sample sheet and pipeline read it here)
 
-# The keys of annotator.readers.cnv.FORMATS (config sits left of the readers, so the names are
-# repeated here; tests/test_issue12_config.py asserts both lists are equal).
-CnvFormatName = Literal[
-    "cnvkit-call-cns", "cnvkit-cns", "cnvkit-cnr", "gatk-model-final", "gatk-called", "purple-gene", "purple-somatic",
-    "pcgr-segments", "gene-table", "oncokb-individual", "gistic-matrix", "gistic-thresholded", "moalmanac", "cgi", "vcf",
-]
+CNV_FORMATS_CONTEXT = "cnv_formats"  # validation context key: the copy-number format names to accept
 # The keys of annotator.render.RENDERERS, for the same reason (asserted equal by the same test file).
 OutputFormat = Literal["html", "pdf", "json"]
 FusionConfidence = Literal["low", "medium", "high"]
@@ -196,7 +191,7 @@ class SampleOptions(_Frozen):
     tumor_fraction: float | None = None  # 0..1, from --tumor-fraction
     tumor_fraction_file: str | None = None  # ichorCNA params.txt
     ploidy: float | None = None  # 0.5..10; None: 2, or ichorCNA's
-    cnv_format: CnvFormatName | None = None  # None: detected from each file's header
+    cnv_format: str | None = None  # None: detected from each file's header
     tumor_type: str = DEFAULT_TUMOR_TYPE  # checked against the knowledgebase's tumor types once it is loaded
 
     @field_validator("genome", mode="before")
@@ -243,11 +238,14 @@ class SampleOptions(_Frozen):
 
     @field_validator("cnv_format", mode="before")
     @classmethod
-    def _cnv_format(cls, v: Any) -> str | None:
+    def _cnv_format(cls, v: Any, info: ValidationInfo) -> str | None:
         if _blank(v):
             return None
-        names = get_args(CnvFormatName)
-        if v not in names:
+        # The names are the copy-number readers' registry, to the right of this layer: whoever validates
+        # options passes them as context (the CLI, the sample sheet, batch). Without them the reader
+        # refuses an unknown name when it opens the file.
+        names = (info.context or {}).get(CNV_FORMATS_CONTEXT)
+        if names is not None and v not in names:
             raise _problem(f"is not a copy-number format; choose from {', '.join(names)}")
         return v
 
@@ -309,14 +307,15 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def validate_options(model: type[M], values: Mapping[str, Any], name: Callable[[str], str] = lambda field: field,
-                     prefix: str = "") -> tuple[M | None, list[str]]:
+                     prefix: str = "", context: Mapping[str, Any] | None = None) -> tuple[M | None, list[str]]:
     """``model`` built from raw ``values``, or None and every problem, each ``<prefix><name> <value> <reason>``.
 
     ``name`` turns a field into what the user typed: ``--ploidy`` on the command line, ``ploidy`` in a
     sheet (where ``prefix`` is ``line 3: ``). A reason may name another field as ``{field}``.
+    ``context`` carries the registries of later layers (:data:`CNV_FORMATS_CONTEXT`).
     """
     try:
-        return model.model_validate(dict(values)), []
+        return model.model_validate(dict(values), context=context), []
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

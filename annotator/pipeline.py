@@ -6,9 +6,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from annotator import copynumber
-from annotator.config import DEFAULT_PLOIDY, RunConfig
+from annotator.config import CNV_FORMATS_CONTEXT, DEFAULT_PLOIDY, RunConfig
 from annotator.errors import InputError
 from annotator.genome import detect_build, parse_build
 from annotator.interpret import interpret, parse_stated_driver, resolve_prior_therapies
@@ -24,6 +25,11 @@ from annotator.readers import vcf as vcf_reader
 from annotator.report import ReportModel, Settings, build_report
 
 _VCF_SUFFIXES = (".vcf.gz", ".vcf.bgz", ".vcf", ".bcf")
+
+
+def option_context() -> dict[str, Any]:
+    """What option validation needs from the readers' registries (config sits to their left)."""
+    return {CNV_FORMATS_CONTEXT: tuple(cnv_reader.FORMATS)}
 
 
 @dataclass(frozen=True)

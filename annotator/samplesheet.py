@@ -49,7 +49,7 @@ from typing import NamedTuple
 from annotator.config import DEFAULT_TUMOR_TYPE, SampleOptions, tumor_type_problem, validate_options
 from annotator.errors import InputError
 from annotator.kb.schema import Knowledgebase
-from annotator.pipeline import safe_file_stem
+from annotator.pipeline import option_context, safe_file_stem
 
 # File stems a run writes beside the reports: a sample named so would have its report overwritten.
 RESERVED_STEMS = {"cohort": "cohort summary (cohort.tsv, cohort.html)", "batch_status": "status file (batch_status.tsv)"}
@@ -268,7 +268,7 @@ class _SheetCheck:
         """The row's single-valued options, validated as ``annotate`` validates them; with a knowledgebase, the tumor type too."""
         cells = {k: raw[k] for k in OPTION_COLUMNS if raw.get(k)}  # a blank cell means the default
         cells.update({k: str(paths[k][0]) for k in ("tumor_fraction_file", "reference") if paths[k]})
-        options, bad = validate_options(SampleOptions, cells, prefix=f"line {n}: ")
+        options, bad = validate_options(SampleOptions, cells, prefix=f"line {n}: ", context=option_context())
         self.problems += bad
         if self.kb is not None and not any("tumor_type" in b for b in bad):
             unknown = tumor_type_problem(cells.get("tumor_type") or DEFAULT_TUMOR_TYPE, self.kb)

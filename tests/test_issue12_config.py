@@ -17,7 +17,7 @@ import pydantic
 import pytest
 
 from annotator.config import (
-    DEFAULT_TUMOR_TYPE, CnvFormatName, CnvThresholds, OutputFormat, RunConfig, SampleOptions, cli_name, validate_options,
+    DEFAULT_TUMOR_TYPE, CnvThresholds, OutputFormat, RunConfig, SampleOptions, cli_name, validate_options,
 )
 from annotator.copynumber import TumorFraction, interpret_gene
 from annotator.errors import InputError
@@ -185,19 +185,32 @@ def test_run_config_is_frozen_and_bounded():
     config = RunConfig()
     with pytest.raises(pydantic.ValidationError):
         config.ploidy = 0  # type: ignore[misc]
-    for bad in ({"ploidy": 0}, {"tumor_fraction": 1.01}, {"cnv_format": "nope"}, {"formats": ("docx",)}, {"tumor_type": " "},
-                {"colour": "red"}):
+    for bad in ({"ploidy": 0}, {"tumor_fraction": 1.01}, {"formats": ("docx",)}, {"tumor_type": " "}, {"colour": "red"}):
         with pytest.raises(pydantic.ValidationError):
             RunConfig(**bad)
+    from annotator.pipeline import option_context
+
+    with pytest.raises(pydantic.ValidationError):
+        RunConfig.model_validate({"cnv_format": "nope"}, context=option_context())
     assert RunConfig(ploidy=0.5, tumor_fraction=0).tumor_fraction == 0.0
 
 
-def test_literals_match_the_registries():
-    from annotator.readers.cnv import FORMATS
+def test_output_formats_match_the_renderers():
     from annotator.render import RENDERERS
 
-    assert get_args(CnvFormatName) == tuple(FORMATS)
     assert set(get_args(OutputFormat)) == set(RENDERERS)
+
+
+def test_cnv_format_names_come_from_the_reader_registry(monkeypatch):
+    """A new copy-number format is one registry entry: the option check reads the registry itself."""
+    from annotator.pipeline import option_context
+    from annotator.readers.cnv import FORMATS
+
+    monkeypatch.setitem(FORMATS, "newtool-seg", FORMATS["gene-table"])
+    options, problems = validate_options(SampleOptions, {"cnv_format": "newtool-seg"}, context=option_context())
+    assert (options and options.cnv_format, problems) == ("newtool-seg", [])
+    _, problems = validate_options(SampleOptions, {"cnv_format": "cnvkit"}, context=option_context())
+    assert problems == ["cnv_format 'cnvkit' is not a copy-number format; choose from " + ", ".join(FORMATS)]
 
 
 def test_every_sheet_column_is_read():

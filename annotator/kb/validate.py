@@ -204,7 +204,7 @@ def _single_drug_against_bypass(r: Regimen, known: Known) -> list[str]:
     for m in known.kb.mechanisms:
         if m.category != "bypass" or not any(c.driver == r.driver for c in m.contexts):
             continue
-        for a in sorted(set(m.alterations) & set(r.answers)):
+        for a in sorted(set(m.alterations) & set(r.answers) & set(known.alterations)):  # unknown ids: reported above
             gene = known.alterations[a].gene
             if gene and gene not in drug.targets:
                 out.append(f"offers {drug.id} alone against {a} ({m.id}), but {drug.id} does not target {gene}")

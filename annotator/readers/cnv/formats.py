@@ -125,8 +125,8 @@ def _sample_call(row: Row) -> GeneValue:
 
 
 _CNVKIT = ("chromosome", "start", "end", "log2")
-# The registry. Its order is the order of detection and of the --cnv-format choices (mirrored in
-# annotator.config.CnvFormatName).
+# The registry. Its order is the order of detection and of the --cnv-format choices (option checks read
+# the names from here: annotator.pipeline.option_context).
 FORMATS: dict[str, CnvFormat] = {
     "cnvkit-call-cns": CnvFormat("CNVkit .call.cns", "plasma", ("chromosome", "start", "end", "log2", "cn"), SegmentTable(_cnvkit, _CNVKIT)),
     "cnvkit-cns": CnvFormat("CNVkit .cns", "plasma", ("chromosome", "start", "end", "log2", "probes"), SegmentTable(_cnvkit, _CNVKIT), ("cn",)),
