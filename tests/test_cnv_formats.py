@@ -11,7 +11,8 @@ from annotator.copynumber import TumorFraction, interpret_gene
 from annotator.errors import InputError
 from annotator.kb.index import kb_index
 from annotator.readers.cnv import read_copy_number
-from tests.conftest import ROOT, expected_rows
+from tests.support.inputs import expected_rows
+from tests.support.paths import ROOT
 
 CNV = ROOT / "tests" / "data" / "cnv"
 BY_FILE = expected_rows(CNV, "file", "sample")

@@ -23,7 +23,8 @@ from annotator.copynumber import TumorFraction, interpret_gene
 from annotator.errors import InputError
 from annotator.models import GeneCopyNumber
 from annotator.samplesheet import SampleSheetError, read_samplesheet
-from tests.conftest import MINI_KB, ROOT, mutect2_vcf
+from tests.support.inputs import mutect2_vcf
+from tests.support.paths import MINI_KB, ROOT
 
 L858R = "chr7 55191822 T G PASS 0/0:600,0:0.0:600 0/1:2970,30:0.01:3000"
 

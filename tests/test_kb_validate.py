@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from annotator.kb.table import knowledgebase_markdown
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 KB = ROOT / "knowledgebase"
 MET_WINDOWS = "splice_windows: {donor_exonic: 3, donor_intronic: 10, acceptor_intronic: 25, acceptor_exonic: 1}"

@@ -22,7 +22,8 @@ import pytest
 from annotator.config import RunConfig
 from annotator.kb.load import get_knowledgebase
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import REALDATA, ROOT, mutect2_vcf
+from tests.support.inputs import mutect2_vcf
+from tests.support.paths import REALDATA, ROOT
 
 EXON14 = {"GRCh37": (116411903, 116412043), "GRCh38": (116771849, 116771989)}  # 1-based inclusive
 OFFSET_38 = EXON14["GRCh38"][0] - EXON14["GRCh37"][0]

@@ -8,7 +8,7 @@ from annotator.kb.index import kb_index
 from annotator.models import GeneCopyNumber
 from annotator.readers.cnv import read_copy_number
 from annotator.readers.fusion import read_fusions
-from tests.conftest import require_realdata
+from tests.support.paths import require_realdata
 
 CNV_FILES = {
     "etal-cnvkit__p2-9_2.call.cns": ("GRCh37", "cnvkit-call-cns", None),
