@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import pytest
 
-TABLE = Path(__file__).resolve().parents[1] / "annotator" / "data" / "contig_accessions.tsv"
-REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+from tests.support.paths import PKG, REALDATA, require
+
+TABLE = PKG / "data" / "contig_accessions.tsv"
 CIVIC_VARIANTS = REALDATA / "reference" / "civic" / "fakedrtom-crab__nightly-VariantSummaries.tsv"
 
 CHROMS = [str(n) for n in range(1, 23)] + ["X", "Y"]
@@ -119,10 +119,7 @@ def test_pinned_rows():
 
 
 def test_grch37_refseq_agrees_with_civic_hgvs():
-    if not REALDATA.is_dir():
-        pytest.skip(f"shared real data not present at {REALDATA}")
-    if not CIVIC_VARIANTS.is_file():
-        pytest.skip(f"CIViC VariantSummaries snapshot not present at {CIVIC_VARIANTS}")
+    require(CIVIC_VARIANTS, "CIViC VariantSummaries snapshot")
     grch37 = {row["refseq"]: chrom for chrom, row in _by_build()["GRCh37"].items()}
     csv.field_size_limit(1 << 24)
     checked = 0
