@@ -5,7 +5,6 @@ Fixtures and the expected values are in tests/data/callers/ (see its README for 
 
 from __future__ import annotations
 
-
 import pytest
 
 from annotator.config import RunConfig

@@ -3,7 +3,6 @@ read per knowledgebase gene, what they measure, the segment behind them, and the
 
 from __future__ import annotations
 
-
 import pytest
 
 from annotator.config import CnvThresholds

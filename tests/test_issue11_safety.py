@@ -17,8 +17,8 @@ from annotator.kb.schema import Reference
 from annotator.render.html import render_html
 from annotator.report import Link, generated_at
 from annotator.samplesheet import SampleSheetError, read_samplesheet
-from tests.support.paths import MINI_KB, ROOT
 from tests.support.mini_kb import G12D, L858R, run
+from tests.support.paths import MINI_KB, ROOT
 
 EX = ROOT / "example_vcfs"
 VCF = EX / "egfr_l858r_met_amp.vcf.gz"

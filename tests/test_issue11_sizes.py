@@ -17,8 +17,8 @@ from annotator.readers.cnv import read_copy_number
 from annotator.readers.common import NON_CODING_REASON
 from annotator.readers.fusion import read_fusions
 from annotator.render.rows import TABLE_ROW_LIMIT
-from tests.support.inputs import FORMAT_LINES, GRCH38_CONTIGS
 from tests.support.cli import assert_clean_failure
+from tests.support.inputs import FORMAT_LINES, GRCH38_CONTIGS
 
 CSQ_LINE = ('##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP. '
             'Format: Allele|Consequence|IMPACT|SYMBOL|Gene|Feature_type|Feature|BIOTYPE|HGVSc|HGVSp|CANONICAL">\n')

@@ -17,7 +17,14 @@ import pydantic
 import pytest
 
 from annotator.config import (
-    DEFAULT_TUMOR_TYPE, CnvFormatName, CnvThresholds, OutputFormat, RunConfig, SampleOptions, cli_name, validate_options,
+    DEFAULT_TUMOR_TYPE,
+    CnvFormatName,
+    CnvThresholds,
+    OutputFormat,
+    RunConfig,
+    SampleOptions,
+    cli_name,
+    validate_options,
 )
 from annotator.copynumber import TumorFraction, interpret_gene
 from annotator.errors import InputError
@@ -210,7 +217,10 @@ def test_every_sheet_column_is_read():
 
 # --- the plausibility cut is a threshold ------------------------------------------------------------
 
-def _likely_amp(observed: float, thresholds: CnvThresholds = CnvThresholds()) -> GeneCopyNumber:
+DEFAULT_CNV = CnvThresholds()
+
+
+def _likely_amp(observed: float, thresholds: CnvThresholds = DEFAULT_CNV) -> GeneCopyNumber:
     out = interpret_gene(GeneCopyNumber(gene="MET", copy_number=observed, source="t"), TumorFraction(0.01, "test"), thresholds)
     assert out.status == "likely_amplification", out
     return out

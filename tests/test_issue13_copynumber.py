@@ -10,7 +10,13 @@ from __future__ import annotations
 import pytest
 
 from annotator.config import CnvThresholds, RunConfig
-from annotator.copynumber import CN_TOLERANCE, TumorFraction, copy_number_alterations, interpret_gene, tumor_copy_number
+from annotator.copynumber import (
+    CN_TOLERANCE,
+    TumorFraction,
+    copy_number_alterations,
+    interpret_gene,
+    tumor_copy_number,
+)
 from annotator.models import GeneCopyNumber
 from annotator.pipeline import SampleInputs, annotate_sample
 from tests.support.inputs import mutect2_vcf

@@ -21,8 +21,8 @@ import functools
 import pytest
 
 from annotator.config import RunConfig
-from annotator.render.html import render_html
 from annotator.pipeline import SampleInputs, annotate_sample
+from annotator.render.html import render_html
 from tests.support.inputs import mutect2_vcf
 from tests.support.paths import require_realdata
 

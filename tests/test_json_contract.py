@@ -8,8 +8,8 @@ import jsonschema
 
 from annotator.render.json_out import json_schema, render
 from annotator.resources import report_schema_path
-from tests.support.paths import ROOT
 from tests.support.mini_kb import G12D, L858R, run
+from tests.support.paths import ROOT
 
 
 def test_published_schema_matches_the_model():

@@ -105,7 +105,7 @@ def test_fixtures_sit_where_their_names_say():
     assert from_exon["donor_exonic_first_outside_fourth_last_exon_base"] == -3
     assert from_exon["donor_intronic_last_inside_+10"] == 10
     assert from_exon["donor_intronic_first_outside_+11"] == 11
-    for name, (pos, ref, alt, _) in DELETIONS.items():
+    for name, (_pos, ref, alt, _) in DELETIONS.items():
         assert ref[0] == alt and len(alt) == 1, name  # VCF deletion: the anchor base, then the deleted ones
     first_deleted = {name: (pos + 1, pos + len(ref) - 1) for name, (pos, ref, *_rest) in DELETIONS.items()}
     assert first_deleted["deletion_ending_just_before_acceptor_window"][1] == S - 26
