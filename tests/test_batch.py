@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 EX = ROOT / "example_vcfs"
 GOOD = ["PLASMA_P001_T1", "PLASMA_P002", "PLASMA_P003_T1", "PLASMA_P004"]

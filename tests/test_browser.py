@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 EX = ROOT / "example_vcfs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

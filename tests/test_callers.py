@@ -5,13 +5,13 @@ Fixtures and the expected values are in tests/data/callers/ (see its README for 
 
 from __future__ import annotations
 
-
 import pytest
 
 from annotator.config import RunConfig
 from annotator.normalize import plain_allele, trim_alleles
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import ROOT, expected_rows
+from tests.support.inputs import expected_rows
+from tests.support.paths import ROOT
 
 CALLERS = ROOT / "tests" / "data" / "callers"
 BY_FILE = expected_rows(CALLERS, "file", "sample")

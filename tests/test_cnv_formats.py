@@ -3,7 +3,6 @@ read per knowledgebase gene, what they measure, the segment behind them, and the
 
 from __future__ import annotations
 
-
 import pytest
 
 from annotator.config import CnvThresholds
@@ -11,7 +10,8 @@ from annotator.copynumber import TumorFraction, interpret_gene
 from annotator.errors import InputError
 from annotator.kb.index import kb_index
 from annotator.readers.cnv import read_copy_number
-from tests.conftest import ROOT, expected_rows
+from tests.support.inputs import expected_rows
+from tests.support.paths import ROOT
 
 CNV = ROOT / "tests" / "data" / "cnv"
 BY_FILE = expected_rows(CNV, "file", "sample")

@@ -9,7 +9,7 @@ from annotator.copynumber import TumorFraction, interpret_gene, read_ichorcna_pa
 from annotator.errors import InputError
 from annotator.models import GeneCopyNumber
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import mutect2_vcf
+from tests.support.inputs import mutect2_vcf
 
 L858R = "chr7 55191822 T G PASS 0/0:600,0:0.0:600 0/1:2970,30:0.01:3000"
 CNS_HEADER = "chromosome\tstart\tend\tgene\tlog2\tdepth\tprobes\tweight\n"

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import DATA, EXAMPLES
+
 cyvcf2 = pytest.importorskip("cyvcf2")
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "example_vcfs"
-DATA = ROOT / "tests" / "data"
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
 
 # Primary-assembly lengths (GRC). chrM/MT is the same in both builds.

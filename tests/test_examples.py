@@ -8,29 +8,7 @@ import jsonschema
 import pytest
 
 from annotator.resources import report_schema_path
-from tests.conftest import ROOT
-
-EX = ROOT / "example_vcfs"
-CASES = {
-    "egfr_l858r_met_amp": (
-        ["--prior-therapy", "osimertinib"], "PLASMA_P001_T1", "GRCh38",
-        {"EGFR L858R": "primary_driver", "MET amplification": "bypass_resistance"},
-    ),
-    "egfr_ex19del_kras_pik3ca": (
-        ["--prior-therapy", "osimertinib"], "PLASMA_P002", "GRCh37",
-        {"EGFR exon 19 deletion": "primary_driver", "KRAS G12D": "bypass_resistance", "PIK3CA E545K": "bypass_resistance"},
-    ),
-    "kif5b_ret": ([], "PLASMA_P003_T1", "GRCh38", {"KIF5B::RET fusion": "primary_driver"}),
-    "no_findings": (["--prior-therapy", "osimertinib", "--driver", "EGFR L858R"], "PLASMA_P004", "GRCh37", {}),
-}
-
-
-def example_args(name: str) -> list[str]:
-    args = [str(EX / f"{name}.vcf.gz")]
-    for opt, suffix in (("--cnv", "cnv.tsv"), ("--fusions", "fusions.tsv")):
-        if (EX / f"{name}.{suffix}").exists():
-            args += [opt, str(EX / f"{name}.{suffix}")]
-    return args
+from tests.support.examples import CASES, example_args
 
 
 @pytest.mark.parametrize("name", CASES)

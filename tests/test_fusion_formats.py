@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from annotator.errors import InputError
 from annotator.kb.index import kb_index
 from annotator.matching import match_alterations
 from annotator.readers.fusion import read_fusions
-from tests.conftest import ROOT, expected_rows
+from tests.support.inputs import expected_rows
+from tests.support.paths import ROOT
 
 FUS = ROOT / "tests" / "data" / "fusions"
 BY_FILE = {name: rows for (name,), rows in expected_rows(FUS, "file").items()}

@@ -20,14 +20,12 @@ from __future__ import annotations
 import json
 import math
 import os
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-from tests.test_examples import CASES, example_args
+from tests.support.examples import CASES, example_args
+from tests.support.paths import GOLDEN
 
-GOLDEN = ROOT / "tests" / "golden"
 BY_TYPE_ONLY = {("software_version",), ("knowledgebase", "version"), ("knowledgebase", "sha256")}
 REL, ABS = 1e-6, 1e-9
 

@@ -23,7 +23,8 @@ from annotator.errors import InputError
 from annotator.kb.index import kb_index
 from annotator.readers.cnv import read_copy_number
 from annotator.readers.maf import read_maf, read_maf_header
-from tests.conftest import ROOT, mutect2_vcf
+from tests.support.inputs import mutect2_vcf
+from tests.support.paths import ROOT
 
 CNV = ROOT / "tests" / "data" / "cnv"
 L858R = "chr7 55191822 T G PASS 0/0:600,0:0.0:600 0/1:970,30:0.03:1000"

@@ -10,7 +10,8 @@ from annotator.kb.index import kb_index
 from annotator.matching import match_alterations
 from annotator.pipeline import SampleInputs, annotate_sample
 from annotator.readers.fusion import read_fusions
-from tests.conftest import ROOT, mutect2_vcf
+from tests.support.inputs import mutect2_vcf
+from tests.support.paths import ROOT
 
 FUS = ROOT / "tests" / "data" / "fusions"
 L858R = "chr7 55191822 T G PASS 0/0:600,0:0.0:600 0/1:2700,300:0.1:3000"

@@ -15,7 +15,7 @@ import pytest
 from annotator.config import CallThresholds, RunConfig
 from annotator.errors import InputError
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 L858R_37 = ("7", 55259515, "T", "G")
 L858R_38 = ("chr7", 55191822, "T", "G")

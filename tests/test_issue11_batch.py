@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from annotator.batch import resume as batch_module
 from annotator.atomic import OutputError, check_writable_dir, read_tsv_rows
 from annotator.batch import BatchOptions, Outcome, merge_status, read_status_rows, run_batch
+from annotator.batch import resume as batch_module
 from annotator.samplesheet import read_samplesheet
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 EX = ROOT / "example_vcfs"
 FAULTS = '''

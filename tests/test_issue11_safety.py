@@ -17,8 +17,8 @@ from annotator.kb.schema import Reference
 from annotator.render.html import render_html
 from annotator.report import Link, generated_at
 from annotator.samplesheet import SampleSheetError, read_samplesheet
-from tests.conftest import MINI_KB, ROOT
-from tests.test_roles_mini_kb import G12D_38, L858R_38, run
+from tests.support.mini_kb import G12D, L858R, run
+from tests.support.paths import MINI_KB, ROOT
 
 EX = ROOT / "example_vcfs"
 VCF = EX / "egfr_l858r_met_amp.vcf.gz"
@@ -157,7 +157,7 @@ def test_kb_validate_lists_a_javascript_url_with_the_other_problems(run_cli, tmp
 
 @pytest.fixture
 def report(write, mini_kb):
-    return run(write, mini_kb, [L858R_38, G12D_38], cnv="MET\t8\n", prior=["osimertinib"])
+    return run(write, mini_kb, [L858R, G12D], cnv="MET\t8\n", prior=["osimertinib"])
 
 
 def test_renderer_drops_non_http_hrefs_from_a_model_that_bypassed_validation(report):

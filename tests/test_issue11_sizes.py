@@ -17,8 +17,8 @@ from annotator.readers.cnv import read_copy_number
 from annotator.readers.common import NON_CODING_REASON
 from annotator.readers.fusion import read_fusions
 from annotator.render.rows import TABLE_ROW_LIMIT
-from tests.conftest import FORMAT_LINES, GRCH38_CONTIGS
-from tests.test_cli_errors import assert_clean_failure, cli
+from tests.support.cli import assert_clean_failure
+from tests.support.inputs import FORMAT_LINES, GRCH38_CONTIGS
 
 CSQ_LINE = ('##INFO=<ID=CSQ,Number=.,Type=String,Description="Consequence annotations from Ensembl VEP. '
             'Format: Allele|Consequence|IMPACT|SYMBOL|Gene|Feature_type|Feature|BIOTYPE|HGVSc|HGVSp|CANONICAL">\n')
@@ -211,10 +211,10 @@ GOOD_VCF = vcf([("chr12", 25245350, "C", "T", None)], annotated=False)
     ("over.cns", "chromosome\tstart\tend\tgene\tlog2\tprobes\nchr7\t116699000\t116800000\tMET\t5000\t40\n", ["over.cns:2:", "log2"]),
     ("over.cnv.tsv", "gene\tcopy_number\tlog2\nMET\tNA\t5000\n", ["over.cnv.tsv:2:", "log2"]),
 ], ids=["cnvkit-cnr", "cnvkit-cns", "gene-table"])
-def test_cnv_log2_overflow_is_a_one_line_error(tmp_path, write, name, text, needles):
+def test_cnv_log2_overflow_is_a_one_line_error(console, tmp_path, write, name, text, needles):
     cnv = write(name, text)
     outdir = tmp_path / "out"
-    proc = cli(["annotate", write("s.vcf", GOOD_VCF), "--cnv", cnv, "--outdir", outdir], tmp_path)
+    proc = console(["annotate", write("s.vcf", GOOD_VCF), "--cnv", cnv, "--outdir", outdir], tmp_path)
     assert_clean_failure(proc, outdir, *needles, "plausible")
 
 
@@ -227,18 +227,18 @@ HUGE = '"' + "A" * 140_000 + '"'
     ("--fusions", "huge.arriba.tsv", "#gene1\tgene2\tbreakpoint1\tbreakpoint2\tsplit_reads1\tsplit_reads2\tdiscordant_mates\n"
      f"EML4\tALK\t2:1\t2:2\t5\t5\t{HUGE}\n", 2),
 ], ids=["fusion-table", "cnv-gene-table", "arriba"])  # short ids: pytest puts the id in the environment
-def test_table_cell_over_csv_field_limit_is_a_one_line_error(tmp_path, write, option, name, text, line):
+def test_table_cell_over_csv_field_limit_is_a_one_line_error(console, tmp_path, write, option, name, text, line):
     table = write(name, text)
     outdir = tmp_path / "out"
-    proc = cli(["annotate", write("s.vcf", GOOD_VCF), option, table, "--outdir", outdir], tmp_path)
+    proc = console(["annotate", write("s.vcf", GOOD_VCF), option, table, "--outdir", outdir], tmp_path)
     assert_clean_failure(proc, outdir, f"{name}:{line}:", "longer than 131,072 characters")
 
 
-def test_maf_cell_over_csv_field_limit_is_a_one_line_error(tmp_path, write):
+def test_maf_cell_over_csv_field_limit_is_a_one_line_error(console, tmp_path, write):
     maf = write("huge.maf", "Hugo_Symbol\tChromosome\tStart_Position\tReference_Allele\tTumor_Seq_Allele2\tTumor_Sample_Barcode\tNCBI_Build\n"
                 "KRAS\t12\t25245350\tC\tT\tS1\tGRCh38\n" f"KRAS\t12\t25245351\tC\t{HUGE}\tS1\tGRCh38\n")
     outdir = tmp_path / "out"
-    assert_clean_failure(cli(["annotate", maf, "--outdir", outdir], tmp_path), outdir, "huge.maf:3:", "longer than 131,072")
+    assert_clean_failure(console(["annotate", maf, "--outdir", outdir], tmp_path), outdir, "huge.maf:3:", "longer than 131,072")
 
 
 def test_variant_near_an_exon_the_knowledgebase_names_stays_listed(run_cli, tmp_path, write):

@@ -17,13 +17,20 @@ import pydantic
 import pytest
 
 from annotator.config import (
-    DEFAULT_TUMOR_TYPE, CnvThresholds, OutputFormat, RunConfig, SampleOptions, cli_name, validate_options,
+    DEFAULT_TUMOR_TYPE,
+    CnvThresholds,
+    OutputFormat,
+    RunConfig,
+    SampleOptions,
+    cli_name,
+    validate_options,
 )
 from annotator.copynumber import TumorFraction, interpret_gene
 from annotator.errors import InputError
 from annotator.models import GeneCopyNumber
 from annotator.samplesheet import SampleSheetError, read_samplesheet
-from tests.conftest import MINI_KB, ROOT, mutect2_vcf
+from tests.support.inputs import mutect2_vcf
+from tests.support.paths import MINI_KB, ROOT
 
 L858R = "chr7 55191822 T G PASS 0/0:600,0:0.0:600 0/1:2970,30:0.01:3000"
 
@@ -222,7 +229,10 @@ def test_every_sheet_column_is_read():
 
 # --- the plausibility cut is a threshold ------------------------------------------------------------
 
-def _likely_amp(observed: float, thresholds: CnvThresholds = CnvThresholds()) -> GeneCopyNumber:
+DEFAULT_CNV = CnvThresholds()
+
+
+def _likely_amp(observed: float, thresholds: CnvThresholds = DEFAULT_CNV) -> GeneCopyNumber:
     out = interpret_gene(GeneCopyNumber(gene="MET", copy_number=observed, source="t"), TumorFraction(0.01, "test"), thresholds)
     assert out.status == "likely_amplification", out
     return out

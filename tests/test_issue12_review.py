@@ -12,7 +12,8 @@ import jsonschema
 from annotator.models import Observation
 from annotator.report import ROW_TABLES, ReportModel
 from annotator.resources import report_schema_path
-from tests.conftest import ROOT, mutect2_vcf
+from tests.support.inputs import mutect2_vcf
+from tests.support.paths import ROOT
 
 EX = ROOT / "example_vcfs"
 L858R_38 = "chr7 55191822 T G PASS 0/0:500,0:0.0:500 0/1:600,400:0.40:1000"

@@ -10,10 +10,16 @@ from __future__ import annotations
 import pytest
 
 from annotator.config import CnvThresholds, RunConfig
-from annotator.copynumber import CN_TOLERANCE, TumorFraction, copy_number_alterations, interpret_gene, tumor_copy_number
+from annotator.copynumber import (
+    CN_TOLERANCE,
+    TumorFraction,
+    copy_number_alterations,
+    interpret_gene,
+    tumor_copy_number,
+)
 from annotator.models import GeneCopyNumber
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import mutect2_vcf
+from tests.support.inputs import mutect2_vcf
 
 DEFAULTS = CnvThresholds()  # amplification 5, loss 1, min observed gain 0.3, uncertainty +/- 0.15
 UNKNOWN = TumorFraction(None, "unknown")

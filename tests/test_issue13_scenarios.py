@@ -10,6 +10,7 @@ import pytest
 
 from annotator.render.html import render_html
 
+
 @pytest.fixture
 def scenario(shipped_sample):
     return shipped_sample

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.errors import KnowledgebaseError
-from tests.test_issue13_rules import kb_variant, regimen, trial
+from tests.support.mini_kb import kb_variant, regimen, trial
 
 BROKEN = {
     "post-resistance regimen without after": (

@@ -19,7 +19,8 @@ import pytest
 from annotator.config import RunConfig
 from annotator.kb.load import get_knowledgebase
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import FORMAT_LINES, REALDATA
+from tests.support.inputs import FORMAT_LINES
+from tests.support.paths import REALDATA
 
 KB = get_knowledgebase()
 REGIMENS = {r.id: r for r in KB.regimens}

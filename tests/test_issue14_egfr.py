@@ -15,7 +15,7 @@ import pytest
 
 from annotator.config import RunConfig
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import mutect2_vcf
+from tests.support.inputs import mutect2_vcf
 
 NORMAL = "0/0:500,0:0.0:500"
 TUMOR = "0/1:900,100:0.10:1000"

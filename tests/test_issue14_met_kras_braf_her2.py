@@ -21,9 +21,10 @@ import functools
 import pytest
 
 from annotator.config import RunConfig
-from annotator.render.html import render_html
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import mutect2_vcf, require_realdata
+from annotator.render.html import render_html
+from tests.support.inputs import mutect2_vcf
+from tests.support.paths import require_realdata
 
 NORMAL, TUMOR = "0/0:600,0:0.0:600", "0/1:900,100:0.10:1000"
 CHR17 = {"GRCh37": "##contig=<ID=17,length=81195210>\n", "GRCh38": "##contig=<ID=chr17,length=83257441>\n"}

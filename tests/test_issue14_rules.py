@@ -1,8 +1,8 @@
-"""Option rules added with issue 14's content, on the mini knowledgebase (tests/test_issue13_rules.py's builders)."""
+"""Option rules added with issue 14's content, on the mini knowledgebase (the builders of tests/support/mini_kb.py)."""
 
 from __future__ import annotations
 
-from tests.test_issue13_rules import (
+from tests.support.mini_kb import (
     CARBOPLATIN,
     CHEMO_CLASS,
     G12C,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.errors import KnowledgebaseError
-from tests.test_issue13_rules import kb_variant
+from tests.support.mini_kb import kb_variant
 
 BROKEN = {
     "checked article without DOI or PMID": (

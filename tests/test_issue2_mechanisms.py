@@ -6,7 +6,7 @@ import pytest
 
 from annotator.config import RunConfig
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import mutect2_vcf
+from tests.support.inputs import mutect2_vcf
 
 N = "0/0:600,0:0.0:600"
 DRIVER = {"GRCh38": f"chr7 55191822 T G PASS {N} 0/1:2640,360:0.12:3000", "GRCh37": f"7 55259515 T G PASS {N} 0/1:2640,360:0.12:3000"}

@@ -8,8 +8,8 @@ import jsonschema
 
 from annotator.render.json_out import json_schema, render
 from annotator.resources import report_schema_path
-from tests.conftest import ROOT
-from tests.test_roles_mini_kb import G12D_38, L858R_38, run
+from tests.support.mini_kb import G12D, L858R, run
+from tests.support.paths import ROOT
 
 
 def test_published_schema_matches_the_model():
@@ -18,7 +18,7 @@ def test_published_schema_matches_the_model():
 
 
 def test_report_validates_and_has_the_contract_fields(write, mini_kb):
-    report = run(write, mini_kb, [L858R_38, G12D_38], cnv="MET\t8\n", fusions="KIF5B\tRET\t42\n", prior=["osimertinib"])
+    report = run(write, mini_kb, [L858R, G12D], cnv="MET\t8\n", fusions="KIF5B\tRET\t42\n", prior=["osimertinib"])
     data = json.loads(render(report))
     jsonschema.validate(data, json.loads(report_schema_path().read_text()))
     for key in ("schema_version", "software_version", "genome_build", "knowledgebase", "inputs", "counts", "sample",
@@ -44,7 +44,7 @@ def test_report_validates_and_has_the_contract_fields(write, mini_kb):
 
 def test_same_input_same_bytes(write, mini_kb, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    first = render(run(write, mini_kb, [L858R_38, G12D_38], prior=["osimertinib"]))
-    second = render(run(write, mini_kb, [L858R_38, G12D_38], prior=["osimertinib"]))
+    first = render(run(write, mini_kb, [L858R, G12D], prior=["osimertinib"]))
+    second = render(run(write, mini_kb, [L858R, G12D], prior=["osimertinib"]))
     assert first == second
     assert json.loads(first)["generated_at"] == "2023-11-14T22:13:20Z"

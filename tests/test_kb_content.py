@@ -12,26 +12,25 @@ from pathlib import Path
 import pytest
 
 from annotator.kb.load import load_knowledgebase
+from tests.support.paths import KNOWLEDGEBASE, SEEDS, require
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 REVIEW = SEEDS / "000_0266a875e78a1158.txt"
 CAF = SEEDS / "003_45d59ea7bb17efe4.txt"
 
-KB = load_knowledgebase(REPO / "knowledgebase")
+KB = load_knowledgebase(KNOWLEDGEBASE)
 ALTERATIONS = {a.id: a for a in KB.alterations}
 DRUGS = {d.id: d for d in KB.drugs}
 MECHANISMS = {m.id: m for m in KB.mechanisms}
 REGIMENS = {r.id: r for r in KB.regimens}
 TRIALS = {t.id: t for t in KB.trials}
 REFERENCES = {r.id: r for r in KB.references}
-REVIEWED = dt.date(2026, 11, 25)
+CHANGELOG = (KNOWLEDGEBASE / "CHANGELOG.md").read_text(encoding="utf-8")
+RELEASES = re.findall(r"^## (\S+) \((\d{4}-\d\d-\d\d)\)$", CHANGELOG, re.M)  # (version, date), newest first
+UNRELEASED = re.search(r"^## Unreleased$", CHANGELOG, re.M) is not None
 
 
 def _text(path: Path) -> str:
-    if not path.is_file():
-        pytest.skip(f"{path} not present: source text unavailable")
-    return path.read_text(encoding="utf-8")
+    return require(path, "source text").read_text(encoding="utf-8")
 
 
 def _resolve(name: str) -> str | None:
@@ -44,17 +43,22 @@ def _resolve(name: str) -> str | None:
 
 # ----------------------------------------------------------------------------- release
 def test_release() -> None:
+    """The release header is the newest release of the knowledgebase changelog, and not dated in the future."""
     assert KB.release.name == "ctdna-annotator bypass-resistance KB"
-    assert KB.release.version == "2026.11.1"
-    assert KB.release.released == REVIEWED
+    assert RELEASES, "no '## <version> (<date>)' heading in knowledgebase/CHANGELOG.md"
+    assert (KB.release.version, KB.release.released.isoformat()) == RELEASES[0]
+    assert KB.release.released <= dt.date.today()
 
 
 def test_every_entry_is_cited_and_dated() -> None:
-    """Reviewed no earlier than the first release, and never in the future (a typo in a year would be)."""
+    """Reviewed no earlier than the first release and never in the future (a typo in a year would be); once
+    released (no Unreleased section in the changelog), no later than the release date."""
+    first_release = dt.date.fromisoformat(RELEASES[-1][1])
+    latest = dt.date.today() if UNRELEASED else KB.release.released
     for entries in (KB.genes, KB.drug_classes, KB.drugs, KB.alterations, KB.mechanisms, KB.regimens, KB.trials, [KB.policy]):
         for entry in entries:
             assert entry.sources, entry
-            assert REVIEWED <= entry.last_reviewed <= dt.date.today(), entry
+            assert first_release <= entry.last_reviewed <= latest, entry
 
 
 # ----------------------------------------------------------------------------- trials

@@ -1,7 +1,7 @@
 """Check the knowledgebase gene coordinates against independent third-party truth tables.
 
 The tables live in ``../shared/realdata`` (beside the repository, never copied into it; several are
-GPL/AGPL). Every test skips when that folder is absent. Each gene, codon, exon and hotspot is its own
+GPL/AGPL). The module is skipped, once, when that folder is absent. Each gene, codon, exon and hotspot is its own
 test id, and every assertion compares the YAML against values computed from the tables:
 
 * GRCh37 gene spans/exons/transcripts: hmf gene panel (Ensembl canonical exons); IGF1R: MSK-IMPACT468 targets.
@@ -23,14 +23,14 @@ from pathlib import Path
 import pytest
 
 from annotator.kb.load import load_knowledgebase
+from tests.support.paths import KNOWLEDGEBASE, REALDATA, skip_module_without
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-REF = SHARED / "reference"
-TRUTH = SHARED / "truth"
-SKIP_REASON = "../shared/realdata not present: coordinate truth tables unavailable"
+skip_module_without(REALDATA, "coordinate truth tables")
 
-KB = load_knowledgebase(REPO / "knowledgebase")
+REF = REALDATA / "reference"
+TRUTH = REALDATA / "truth"
+
+KB = load_knowledgebase(KNOWLEDGEBASE)
 GENES = {g.symbol: g for g in KB.genes}
 
 # umccr rows (1-based start, GRCh38) that belong to other isoforms than the KB transcript. Each is named
@@ -70,11 +70,6 @@ COMPLEMENT = str.maketrans("ACGT", "TGCA")
 _BASES = "TCAG"
 _AA = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
 CODE = {a + b + c: _AA[16 * i + 4 * j + k] for i, a in enumerate(_BASES) for j, b in enumerate(_BASES) for k, c in enumerate(_BASES)}
-
-
-def _require_shared() -> None:
-    if not SHARED.is_dir():
-        pytest.skip(SKIP_REASON)
 
 
 # ----------------------------------------------------------------------------- truth table readers
@@ -276,7 +271,6 @@ def table_codon(symbol: str, number: int) -> int:
 
 
 def test_every_codon_gene_has_a_cds_multiple_of_three() -> None:
-    _require_shared()
     for symbol in {s for s, _ in CODON_CASES} | {s for s, _ in EXON_CASES}:
         total = sum(e - s + 1 for s, e in cds38(symbol))
         assert total % 3 == 0, f"{symbol}: canonical GRCh38 CDS length {total} is not a multiple of 3"
@@ -284,7 +278,6 @@ def test_every_codon_gene_has_a_cds_multiple_of_three() -> None:
 
 @pytest.mark.parametrize("symbol", GENE_IDS)
 def test_grch37_location_contains_reference_gene(symbol: str) -> None:
-    _require_shared()
     gene = GENES[symbol]
     loc = gene.location.GRCh37
     if symbol in hmf_panel():
@@ -312,7 +305,6 @@ def test_grch37_location_contains_reference_gene(symbol: str) -> None:
 
 @pytest.mark.parametrize("symbol", GENE_IDS)
 def test_grch38_location_contains_umccr_cds(symbol: str) -> None:
-    _require_shared()
     if symbol not in umccr_cds():
         pytest.skip(f"{symbol}: not in the umccr BED")
     loc = GENES[symbol].location.GRCh38
@@ -322,7 +314,6 @@ def test_grch38_location_contains_umccr_cds(symbol: str) -> None:
 
 @pytest.mark.parametrize("symbol", GENE_IDS)
 def test_strand_matches_panel_targets(symbol: str) -> None:
-    _require_shared()
     strands = Counter(t[3] for t in impact_targets().get(symbol, []))
     if not strands:
         pytest.skip(f"{symbol}: no MSK-IMPACT468 targets")
@@ -332,7 +323,6 @@ def test_strand_matches_panel_targets(symbol: str) -> None:
 
 @pytest.mark.parametrize(("symbol", "number"), CODON_CASES, ids=[f"{s}-{n}" for s, n in CODON_CASES])
 def test_codon_grch38_from_umccr_cds(symbol: str, number: int) -> None:
-    _require_shared()
     gene, codon = GENES[symbol], _codon(symbol, number)
     segs = cds38(symbol)
     bases = codon_bases(segs, gene.strand, table_codon(symbol, number))
@@ -343,7 +333,6 @@ def test_codon_grch38_from_umccr_cds(symbol: str, number: int) -> None:
 
 @pytest.mark.parametrize(("symbol", "number"), CODON_CASES, ids=[f"{s}-{n}" for s, n in CODON_CASES])
 def test_codon_grch37_from_hmf_exons(symbol: str, number: int) -> None:
-    _require_shared()
     gene, codon = GENES[symbol], _codon(symbol, number)
     _, segs = cds37(symbol)
     bases = codon_bases(segs, gene.strand, table_codon(symbol, number))
@@ -353,7 +342,6 @@ def test_codon_grch37_from_hmf_exons(symbol: str, number: int) -> None:
 
 @pytest.mark.parametrize(("symbol", "number"), CODON_CASES, ids=[f"{s}-{n}" for s, n in CODON_CASES])
 def test_codon_reference_sequence(symbol: str, number: int) -> None:
-    _require_shared()
     gene, codon = GENES[symbol], _codon(symbol, number)
     _, segs = cds37(symbol)
     bases = [base37(gene.location.GRCh37.chrom, p) for p in codon_bases(segs, gene.strand, table_codon(symbol, number))]
@@ -363,7 +351,6 @@ def test_codon_reference_sequence(symbol: str, number: int) -> None:
 
 @pytest.mark.parametrize(("symbol", "number"), CODON_CASES, ids=[f"{s}-{n}" for s, n in CODON_CASES])
 def test_codon_agrees_with_civic_and_known_sites(symbol: str, number: int) -> None:
-    _require_shared()
     gene, codon = GENES[symbol], _codon(symbol, number)
     strand = gene.strand
     transcript = gene.transcript.split(".")[0]
@@ -391,26 +378,28 @@ def test_codon_agrees_with_civic_and_known_sites(symbol: str, number: int) -> No
         pytest.skip(f"{symbol} codon {number}: no CIViC SNV or known-site locus at this codon")
 
 
+def _single_base_alleles(symbol: str, number: int, alt_aa: str) -> dict[str, set[tuple[int, str, str]]]:
+    """Every single-base change of the KB reference codon that gives ``alt_aa``, per build: (pos, ref, alt) on +."""
+    strand, codon = GENES[symbol].strand, _codon(symbol, number)
+    expected: dict[str, set[tuple[int, str, str]]] = {"GRCh37": set(), "GRCh38": set()}
+    for idx in range(3):
+        for base in set("ACGT") - {codon.ref[idx]}:
+            if CODE[codon.ref[:idx] + base + codon.ref[idx + 1 :]] != alt_aa:
+                continue
+            for build in expected:
+                low = getattr(codon, build)
+                pos = low + idx if strand == 1 else low + 2 - idx
+                expected[build].add((pos, strand_base(codon.ref[idx], strand), strand_base(base, strand)))
+    return expected
+
+
 @pytest.mark.parametrize(("alteration", "symbol", "protein"), HOTSPOTS, ids=[f"{a}-{p}" for a, _, p in HOTSPOTS])
 def test_hotspot_allele(alteration: str, symbol: str, protein: str) -> None:
     """The codon's reference residue and the alleles of CIViC / truth MAFs agree with the KB codon."""
-    _require_shared()
-    gene = GENES[symbol]
     ref_aa, number, alt_aa = protein[0], int(protein[1:-1]), protein[-1]
     codon = _codon(symbol, number)
     assert CODE[codon.ref] == ref_aa, f"{symbol} codon {number} {codon.ref} encodes {CODE[codon.ref]}, not {ref_aa}"
-    # every single-base change of the reference codon that gives the alternative residue, per build
-    expected: dict[str, set[tuple[int, str, str]]] = {"GRCh37": set(), "GRCh38": set()}
-    for idx in range(3):
-        for base in "ACGT":
-            if base == codon.ref[idx]:
-                continue
-            mutant = codon.ref[:idx] + base + codon.ref[idx + 1 :]
-            if CODE[mutant] == alt_aa:
-                for build in expected:
-                    low = getattr(codon, build)
-                    pos = low + idx if gene.strand == 1 else low + 2 - idx
-                    expected[build].add((pos, strand_base(codon.ref[idx], gene.strand), strand_base(base, gene.strand)))
+    expected = _single_base_alleles(symbol, number, alt_aa)
     assert expected["GRCh37"], f"{protein} is not reachable by one base change from {codon.ref}"
     seen = 0
     for row in civic_rows():
@@ -437,19 +426,17 @@ ANCHORS_38 = [
 
 @pytest.mark.parametrize(("symbol", "number", "base", "pos", "origin"), ANCHORS_38, ids=[f"{a[0]}-{a[1]}-{a[2]}" for a in ANCHORS_38])
 def test_grch38_anchor_positions(symbol: str, number: int, base: int, pos: int, origin: str) -> None:
-    _require_shared()
     gene, codon = GENES[symbol], _codon(symbol, number)
     got = codon.GRCh38 + base - 1 if gene.strand == 1 else codon.GRCh38 + 3 - base
     assert got == pos
     if origin == "vcf2maf_grch38_vcf":
-        with open(SHARED / "vcf" / "mskcc-vcf2maf__test_grch38.vcf", encoding="utf-8") as handle:
+        with open(REALDATA / "vcf" / "mskcc-vcf2maf__test_grch38.vcf", encoding="utf-8") as handle:
             records = {(f[0], int(f[1])) for f in (line.split("\t") for line in handle if not line.startswith("#"))}
         assert (gene.location.GRCh38.chrom, pos) in records
 
 
 @pytest.mark.parametrize(("symbol", "number"), EXON_CASES, ids=[f"{s}-ex{n}" for s, n in EXON_CASES])
 def test_exon_coordinates(symbol: str, number: int) -> None:
-    _require_shared()
     gene = GENES[symbol]
     exon = next(e for e in gene.exons if e.number == number)
     first_coding, _ = cds37(symbol)
@@ -461,12 +448,11 @@ def test_exon_coordinates(symbol: str, number: int) -> None:
 
 
 def test_met_exon14_last_base_matches_truth() -> None:
-    _require_shared()
     exon = next(e for e in GENES["MET"].exons if e.number == 14)
     rows = [r for r in _maf_rows(TRUTH / "mskcc-vcf2maf__test_output.vep_isoforms.maf") if r["Hugo_Symbol"] == "MET"]
     assert rows and all(r["Transcript_ID"] == "ENST00000318493" for r in rows)
     assert int(rows[0]["Start_Position"]) == exon.GRCh37.end  # p.D1028H: last base of exon 14
-    with open(SHARED / "vcf" / "mskcc-vcf2maf__test_grch38.vcf", encoding="utf-8") as handle:
+    with open(REALDATA / "vcf" / "mskcc-vcf2maf__test_grch38.vcf", encoding="utf-8") as handle:
         records = {(f[0], int(f[1]), f[3], f[4]) for f in (line.split("\t") for line in handle if not line.startswith("#"))}
     assert ("7", exon.GRCh38.end, "G", "C") in records
 
@@ -474,7 +460,6 @@ def test_met_exon14_last_base_matches_truth() -> None:
 def test_met_isoform_offset_from_truth() -> None:
     """The same MET exon-14 base, annotated on both isoforms by vcf2maf: the knowledgebase transcript's numbering
     (p.D1010H, issue 14) and the residue offset OTHER_TRANSCRIPT uses for its codons."""
-    _require_shared()
     kb_tx, table_tx, offset = OTHER_TRANSCRIPT["MET"]
     assert GENES["MET"].transcript.split(".")[0] == kb_tx
     exon = next(e for e in GENES["MET"].exons if e.number == 14)
@@ -495,7 +480,6 @@ def test_met_isoform_offset_from_truth() -> None:
 
 
 def test_egfr_exon19_deletions_lie_in_exon19() -> None:
-    _require_shared()
     exon = next(e for e in GENES["EGFR"].exons if e.number == 19)
     path = TRUTH / "cchauve-BOVERI-561__v51NextSeq_commercial_samples_expected_indels.tsv"
     with open(path, encoding="utf-8") as handle:
@@ -509,7 +493,6 @@ def test_egfr_exon19_deletions_lie_in_exon19() -> None:
 
 def test_truth_maf_missense_rows_map_to_the_cds() -> None:
     """Every KB-gene SNV of the truth MAFs falls in the codon its HGVSp names, on both builds."""
-    _require_shared()
     checked = 0
     for build, symbol, protein, pos, _, _ in truth_snvs():
         m = re.fullmatch(r"[A-Z](\d+)[A-Z*]", protein)

@@ -15,7 +15,8 @@ third-party files read from ``../shared/realdata`` (beside the repository, never
   independently of their source. Where an assembly difference lies between a gene and its only nearby anchor, the
   observed difference is pinned in ANCHOR_EXCEPTIONS (with the reason), so the check still fails on any change.
 
-Every gene is its own test id. Tests skip when the shared folder is absent, or when no file names the gene.
+Every gene is its own test id. A test over the shared files skips once when the folder is absent, and for a gene
+when no file names it.
 """
 
 from __future__ import annotations
@@ -25,18 +26,16 @@ import gzip
 import re
 from collections import Counter, defaultdict
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 import pytest
 
 from annotator.kb.load import load_knowledgebase
+from tests.support.paths import KNOWLEDGEBASE, REALDATA, parametrize_if, require
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-SKIP_REASON = "../shared/realdata not present: partner-gene truth tables (umccr BED, fusion-caller outputs, CIViC) unavailable"
+WHAT = "partner-gene truth tables (umccr BED, fusion-caller outputs, CIViC)"
 
-KB = load_knowledgebase(REPO / "knowledgebase")
+KB = load_knowledgebase(KNOWLEDGEBASE)
 PARTNERS = sorted((g for g in KB.genes if g.fusion_partner_only), key=lambda g: g.symbol)
 PARTNER_IDS = [g.symbol for g in PARTNERS]
 
@@ -61,11 +60,6 @@ class Breakpoint(NamedTuple):
     origin: str
 
 
-def _require_shared() -> None:
-    if not SHARED.is_dir():
-        pytest.skip(SKIP_REASON)
-
-
 def _chrom(name: str) -> str:
     return name.removeprefix("chr")
 
@@ -78,7 +72,7 @@ def _strand(sign: str) -> int | None:
 @lru_cache(maxsize=1)
 def umccr_cds() -> dict[str, list[tuple[str, int, int]]]:
     rows: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
-    with gzip.open(SHARED / "reference" / "umccr-gpgr__umccr_cancer_genes_hg38_coding.bed.gz", "rt") as handle:
+    with gzip.open(REALDATA / "reference" / "umccr-gpgr__umccr_cancer_genes_hg38_coding.bed.gz", "rt") as handle:
         next(handle)  # header: chr start end symbol
         for line in handle:
             chrom, start, end, symbol = line.split()[:4]
@@ -90,14 +84,14 @@ def umccr_cds() -> dict[str, list[tuple[str, int, int]]]:
 def grch37_breakpoints() -> dict[str, list[Breakpoint]]:
     """Breakpoints that real GRCh37 fusion-caller outputs attribute to a gene symbol."""
     out: dict[str, list[Breakpoint]] = defaultdict(list)
-    star = SHARED / "fusion" / "STAR-Fusion__fuco.star-fusion.fusion_candidates.final.abridged"
+    star = REALDATA / "fusion" / "STAR-Fusion__fuco.star-fusion.fusion_candidates.final.abridged"
     with open(star, encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             for gene_col, bp_col in (("LeftGene", "LeftBreakpoint"), ("RightGene", "RightBreakpoint")):
                 symbol = row[gene_col].split("^")[0]
                 chrom, pos, sign = row[bp_col].split(":")
                 out[symbol].append(Breakpoint(_chrom(chrom), int(pos), _strand(sign), f"STAR-Fusion {row['#FusionName']}"))
-    arriba = SHARED / "fusion" / "suhrig-arriba__fusions.tsv"
+    arriba = REALDATA / "fusion" / "suhrig-arriba__fusions.tsv"
     with open(arriba, encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             for gene_col, n in (("#gene1", "1"), ("gene2", "2")):
@@ -114,7 +108,7 @@ def grch37_breakpoints() -> dict[str, list[Breakpoint]]:
 def grch38_breakpoints() -> dict[str, list[Breakpoint]]:
     """FusionCatcher 1.20 (Ensembl 98, GRCh38) fusion points: 'chrom:pos:strand' per partner."""
     out: dict[str, list[Breakpoint]] = defaultdict(list)
-    path = SHARED / "fusion" / "ndaniel-fusioncatcher__final-list_candidate-fusion-genes.txt"
+    path = REALDATA / "fusion" / "ndaniel-fusioncatcher__final-list_candidate-fusion-genes.txt"
     with open(path, encoding="utf-8") as handle:
         reader = csv.reader(handle, delimiter="\t")
         header = next(reader)
@@ -134,7 +128,7 @@ def civic_fusion_regions() -> dict[str, list[tuple[str, int, int, str, str]]]:
 
     ``end`` says which partner the region is: "5" (first coordinates) or "3" (chromosome2/start2/stop2)."""
     out: dict[str, list[tuple[str, int, int, str, str]]] = defaultdict(list)
-    path = SHARED / "reference" / "civic" / "fakedrtom-crab__nightly-VariantSummaries.tsv"
+    path = REALDATA / "reference" / "civic" / "fakedrtom-crab__nightly-VariantSummaries.tsv"
     with open(path, encoding="utf-8") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             m = re.fullmatch(r"([A-Z0-9]+)-([A-Z0-9]+)(?: .*)?", row["variant"])
@@ -161,7 +155,7 @@ def build_anchors() -> list[tuple[str, int, int, str, int]]:
     """(chrom, GRCh37 first target, GRCh37 last target end, symbol, GRCh38-GRCh37 shift) per MSK-IMPACT468 gene whose
     panel targets pair with umccr coding exons of identical length at one common shift (at least three pairs)."""
     targets: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    with open(SHARED / "reference" / "mskcc-facets-suite__impact468_targets.ilist", encoding="utf-8") as handle:
+    with open(REALDATA / "reference" / "mskcc-facets-suite__impact468_targets.ilist", encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("@"):
                 continue
@@ -260,18 +254,16 @@ def test_symbols_and_aliases_name_one_gene() -> None:
     assert not clashes, f"ambiguous gene names: {clashes}"
 
 
-@pytest.mark.parametrize("symbol", PARTNER_IDS)
+@parametrize_if(REALDATA, WHAT, "symbol", PARTNER_IDS)
 def test_grch38_location_contains_umccr_cds(symbol: str) -> None:
-    _require_shared()
     if symbol not in umccr_cds():
         pytest.skip(f"{symbol}: not in the umccr GRCh38 BED")
     gene = next(g for g in PARTNERS if g.symbol == symbol)
     assert not problems_grch38_cds(gene), problems_grch38_cds(gene)
 
 
-@pytest.mark.parametrize("symbol", PARTNER_IDS)
+@parametrize_if(REALDATA, WHAT, "symbol", PARTNER_IDS)
 def test_grch37_location_contains_real_breakpoints(symbol: str) -> None:
-    _require_shared()
     gene = next(g for g in PARTNERS if g.symbol == symbol)
     points = grch37_breakpoints().get(symbol, []) + civic_junctions(gene)
     if not points:
@@ -279,9 +271,8 @@ def test_grch37_location_contains_real_breakpoints(symbol: str) -> None:
     assert not problems_breakpoints(gene, "GRCh37", points), problems_breakpoints(gene, "GRCh37", points)
 
 
-@pytest.mark.parametrize("symbol", PARTNER_IDS)
+@parametrize_if(REALDATA, WHAT, "symbol", PARTNER_IDS)
 def test_grch38_location_contains_fusioncatcher_breakpoints(symbol: str) -> None:
-    _require_shared()
     gene = next(g for g in PARTNERS if g.symbol == symbol)
     points = grch38_breakpoints().get(symbol, [])
     if not points:
@@ -295,9 +286,8 @@ def test_same_gene_on_both_builds(symbol: str) -> None:
     assert not problems_cross_build(gene), problems_cross_build(gene)
 
 
-@pytest.mark.parametrize("symbol", PARTNER_IDS)
+@parametrize_if(REALDATA, WHAT, "symbol", PARTNER_IDS)
 def test_build_shift_matches_nearby_panel_gene(symbol: str) -> None:
-    _require_shared()
     gene = next(g for g in PARTNERS if g.symbol == symbol)
     problems = problems_build_shift(gene)
     if problems is None:
@@ -348,28 +338,27 @@ def test_unplaced_partners_of_named_fusions_are_documented() -> None:
 
 def test_unplaced_partners_named_by_shared_caller_files_are_documented() -> None:
     """Every partner of a knowledgebase gene that a shared caller file names either has coordinates or is listed above."""
-    _require_shared()
+    require(REALDATA, WHAT)
     from annotator.kb.index import kb_index
     from annotator.readers.fusion import read_fusions
 
     placed = {g.symbol for g in KB.genes}
     named: set[str] = set()
     for name, build in CALLER_FILES.items():
-        for a in read_fusions(SHARED / "fusion" / name, kb_index(KB, build), include_filtered=True).alterations:
+        for a in read_fusions(REALDATA / "fusion" / name, kb_index(KB, build), include_filtered=True).alterations:
             named |= {a.gene5, a.gene3} - {a.gene}
     missing = named - placed
     assert missing == {"GOPC", "HOOK3", "AKAP9", "TACC3", "PTPRZ1"}, sorted(missing)
     assert missing <= set(UNPLACED_PARTNERS)
 
 
-@pytest.mark.parametrize("symbol", sorted(UNPLACED_PARTNERS))
+@parametrize_if(REALDATA, WHAT, "symbol", sorted(UNPLACED_PARTNERS))
 def test_unplaced_partner_reason_holds(symbol: str) -> None:
     """The documented reason is checked against the shared tables: it fails when a source appears."""
-    _require_shared()
     grch38, grch37 = UNPLACED_PARTNERS[symbol]
     assert (symbol in umccr_cds()) == (grch38 == "in umccr GRCh38"), f"{symbol}: umccr GRCh38 presence changed"
     assert grch37.startswith(NO_GRCH37)
-    with open(SHARED / "reference" / "hartwigmedical-hmftools__hmf_gene_panel.tsv", encoding="utf-8") as handle:
+    with open(REALDATA / "reference" / "hartwigmedical-hmftools__hmf_gene_panel.tsv", encoding="utf-8") as handle:
         assert symbol not in {line.split("\t")[4] for line in handle}, f"{symbol} is in the hmf gene panel (GRCh37)"
-    with open(SHARED / "reference" / "mskcc-facets-suite__impact468_targets.ilist", encoding="utf-8") as handle:
+    with open(REALDATA / "reference" / "mskcc-facets-suite__impact468_targets.ilist", encoding="utf-8") as handle:
         assert symbol not in {line.split()[4] for line in handle if not line.startswith("@")}, f"{symbol} is in MSK-IMPACT468"

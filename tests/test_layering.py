@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-PKG = Path(__file__).resolve().parents[1] / "annotator"
+from tests.support.paths import PKG
+
 LAYERS = [
     ("base", ["errors", "resources", "config", "models", "genome", "normalize", "atomic"]),
     ("kb", ["kb"]),

@@ -22,7 +22,8 @@ import pytest
 from annotator.config import RunConfig
 from annotator.kb.load import get_knowledgebase
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import REALDATA, ROOT, mutect2_vcf
+from tests.support.inputs import mutect2_vcf
+from tests.support.paths import REALDATA, ROOT
 
 EXON14 = {"GRCh37": (116411903, 116412043), "GRCh38": (116771849, 116771989)}  # 1-based inclusive
 OFFSET_38 = EXON14["GRCh38"][0] - EXON14["GRCh37"][0]
@@ -104,7 +105,7 @@ def test_fixtures_sit_where_their_names_say():
     assert from_exon["donor_exonic_first_outside_fourth_last_exon_base"] == -3
     assert from_exon["donor_intronic_last_inside_+10"] == 10
     assert from_exon["donor_intronic_first_outside_+11"] == 11
-    for name, (pos, ref, alt, _) in DELETIONS.items():
+    for name, (_pos, ref, alt, _) in DELETIONS.items():
         assert ref[0] == alt and len(alt) == 1, name  # VCF deletion: the anchor base, then the deleted ones
     first_deleted = {name: (pos + 1, pos + len(ref) - 1) for name, (pos, ref, *_rest) in DELETIONS.items()}
     assert first_deleted["deletion_ending_just_before_acceptor_window"][1] == S - 26

@@ -16,15 +16,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from annotator.genome import CONTIG_LENGTHS, detect_build
+from tests.support.paths import REALDATA, ROOT, skip_module_without
 
-ROOT = Path(__file__).resolve().parents[1]
-PEER = ROOT.parent / "shared" / "realdata" / "peer-vcfs"
+PEER = REALDATA / "peer-vcfs"
 EGFR_EXON21 = {"GRCh37": (55259412, 55259567), "GRCh38": (55191719, 55191874)}  # knowledgebase exon 21 span
 
-pytestmark = pytest.mark.skipif(not PEER.is_dir(), reason=f"{PEER} absent (shared real data not laid beside the repository)")
+skip_module_without(PEER, "htslib's test VCFs")
 
 CHILD = r"""
 import json, sys

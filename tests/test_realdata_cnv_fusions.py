@@ -8,7 +8,9 @@ from annotator.kb.index import kb_index
 from annotator.models import GeneCopyNumber
 from annotator.readers.cnv import read_copy_number
 from annotator.readers.fusion import read_fusions
-from tests.conftest import require_realdata
+from tests.support.paths import REALDATA, require_realdata, skip_module_without
+
+skip_module_without(REALDATA, "real copy-number and fusion files of other tools")
 
 CNV_FILES = {
     "etal-cnvkit__p2-9_2.call.cns": ("GRCh37", "cnvkit-call-cns", None),

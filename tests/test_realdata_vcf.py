@@ -12,7 +12,9 @@ from annotator.config import RunConfig
 from annotator.kb.index import kb_index
 from annotator.pipeline import SampleInputs, annotate_sample
 from annotator.readers.codons import codon_protein
-from tests.conftest import REALDATA, require_realdata
+from tests.support.paths import REALDATA, require_realdata, skip_module_without
+
+skip_module_without(REALDATA, "real VCFs, MAFs and truth tables of other tools")
 
 # Headers that name no build need --genome, as a user would give it (builds from the MANIFEST).
 SILENT_BUILDS = {
@@ -121,7 +123,7 @@ def test_two_representations_of_egfr_e746_a750del_both_match(shipped_kb, tmp_pat
         alleles = sorted({(r["pos"], r["ref"], r["alt"]) for r in csv.DictReader(fh, delimiter="\t") if r["chr"] == "chr7"
                           and 55242400 < int(r["pos"]) < 55242520})
     assert len(alleles) == 2
-    from tests.conftest import mutect2_vcf
+    from tests.support.inputs import mutect2_vcf
 
     records = [f"chr7 {p} {r} {a} PASS 0/0:500,0:0.0:500 0/1:990,10:0.01:1000" for p, r, a in alleles]
     vcf = tmp_path / "boveri.vcf"
@@ -132,8 +134,6 @@ def test_two_representations_of_egfr_e746_a750del_both_match(shipped_kb, tmp_pat
 
 
 def test_realdata_folder_is_where_the_manifest_says():
-    if not REALDATA.exists():
-        pytest.skip("../shared/realdata not present")
     assert (REALDATA / "MANIFEST.md").exists()
 
 

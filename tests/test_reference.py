@@ -6,7 +6,8 @@ import pysam
 import pytest
 
 from annotator.reference import Reference
-from tests.conftest import MINI_KB, mutect2_vcf
+from tests.support.inputs import mutect2_vcf
+from tests.support.paths import MINI_KB
 
 
 @pytest.fixture

@@ -9,15 +9,15 @@ import pytest
 
 from annotator.output import write_reports
 from annotator.render.html import render_html
-from tests.conftest import mutect2_vcf
-from tests.test_roles_mini_kb import G12D_38, L858R_38, run
+from tests.support.inputs import mutect2_vcf
+from tests.support.mini_kb import G12D, L858R, run
 
 EVIL = "<script>alert(1)</script>"
 
 
 @pytest.fixture
 def report(write, mini_kb):
-    return run(write, mini_kb, [L858R_38, G12D_38], cnv="MET\t8\n", prior=["osimertinib"])
+    return run(write, mini_kb, [L858R, G12D], cnv="MET\t8\n", prior=["osimertinib"])
 
 
 def test_html_is_self_contained_with_key_sections(report):
@@ -30,7 +30,7 @@ def test_html_is_self_contained_with_key_sections(report):
 
 
 def test_untrusted_text_is_escaped(write, mini_kb):
-    vcf = write("s.vcf", mutect2_vcf([L858R_38], tumor=EVIL.replace("/", "_")))
+    vcf = write("s.vcf", mutect2_vcf([L858R], tumor=EVIL.replace("/", "_")))
     from annotator.config import RunConfig
     from annotator.pipeline import SampleInputs, annotate_sample
 

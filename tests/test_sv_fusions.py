@@ -6,7 +6,7 @@ from annotator.config import RunConfig
 from annotator.kb.index import kb_index
 from annotator.pipeline import SampleInputs, annotate_sample
 from annotator.readers.fusion import read_fusions
-from tests.conftest import mutect2_vcf
+from tests.support.inputs import mutect2_vcf
 
 MANTA_HEAD = """##fileformat=VCFv4.1
 ##source=GenerateSVCandidates 1.6.0

@@ -6,7 +6,7 @@ import pytest
 
 from annotator.config import RunConfig
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 DATA = ROOT / "tests" / "data"
 
@@ -106,7 +106,7 @@ def test_contig_naming_is_mapped_before_region_queries(tmp_path, shipped_kb):
 
 
 def _one(kb, write, record: str, build="GRCh38", info_header="", info=".", extra_format=""):
-    from tests.conftest import mutect2_vcf
+    from tests.support.inputs import mutect2_vcf
 
     text = mutect2_vcf([record], build)
     if info_header:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, mutect2_vcf
+from tests.support.inputs import mutect2_vcf
+from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.slow
 
