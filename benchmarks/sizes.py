@@ -170,7 +170,9 @@ def main() -> None:
     print(f"code: {args.code.resolve()}", file=sys.stderr)
     work = args.workdir / f"scale{args.scale:g}"
     work.mkdir(parents=True, exist_ok=True)
-    s = lambda n: max(1, int(n * args.scale))  # noqa: E731
+    def s(n: int) -> int:
+        return max(1, int(n * args.scale))
+
     small = work / "small.vcf"
     inputs = {
         "vcf-csq": (f"{s(200_000):,} in-gene records, VEP CSQ (95% intron/UTR)", work / "ingene_csq.vcf", lambda p: write_vcf(p, s(200_000), True)),

@@ -30,7 +30,9 @@ def _cn(value, length=1_000_000, level="plasma"):
 
 def test_calls():
     t = CnvThresholds()
-    at = lambda f: TumorFraction(f, "test")  # noqa: E731
+    def at(f: float) -> TumorFraction:
+        return TumorFraction(f, "test")
+
     likely = interpret_gene(_cn(2.4), at(0.05), t)
     assert (likely.status, likely.adjusted_copy_number, likely.adjusted_interval) == ("likely_amplification", 10.0, (7.0, 13.0))
     assert interpret_gene(_cn(8.0), at(0.3), t).status == "amplification"

@@ -191,7 +191,7 @@ def test_command_line_and_sheet_build_the_same_config(write, vcf):
 def test_run_config_is_frozen_and_bounded():
     config = RunConfig()
     with pytest.raises(pydantic.ValidationError):
-        config.ploidy = 0  # type: ignore[misc]
+        config.ploidy = 0  # type: ignore[misc]  # frozen model: the assignment must fail
     for bad in ({"ploidy": 0}, {"tumor_fraction": 1.01}, {"formats": ("docx",)}, {"tumor_type": " "}, {"colour": "red"}):
         with pytest.raises(pydantic.ValidationError):
             RunConfig(**bad)

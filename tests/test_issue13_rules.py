@@ -454,7 +454,9 @@ def test_setting_only_trial_goes_to_the_appendix(write, tmp_path, prior, matched
 def test_trial_status_closed_unchecked_and_recruiting(write, tmp_path, closed):
     """A trial cited as completed (terminated, withdrawn) is not matched; no status reads 'status not checked';
     a cited status shows its value, date and source."""
-    status = lambda value: {"value": value, "as_of": dt.date(2026, 10, 1), "sources": [{"ref": "NCT03778229"}]}  # noqa: E731
+    def status(value: str) -> dict:
+        return {"value": value, "as_of": dt.date(2026, 10, 1), "sources": [{"ref": "NCT03778229"}]}
+
     kb = kb_variant(tmp_path, trials=[
         trial("MET_DONE", biomarkers=["MET_AMP"], after=AFTER_OSIMERTINIB, status=status(closed)),
         trial("MET_OPEN", biomarkers=["MET_AMP"], after=AFTER_OSIMERTINIB, status=status("recruiting")),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.errors import KnowledgebaseError
-from tests.support.mini_kb import kb_variant, regimen, trial
+from tests.support.mini_kb import kb_variant, mechanism, regimen, trial
 
 BROKEN = {
     "post-resistance regimen without after": (
@@ -62,3 +62,13 @@ def test_a_driver_independent_regimen_for_a_resistance_alteration_needs_after(tm
     with pytest.raises(KnowledgebaseError) as caught:
         kb_variant(tmp_path, regimens=[regimen("savo_any_driver", ["savolitinib"], ["MET_AMP"], None)])
     assert any(p.startswith("regimens.yaml: savo_any_driver: answers MET_AMP, only ever resistance, so its evidence is post-resistance") for p in caught.value.problems)
+
+
+def test_an_unknown_alteration_named_by_a_bypass_mechanism_and_a_single_drug_regimen_is_a_problem_not_a_crash(tmp_path):
+    """The single-drug-against-bypass check looks up each shared alteration's gene; an unknown id is reported once."""
+    bypass = mechanism("MECH_NOPE", ["NOPE_AMP"], [{"driver": "EGFR", "after": {"drugs": ["osimertinib"]}, "role": "bypass_resistance"}],
+                       category="bypass")
+    lone = regimen("savo_alone", ["savolitinib"], ["NOPE_AMP"], "EGFR", after={"drugs": ["osimertinib"]})
+    with pytest.raises(KnowledgebaseError) as caught:
+        kb_variant(tmp_path, mechanisms=[bypass], regimens=[lone])
+    assert "regimens.yaml: savo_alone: unknown alteration id 'NOPE_AMP'" in caught.value.problems, caught.value.problems

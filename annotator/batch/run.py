@@ -32,9 +32,9 @@ def _warm(kb_dir: str | None, formats: tuple[str, ...]) -> str:
     """Load what every sample needs, once, before the children fork (they inherit it); the KB's sha256."""
     import cyvcf2  # noqa: F401  (imported here once: a child importing it would pay ~0.1 s per sample)
 
-    import annotator.copynumber  # noqa: F401
-    import annotator.output  # noqa: F401
-    import annotator.pipeline  # noqa: F401
+    import annotator.copynumber  # noqa: F401 -- loaded before the fork, like cyvcf2
+    import annotator.output  # noqa: F401 -- loaded before the fork, like cyvcf2
+    import annotator.pipeline  # noqa: F401 -- loaded before the fork, like cyvcf2
     from annotator.kb.load import get_knowledgebase
     from annotator.render import renderer
 
