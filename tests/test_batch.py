@@ -10,9 +10,8 @@ import sys
 
 import pytest
 
-from tests.support.paths import ROOT
+from tests.support.paths import DATA, EXAMPLES, ROOT
 
-EX = ROOT / "example_vcfs"
 GOOD = ["PLASMA_P001_T1", "PLASMA_P002", "PLASMA_P003_T1", "PLASMA_P004"]
 
 
@@ -21,11 +20,11 @@ def sheet(tmp_path):
     """The examples' sheet plus one broken sample, with paths relative to the sheet's own folder."""
     data = tmp_path / "run"
     data.mkdir()
-    for f in EX.iterdir():
+    for f in EXAMPLES.iterdir():
         if f.is_file():
             shutil.copy(f, data / f.name)
-    shutil.copy(ROOT / "tests" / "data" / "truncated.vcf.gz", data / "broken.vcf.gz")
-    text = (EX / "samplesheet.tsv").read_text() + "BROKEN_1\tbroken.vcf.gz\t\t\tosimertinib\t\tNSCLC\n"
+    shutil.copy(DATA / "truncated.vcf.gz", data / "broken.vcf.gz")
+    text = (EXAMPLES / "samplesheet.tsv").read_text() + "BROKEN_1\tbroken.vcf.gz\t\t\tosimertinib\t\tNSCLC\n"
     path = data / "samplesheet.tsv"
     path.write_text(text)
     return path
@@ -76,7 +75,7 @@ def test_workflow_path_is_bundled(run_cli):
 @pytest.mark.slow
 def test_snakemake_workflow_matches_batch(run_cli, tmp_path):
     pytest.importorskip("snakemake")
-    sheet = EX / "samplesheet.tsv"
+    sheet = EXAMPLES / "samplesheet.tsv"
     batch_out, smk_out = tmp_path / "batch", tmp_path / "smk"
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
     # the workflow's jobs call `ctdna-annotator`: make that this source tree, whatever is installed

@@ -9,9 +9,8 @@ import shutil
 
 import pytest
 
-from tests.support.paths import ROOT
+from tests.support.paths import EXAMPLES
 
-EX = ROOT / "example_vcfs"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="headless Chromium/chromedriver not installed")
@@ -36,9 +35,9 @@ def browser(tmp_path_factory):
 
 
 CASES = {
-    "egfr_l858r_met_amp": (["--cnv", EX / "egfr_l858r_met_amp.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P001_T1", "MET amplification"),
-    "egfr_ex19del_kras_pik3ca": (["--cnv", EX / "egfr_ex19del_kras_pik3ca.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P002", "KRAS G12D"),
-    "kif5b_ret": (["--fusions", EX / "kif5b_ret.fusions.tsv"], "PLASMA_P003_T1", "KIF5B::RET"),
+    "egfr_l858r_met_amp": (["--cnv", EXAMPLES / "egfr_l858r_met_amp.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P001_T1", "MET amplification"),
+    "egfr_ex19del_kras_pik3ca": (["--cnv", EXAMPLES / "egfr_ex19del_kras_pik3ca.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P002", "KRAS G12D"),
+    "kif5b_ret": (["--fusions", EXAMPLES / "kif5b_ret.fusions.tsv"], "PLASMA_P003_T1", "KIF5B::RET"),
     "no_findings": (["--prior-therapy", "osimertinib", "--driver", "EGFR L858R"], "PLASMA_P004", "No resistance mechanism in this knowledgebase detected after osimertinib"),
 }
 
@@ -48,7 +47,7 @@ def test_report_in_headless_chromium(browser, run_cli, tmp_path, name):
     from selenium.webdriver.common.by import By
 
     extra, sample, key_text = CASES[name]
-    result = run_cli(["annotate", EX / f"{name}.vcf.gz", *extra, "--format", "html", "--outdir", tmp_path])
+    result = run_cli(["annotate", EXAMPLES / f"{name}.vcf.gz", *extra, "--format", "html", "--outdir", tmp_path])
     assert result.exit_code == 0, result.output
     page = tmp_path / f"{sample}.html"
     browser.get_log("performance"), browser.get_log("browser")  # drop what the start page logged

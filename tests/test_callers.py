@@ -11,9 +11,9 @@ from annotator.config import RunConfig
 from annotator.normalize import plain_allele, trim_alleles
 from annotator.pipeline import SampleInputs, annotate_sample
 from tests.support.inputs import expected_rows
-from tests.support.paths import ROOT
+from tests.support.paths import DATA
 
-CALLERS = ROOT / "tests" / "data" / "callers"
+CALLERS = DATA / "callers"
 BY_FILE = expected_rows(CALLERS, "file", "sample")
 VAF_RULE = {
     "Mutect2": "FORMAT/AF", "VarDict": "FORMAT/AF", "SAGE": "FORMAT/AF", "Pisces": "FORMAT/VF", "VarScan2": "FORMAT/FREQ",

@@ -11,9 +11,9 @@ from annotator.errors import InputError
 from annotator.kb.index import kb_index
 from annotator.readers.cnv import read_copy_number
 from tests.support.inputs import expected_rows
-from tests.support.paths import ROOT
+from tests.support.paths import DATA
 
-CNV = ROOT / "tests" / "data" / "cnv"
+CNV = DATA / "cnv"
 BY_FILE = expected_rows(CNV, "file", "sample")
 CALLS = {"2": "amp", "amplification": "amp", "amp": "amp", "-2": "del", "deletion": "del", "del": "del",
          "0": "neutral", "1": "gain", "-1": "loss", "wild type": "neutral", "neutral": "neutral"}

@@ -76,3 +76,8 @@ def test_a_fusion_format_is_one_entry(monkeypatch, tmp_path, index):
     assert (alk.breakpoint5, alk.breakpoint3) == ("chr2:42264000", "chr2:29223500")
     assert result.counts.skipped_reasons == {ITD: 1}
     assert f"{path.name}: 1 record(s) skipped: {ITD}" in result.warnings
+
+    unknown = tmp_path / "other.tsv"
+    unknown.write_text("sample\tpartner_a\tpartner_b\n")
+    with pytest.raises(InputError, match="oncokb-annotator, CGI or TestCaller columns"):  # the hint lists the new caller too
+        fusion.detect_format(unknown)

@@ -10,9 +10,9 @@ from annotator.kb.index import kb_index
 from annotator.matching import match_alterations
 from annotator.readers.fusion import read_fusions
 from tests.support.inputs import expected_rows
-from tests.support.paths import ROOT
+from tests.support.paths import DATA
 
-FUS = ROOT / "tests" / "data" / "fusions"
+FUS = DATA / "fusions"
 BY_FILE = {name: rows for (name,), rows in expected_rows(FUS, "file").items()}
 
 

@@ -24,9 +24,9 @@ from annotator.kb.index import kb_index
 from annotator.readers.cnv import read_copy_number
 from annotator.readers.maf import read_maf, read_maf_header
 from tests.support.inputs import mutect2_vcf
-from tests.support.paths import ROOT
+from tests.support.paths import DATA, ROOT
 
-CNV = ROOT / "tests" / "data" / "cnv"
+CNV = DATA / "cnv"
 L858R = "chr7 55191822 T G PASS 0/0:600,0:0.0:600 0/1:970,30:0.03:1000"
 L858R_37 = "7 55259515 T G PASS 0/0:600,0:0.0:600 0/1:970,30:0.03:1000"
 

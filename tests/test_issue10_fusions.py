@@ -11,9 +11,9 @@ from annotator.matching import match_alterations
 from annotator.pipeline import SampleInputs, annotate_sample
 from annotator.readers.fusion import read_fusions
 from tests.support.inputs import mutect2_vcf
-from tests.support.paths import ROOT
+from tests.support.paths import DATA
 
-FUS = ROOT / "tests" / "data" / "fusions"
+FUS = DATA / "fusions"
 L858R = "chr7 55191822 T G PASS 0/0:600,0:0.0:600 0/1:2700,300:0.1:3000"
 
 

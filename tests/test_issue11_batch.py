@@ -24,9 +24,8 @@ from annotator.atomic import OutputError, check_writable_dir, read_tsv_rows
 from annotator.batch import BatchOptions, Outcome, merge_status, read_status_rows, run_batch
 from annotator.batch import resume as batch_module
 from annotator.samplesheet import read_samplesheet
-from tests.support.paths import ROOT
+from tests.support.paths import DATA, EXAMPLES, KNOWLEDGEBASE, ROOT
 
-EX = ROOT / "example_vcfs"
 FAULTS = '''
 import os
 if os.environ.get("CTDNA_TEST_FAULTS"):
@@ -52,7 +51,7 @@ def run_dir(tmp_path):
     """The shipped examples in a folder of their own, a sheet builder and a faults hook for child processes."""
     data = tmp_path / "run"
     data.mkdir()
-    for f in EX.iterdir():
+    for f in EXAMPLES.iterdir():
         if f.is_file():
             shutil.copy(f, data / f.name)
     hook = tmp_path / "hook"
@@ -253,7 +252,7 @@ def test_resume_reruns_a_sample_when_anything_it_depends_on_changed(run_dir, tmp
     assert _statuses(tf_rows, _options(out, formats=("json", "html"))) == ["ok"]  # software version
     monkeypatch.undo()
     kb = tmp_path / "kb"
-    shutil.copytree(ROOT / "knowledgebase", kb)
+    shutil.copytree(KNOWLEDGEBASE, kb)
     with (kb / "drugs.yaml").open("a") as fh:
         fh.write("\n# a reviewed comment changes the knowledgebase's sha256\n")
     assert _statuses(tf_rows, _options(out, formats=("json", "html"), kb_dir=str(kb))) == ["ok"]  # knowledgebase
@@ -292,7 +291,7 @@ def test_a_failed_rerun_removes_the_old_report(run_dir, tmp_path):
     out = tmp_path / "out"
     s = sheet(run_dir, ["S1"])
     assert _statuses(read_samplesheet(s), _options(out)) == ["ok"]
-    shutil.copy(ROOT / "tests" / "data" / "truncated.vcf.gz", run_dir / "no_findings.vcf.gz")
+    shutil.copy(DATA / "truncated.vcf.gz", run_dir / "no_findings.vcf.gz")
     (run_dir / "no_findings.vcf.gz.tbi").unlink(missing_ok=True)
     assert _statuses(read_samplesheet(s), _options(out)) == ["failed"]
     assert not (out / "S1.json").exists() and status(out)["S1"]["status"] == "failed"
@@ -317,7 +316,7 @@ def test_a_file_size_limit_gives_one_line_and_leaves_no_temp_file(run_dir, tmp_p
 def test_output_folder_that_is_a_file_is_refused_before_work(run_cli, tmp_path):
     blocker = tmp_path / "taken"
     blocker.write_text("x")
-    result = run_cli(["annotate", EX / "no_findings.vcf.gz", "--outdir", blocker / "reports", "--format", "json"])
+    result = run_cli(["annotate", EXAMPLES / "no_findings.vcf.gz", "--outdir", blocker / "reports", "--format", "json"])
     assert result.exit_code != 0 and "cannot create the output folder" in result.output
 
 
@@ -326,7 +325,7 @@ def test_read_only_output_folder_is_refused(run_cli, tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
     folder.chmod(0o555)
-    result = run_cli(["annotate", EX / "no_findings.vcf.gz", "--outdir", folder, "--format", "json"])
+    result = run_cli(["annotate", EXAMPLES / "no_findings.vcf.gz", "--outdir", folder, "--format", "json"])
     assert result.exit_code == 2 and "not writable" in result.output
 
 
@@ -429,7 +428,7 @@ def tmpfs(tmp_path):
 @pytest.mark.skipif(shutil.which("mount") is None, reason="no mount command")
 def test_a_real_read_only_folder_is_refused_before_work(tmpfs, tmp_path):
     folder = tmpfs("ro", "ro,size=1m")
-    proc = cli(["annotate", EX / "no_findings.vcf.gz", "--outdir", folder, "--format", "json"])
+    proc = cli(["annotate", EXAMPLES / "no_findings.vcf.gz", "--outdir", folder, "--format", "json"])
     assert proc.returncode == 2 and "not writable (Read-only file system)" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and list(folder.iterdir()) == []
 
@@ -437,7 +436,7 @@ def test_a_real_read_only_folder_is_refused_before_work(tmpfs, tmp_path):
 @pytest.mark.skipif(shutil.which("mount") is None, reason="no mount command")
 def test_a_full_folder_gives_one_line_and_no_temp_file(tmpfs, tmp_path):
     folder = tmpfs("tiny", "size=64k")
-    proc = cli(["annotate", EX / "egfr_l858r_met_amp.vcf.gz", "--cnv", EX / "egfr_l858r_met_amp.cnv.tsv", "--outdir", folder,
+    proc = cli(["annotate", EXAMPLES / "egfr_l858r_met_amp.vcf.gz", "--cnv", EXAMPLES / "egfr_l858r_met_amp.cnv.tsv", "--outdir", folder,
                 "--format", "json,html,pdf"])
     assert proc.returncode == 2, proc.stderr[-1000:]
     assert "No space left on device" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -18,10 +18,9 @@ from annotator.render.html import render_html
 from annotator.report import Link, generated_at
 from annotator.samplesheet import SampleSheetError, read_samplesheet
 from tests.support.mini_kb import G12D, L858R, run
-from tests.support.paths import MINI_KB, ROOT
+from tests.support.paths import EXAMPLES, KNOWLEDGEBASE, MINI_KB, ROOT
 
-EX = ROOT / "example_vcfs"
-VCF = EX / "egfr_l858r_met_amp.vcf.gz"
+VCF = EXAMPLES / "egfr_l858r_met_amp.vcf.gz"
 
 
 # --- SOURCE_DATE_EPOCH ---------------------------------------------------------------------------
@@ -41,7 +40,7 @@ def test_malformed_source_date_epoch_is_one_error_before_annotate_runs(run_cli, 
 def test_malformed_source_date_epoch_fails_batch_once_before_any_sample(run_cli, monkeypatch, tmp_path):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "abc")
     out = tmp_path / "out"
-    result = run_cli(["batch", EX / "samplesheet.tsv", "--outdir", out, "--format", "json", "--jobs", "1"])
+    result = run_cli(["batch", EXAMPLES / "samplesheet.tsv", "--outdir", out, "--format", "json", "--jobs", "1"])
     assert result.exit_code == 2
     assert result.output.count("SOURCE_DATE_EPOCH") == 1
     assert not out.exists()
@@ -73,12 +72,12 @@ def _kb_version(kb_dir):
 @pytest.fixture
 def kb_copy(tmp_path):
     kb = tmp_path / "kb"
-    shutil.copytree(ROOT / "knowledgebase", kb)
+    shutil.copytree(KNOWLEDGEBASE, kb)
     return kb
 
 
 def test_special_files_beside_the_knowledgebase_files_are_never_opened(kb_copy):
-    bundled = _kb_version(ROOT / "knowledgebase")
+    bundled = _kb_version(KNOWLEDGEBASE)
     assert bundled.returncode == 0, bundled.stderr
     os.mkfifo(kb_copy / "notes.yaml")
     (kb_copy / "zero.yaml").symlink_to("/dev/zero")
@@ -118,7 +117,7 @@ def test_a_symlink_to_a_regular_file_is_followed(kb_copy, tmp_path):
     (kb_copy / "drugs.yaml").symlink_to(real)
     proc = _kb_version(kb_copy)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == _kb_version(ROOT / "knowledgebase").stdout
+    assert proc.stdout == _kb_version(KNOWLEDGEBASE).stdout
 
 
 # --- URLs ----------------------------------------------------------------------------------------
@@ -276,7 +275,7 @@ def test_snakefile_quotes_every_config_value(tmp_path):
     hostile = tmp_path / "it's $(touch PWNED) `touch PWNED` '; touch PWNED; '"
     hostile.mkdir()
     kb = hostile / "kb's"
-    shutil.copytree(ROOT / "knowledgebase", kb)
+    shutil.copytree(KNOWLEDGEBASE, kb)
     shutil.copy(VCF, hostile / "a.vcf.gz")
     sheet = hostile / "sheet's.tsv"
     sheet.write_text("sample_id\tvcf\tprior_therapy\nP1\ta.vcf.gz\tosimertinib\n")

@@ -13,15 +13,14 @@ from annotator.models import Observation
 from annotator.report import ROW_TABLES, ReportModel
 from annotator.resources import report_schema_path
 from tests.support.inputs import mutect2_vcf
-from tests.support.paths import ROOT
+from tests.support.paths import DATA
 
-EX = ROOT / "example_vcfs"
 L858R_38 = "chr7 55191822 T G PASS 0/0:500,0:0.0:500 0/1:600,400:0.40:1000"
 
 
 def test_a_copy_number_without_a_value_stays_inside_the_schema_and_the_cohort_reads_it(run_cli, write, tmp_path):
     vcf = write("s.vcf", mutect2_vcf([L858R_38]))
-    cnv = write("purple.cnv.gene.tsv", (ROOT / "tests" / "data" / "cnv" / "purple_grch38.purple.cnv.gene.tsv").read_text())
+    cnv = write("purple.cnv.gene.tsv", (DATA / "cnv" / "purple_grch38.purple.cnv.gene.tsv").read_text())
     text = cnv.read_text().splitlines()
     header = text[0].split("\t")
     col = header.index("maxCopyNumber")

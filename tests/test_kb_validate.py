@@ -7,15 +7,14 @@ import shutil
 import pytest
 
 from annotator.kb.table import knowledgebase_markdown
-from tests.support.paths import ROOT
+from tests.support.paths import EXAMPLES, KNOWLEDGEBASE, ROOT
 
-KB = ROOT / "knowledgebase"
 MET_WINDOWS = "splice_windows: {donor_exonic: 3, donor_intronic: 10, acceptor_intronic: 25, acceptor_exonic: 1}"
 
 
 def broken_copy(tmp_path, file: str, old: str, new: str, count: int = 1):
     dest = tmp_path / "kb"
-    shutil.copytree(KB, dest)
+    shutil.copytree(KNOWLEDGEBASE, dest)
     text = (dest / file).read_text()
     assert old in text, f"{old!r} not in {file}: update this test to the curated data"
     (dest / file).write_text(text.replace(old, new, count))
@@ -121,7 +120,7 @@ def test_a_regimen_offering_the_failed_drug_alone_is_refused(tmp_path, run_cli):
 
 def test_annotate_refuses_a_broken_kb_given_with_kb(tmp_path, run_cli):
     bad = broken_copy(tmp_path, "drugs.yaml", "- id: osimertinib", "- id: Osimertinib")
-    vcf = ROOT / "example_vcfs" / "kif5b_ret.vcf.gz"
+    vcf = EXAMPLES / "kif5b_ret.vcf.gz"
     result = run_cli(["annotate", vcf, "--kb", bad, "--outdir", tmp_path / "out"])
     assert result.exit_code == 2
     assert "knowledgebase" in result.output and "drugs.yaml: Osimertinib" in result.output

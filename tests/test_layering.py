@@ -8,6 +8,7 @@ pysam or YAML, readers know nothing of reports or templates. Within a layer, imp
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,14 +42,26 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def absolute(node: ast.ImportFrom, path: Path) -> str:
+    """The module an ImportFrom names, relative imports resolved against the importing module's package."""
+    if not node.level:
+        return node.module or ""
+    package = module_name(path).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    base = package[: len(package) - node.level + 1]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def imports(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text())
+    """Every module ``path`` imports, at any depth of the file; ``from pkg import name`` also counts as ``pkg.name``."""
     out = []
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             out += [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            out.append(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            module = absolute(node, path)
+            out += [module] + [f"{module}.{a.name}" for a in node.names]
     return out
 
 
@@ -69,7 +82,7 @@ def test_imports_only_to_the_left(path):
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Module -> the package modules it imports; `from pkg import name` counts as pkg.name when that is a module."""
+    """Module -> the package modules it imports (``from pkg import name`` is pkg.name when that is a module)."""
     paths = {module_name(p): p for p in PKG.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in paths.items():
@@ -77,8 +90,9 @@ def import_graph() -> dict[str, set[str]]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 targets |= {a.name for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                targets |= {f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in paths else node.module for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                module = absolute(node, path)
+                targets |= {f"{module}.{a.name}" if f"{module}.{a.name}" in paths else module for a in node.names}
         graph[name] = {t for t in targets if t in paths and t != name}
     return graph
 
@@ -116,3 +130,26 @@ def test_import_graph_is_acyclic():
     assert "annotator.readers.vcf.reader" in graph  # the graph really covers the package
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+@pytest.mark.parametrize(
+    "source, file, expected",
+    [
+        ("from annotator import report", "readers/codons.py", "annotator.report"),
+        ("from ..pipeline import option_context", "readers/common.py", "annotator.pipeline"),
+        ("from .reader import detect_format", "readers/cnv/formats.py", "annotator.readers.cnv.reader"),
+        ("from . import formats", "readers/cnv/__init__.py", "annotator.readers.cnv.formats"),
+    ],
+)
+def test_imports_are_resolved_however_they_are_written(tmp_path, monkeypatch, source, file, expected):
+    """Relative imports and ``from annotator import x`` name the same module as the absolute form."""
+    probe = tmp_path / "annotator" / file
+    probe.parent.mkdir(parents=True)
+    probe.write_text(f"def f():\n    {source}\n")
+    monkeypatch.setattr(sys.modules[__name__], "PKG", tmp_path / "annotator")
+    assert expected in imports(probe)
+
+
+def test_no_module_is_longer_than_400_lines():
+    long = {str(p.relative_to(PKG)): n for p in PKG.rglob("*.py") if (n := len(p.read_text().splitlines())) > 400}
+    assert not long, f"split these modules by job: {long}"

@@ -23,7 +23,7 @@ from annotator.config import RunConfig
 from annotator.kb.load import get_knowledgebase
 from annotator.pipeline import SampleInputs, annotate_sample
 from tests.support.inputs import mutect2_vcf
-from tests.support.paths import REALDATA, ROOT
+from tests.support.paths import KNOWLEDGEBASE, REALDATA
 
 EXON14 = {"GRCh37": (116411903, 116412043), "GRCh38": (116771849, 116771989)}  # 1-based inclusive
 OFFSET_38 = EXON14["GRCh38"][0] - EXON14["GRCh37"][0]
@@ -143,7 +143,7 @@ def test_met_exon14_window_edge(shipped_kb, write, build, name):
 
 def kb_with_windows(tmp_path, windows: str):
     dest = tmp_path / "kb"
-    shutil.copytree(ROOT / "knowledgebase", dest)
+    shutil.copytree(KNOWLEDGEBASE, dest)
     path = dest / "alterations.yaml"
     old = "splice_windows: {donor_exonic: 3, donor_intronic: 10, acceptor_intronic: 25, acceptor_exonic: 1}"
     text = path.read_text()

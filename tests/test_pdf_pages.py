@@ -7,16 +7,15 @@ import subprocess
 
 import pytest
 
-from tests.support.paths import ROOT
+from tests.support.paths import EXAMPLES
 
-EX = ROOT / "example_vcfs"
 pytestmark = pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("pdftotext")), reason="poppler-utils not installed")
 CASES = {
-    "egfr_l858r_met_amp": (["--cnv", EX / "egfr_l858r_met_amp.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P001_T1",
+    "egfr_l858r_met_amp": (["--cnv", EXAMPLES / "egfr_l858r_met_amp.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P001_T1",
                            ["EGFR L858R", "MET amplification", "osimertinib + savolitinib", "NCT03778229"]),
-    "egfr_ex19del_kras_pik3ca": (["--cnv", EX / "egfr_ex19del_kras_pik3ca.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P002",
+    "egfr_ex19del_kras_pik3ca": (["--cnv", EXAMPLES / "egfr_ex19del_kras_pik3ca.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P002",
                                  ["EGFR exon 19 deletion", "KRAS G12D", "PIK3CA E545K"]),
-    "kif5b_ret": (["--cnv", EX / "kif5b_ret.cnv.tsv", "--fusions", EX / "kif5b_ret.fusions.tsv"], "PLASMA_P003_T1",
+    "kif5b_ret": (["--cnv", EXAMPLES / "kif5b_ret.cnv.tsv", "--fusions", EXAMPLES / "kif5b_ret.fusions.tsv"], "PLASMA_P003_T1",
                   ["KIF5B::RET", "selpercatinib", "pralsetinib"]),
     "no_findings": (["--prior-therapy", "osimertinib", "--driver", "EGFR L858R"], "PLASMA_P004",
                     ["No resistance mechanism in this knowledgebase detected after osimertinib", "cannot exclude"]),
@@ -26,7 +25,7 @@ CASES = {
 @pytest.mark.parametrize("name", CASES)
 def test_pdf_pages(run_cli, tmp_path, name):
     extra, sample, texts = CASES[name]
-    result = run_cli(["annotate", EX / f"{name}.vcf.gz", *extra, "--format", "pdf", "--outdir", tmp_path])
+    result = run_cli(["annotate", EXAMPLES / f"{name}.vcf.gz", *extra, "--format", "pdf", "--outdir", tmp_path])
     assert result.exit_code == 0, result.output
     pdf = tmp_path / f"{sample}.pdf"
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)

@@ -6,9 +6,7 @@ import pytest
 
 from annotator.config import RunConfig
 from annotator.pipeline import SampleInputs, annotate_sample
-from tests.support.paths import ROOT
-
-DATA = ROOT / "tests" / "data"
+from tests.support.paths import DATA, EXAMPLES
 
 
 def annotate(kb, name, **config):
@@ -84,7 +82,7 @@ def test_genome_flag_rescues_a_silent_header(shipped_kb, name):
 def test_indexed_and_streamed_reading_agree(tmp_path, shipped_kb):
     import shutil
 
-    src = ROOT / "example_vcfs" / "egfr_ex19del_kras_pik3ca.vcf.gz"
+    src = EXAMPLES / "egfr_ex19del_kras_pik3ca.vcf.gz"
     plain = tmp_path / "copy.vcf.gz"
     shutil.copy(src, plain)  # no index beside it: streamed with the line pre-filter
     indexed = annotate_sample(SampleInputs(vcfs=(src,)), RunConfig(), shipped_kb)
@@ -101,7 +99,7 @@ def test_indexed_and_streamed_reading_agree(tmp_path, shipped_kb):
 
 def test_contig_naming_is_mapped_before_region_queries(tmp_path, shipped_kb):
     """A 'chr'-named query on a bare-named indexed file finds nothing in cyvcf2: the reader maps names first."""
-    report = annotate_sample(SampleInputs(vcfs=(ROOT / "example_vcfs" / "egfr_ex19del_kras_pik3ca.vcf.gz",)), RunConfig(), shipped_kb)
+    report = annotate_sample(SampleInputs(vcfs=(EXAMPLES / "egfr_ex19del_kras_pik3ca.vcf.gz",)), RunConfig(), shipped_kb)
     assert {a.hgvsp for a in report.observations if a.gene == "KRAS"} == {"p.G12D"}
 
 
@@ -158,6 +156,6 @@ def test_annotation_contradicting_the_codon_table_is_reported(shipped_kb, write)
 def test_tumor_column_without_the_allele_is_not_a_finding(shipped_kb, write):
     report = _one(shipped_kb, write, f"chr12 25245351 C A PASS {N} 0/0:2000,0:0.0:2000")
     assert report.observations == [] and report.counts.skipped == 1
-    normal = annotate_sample(SampleInputs(vcfs=(ROOT / "example_vcfs" / "egfr_l858r_met_amp.vcf.gz",)),
+    normal = annotate_sample(SampleInputs(vcfs=(EXAMPLES / "egfr_l858r_met_amp.vcf.gz",)),
                              RunConfig(tumor_sample="PBMC_P001"), shipped_kb)
     assert not any(a.gene == "EGFR" for a in normal.observations)

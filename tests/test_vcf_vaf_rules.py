@@ -5,6 +5,7 @@ from __future__ import annotations
 from annotator.config import RunConfig
 from annotator.pipeline import SampleInputs, annotate_sample
 from annotator.readers.vcf import vaf
+from tests.support.paths import ROOT
 
 # A made-up caller that writes the tumor VAF as FORMAT/XAF (and AD, which would otherwise be read).
 FAKE_CALLER_VCF = (
@@ -35,3 +36,11 @@ def test_a_registered_rule_is_chosen_and_read_without_other_changes(tmp_path, mo
     monkeypatch.setattr(vaf, "VAF_RULES", (xaf, *vaf.VAF_RULES))  # first match wins: before FORMAT/AD
 
     assert _kras(tmp_path, shipped_kb) == ("FORMAT/XAF", 0.123, 1000)
+
+
+def test_the_readme_lists_the_rules_in_registry_order():
+    """Users read the README's "VAF and depth" table to know which field wins; it must follow VAF_RULES."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("### VAF and depth", 1)[1].split("\n\n")[2]
+    listed = [line.split("|")[1].strip().strip("`") for line in table.splitlines()[2:]]
+    assert listed == [r.name for r in vaf.VAF_RULES] + [vaf.NO_RULE.name]

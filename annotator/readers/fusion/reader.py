@@ -43,9 +43,10 @@ def detect_format(path: Path) -> str:
     key = detect_by_columns(header, FORMATS, [key for key, spec in FORMATS.items() if spec.row is not None])
     if key is not None:
         return key
+    callers = [spec.caller for spec in FORMATS.values() if spec.row is not None and spec.caller]
     raise InputError(
-        f"no recognizable fusion header (found: {', '.join(header[:6])}); expected e.g. 'gene5<TAB>gene3', Arriba,"
-        " STAR-Fusion, FusionCatcher, LINX, PCGR, oncokb-annotator or CGI columns", path, n,
+        f"no recognizable fusion header (found: {', '.join(header[:6])}); expected e.g. 'gene5<TAB>gene3', "
+        f"{', '.join(callers[:-1])} or {callers[-1]} columns", path, n,
     )
 
 
