@@ -2,7 +2,9 @@
 
 The tables live in ``../shared/realdata`` (beside the repository, never copied into it; several are
 GPL/AGPL). The module is skipped, once, when that folder is absent. Each gene, codon, exon and hotspot is its own
-test id, and every assertion compares the YAML against values computed from the tables:
+test id, and every assertion compares the YAML against values computed from the tables. A check runs over the entries
+its table covers; the coverage tests at the end name, with the reason, every entry that no independent check covers
+(gene locations per build, strands, codon variant records, hotspot alleles), and fail when such a list goes stale:
 
 * GRCh37 gene spans/exons/transcripts: hmf gene panel (Ensembl canonical exons); IGF1R: MSK-IMPACT468 targets.
 * GRCh38 spans and codons: the umccr coding-exon BED, walked in transcript order.
@@ -14,7 +16,6 @@ test id, and every assertion compares the YAML against values computed from the 
 from __future__ import annotations
 
 import csv
-import gzip
 import re
 from collections import Counter, defaultdict
 from functools import lru_cache
@@ -24,6 +25,19 @@ import pytest
 
 from annotator.kb.load import load_knowledgebase
 from tests.support.paths import KNOWLEDGEBASE, REALDATA, skip_module_without
+from tests.support.truth_tables import (
+    anchored_genes,
+    caller_strand_genes,
+    coverage_problems,
+    grch37_breakpoint_genes,
+    grch37_span_genes,
+    grch38_breakpoint_genes,
+    grch38_cds_genes,
+    hmf_panel,
+    impact_strand_genes,
+    impact_targets,
+    umccr_cds,
+)
 
 skip_module_without(REALDATA, "coordinate truth tables")
 
@@ -73,38 +87,6 @@ CODE = {a + b + c: _AA[16 * i + 4 * j + k] for i, a in enumerate(_BASES) for j, 
 
 
 # ----------------------------------------------------------------------------- truth table readers
-@lru_cache(maxsize=1)
-def hmf_panel() -> dict[str, list[list[str]]]:
-    rows: dict[str, list[list[str]]] = defaultdict(list)
-    with open(REF / "hartwigmedical-hmftools__hmf_gene_panel.tsv", encoding="utf-8") as handle:
-        for row in csv.reader(handle, delimiter="\t"):
-            rows[row[4]].append(row)
-    return rows
-
-
-@lru_cache(maxsize=1)
-def umccr_cds() -> dict[str, list[tuple[str, int, int]]]:
-    rows: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
-    with gzip.open(REF / "umccr-gpgr__umccr_cancer_genes_hg38_coding.bed.gz", "rt") as handle:
-        next(handle)
-        for line in handle:
-            chrom, start, end, symbol = line.split()[:4]
-            rows[symbol].add((chrom.removeprefix("chr"), int(start) + 1, int(end)))  # BED 0-based -> 1-based
-    return {k: sorted(v, key=lambda r: r[1]) for k, v in rows.items()}
-
-
-@lru_cache(maxsize=1)
-def impact_targets() -> dict[str, list[tuple[str, int, int, str]]]:
-    rows: dict[str, list[tuple[str, int, int, str]]] = defaultdict(list)
-    with open(REF / "mskcc-facets-suite__impact468_targets.ilist", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("@"):
-                continue
-            chrom, start, end, strand, symbol = line.split()[:5]
-            rows[symbol].append((chrom, int(start), int(end), strand))
-    return rows
-
-
 @lru_cache(maxsize=1)
 def amplicons() -> list[tuple[str, int, int, str]]:
     out = []
@@ -254,6 +236,46 @@ HOTSPOTS = [
 ]
 
 
+@lru_cache(maxsize=1)
+def civic_snv_rows() -> dict[str, list[dict[str, str]]]:
+    """CIViC rows with coordinates and a single reference base, per gene."""
+    rows: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in civic_rows():
+        if row["start"] and len(row["reference_bases"]) == 1:
+            rows[row["gene"]].append(row)
+    return rows
+
+
+def codon_records(symbol: str, number: int) -> tuple[list[tuple[dict[str, str], int, str]], list[tuple[str, int, int, str]]]:
+    """Third-party records at a knowledgebase codon (GRCh37): CIViC SNVs whose c. position on the knowledgebase
+    transcript lies in the codon, as (row, c. position, reference base of the c. change), and vcf2maf known-site loci
+    labelled with the codon."""
+    transcript = GENES[symbol].transcript.split(".")[0]
+    snvs = []
+    for row in civic_snv_rows().get(symbol, []):
+        for expr in row["hgvs_expressions"].split(","):
+            m = re.fullmatch(r"\s*(ENST\d+)(?:\.\d+)?:c\.(\d+)([ACGT])>([ACGT])\s*", expr)
+            if m and m.group(1) == transcript and 3 * number - 2 <= int(m.group(2)) <= 3 * number:
+                snvs.append((row, int(m.group(2)), m.group(3)))
+    label = re.compile(rf"\b{symbol}:[A-Z]{number}\b")
+    return snvs, [site for site in known_sites() if label.search(site[3])]
+
+
+def hotspot_alleles(symbol: str, protein: str) -> list[tuple[str, str, int, str, str]]:
+    """Single-base alleles that CIViC (GRCh37) and the truth MAFs give for a hotspot: (origin, build, pos, ref, alt)."""
+    out = [("CIViC", "GRCh37", int(row["start"]), row["reference_bases"], row["variant_bases"])
+           for row in civic_snv_rows().get(symbol, []) if row["variant"] == protein]
+    out += [("truth MAF", build, pos, ref, alt) for build, gene_name, prot, pos, ref, alt in truth_snvs()
+            if gene_name == symbol and prot == protein]
+    return out
+
+
+# The independent records cover only some codons and hotspots: each check runs over those it covers; the coverage
+# tests below name the others (CODONS_WITHOUT_VARIANT_RECORD, HOTSPOTS_WITHOUT_ALLELE_RECORD).
+CODON_RECORD_CASES = [(s, n) for s, n in CODON_CASES if any(codon_records(s, n))]
+HOTSPOT_ALLELE_CASES = [(a, s, p) for a, s, p in HOTSPOTS if hotspot_alleles(s, p)]
+
+
 def _codon(symbol: str, number: int):
     return next(c for c in GENES[symbol].codons if c.number == number)
 
@@ -276,7 +298,7 @@ def test_every_codon_gene_has_a_cds_multiple_of_three() -> None:
         assert total % 3 == 0, f"{symbol}: canonical GRCh38 CDS length {total} is not a multiple of 3"
 
 
-@pytest.mark.parametrize("symbol", GENE_IDS)
+@pytest.mark.parametrize("symbol", sorted(GENES.keys() & grch37_span_genes()))
 def test_grch37_location_contains_reference_gene(symbol: str) -> None:
     gene = GENES[symbol]
     loc = gene.location.GRCh37
@@ -300,23 +322,19 @@ def test_grch37_location_contains_reference_gene(symbol: str) -> None:
                 continue
             assert loc.chrom == chrom and loc.start <= start and end <= loc.end, f"{symbol}: target {start}-{end}"
     else:
-        pytest.skip(f"{symbol}: in neither the hmf panel nor MSK-IMPACT468")
+        raise AssertionError(f"{symbol}: in neither the hmf panel nor MSK-IMPACT468 (collected by mistake)")
 
 
-@pytest.mark.parametrize("symbol", GENE_IDS)
+@pytest.mark.parametrize("symbol", sorted(GENES.keys() & grch38_cds_genes()))
 def test_grch38_location_contains_umccr_cds(symbol: str) -> None:
-    if symbol not in umccr_cds():
-        pytest.skip(f"{symbol}: not in the umccr BED")
     loc = GENES[symbol].location.GRCh38
     for chrom, start, end in umccr_cds()[symbol]:
         assert loc.chrom == chrom and loc.start <= start and end <= loc.end, f"{symbol}: CDS {start}-{end} outside {loc}"
 
 
-@pytest.mark.parametrize("symbol", GENE_IDS)
+@pytest.mark.parametrize("symbol", sorted(GENES.keys() & impact_strand_genes()))
 def test_strand_matches_panel_targets(symbol: str) -> None:
-    strands = Counter(t[3] for t in impact_targets().get(symbol, []))
-    if not strands:
-        pytest.skip(f"{symbol}: no MSK-IMPACT468 targets")
+    strands = Counter(t[3] for t in impact_targets()[symbol])
     majority = strands.most_common(1)[0][0]
     assert GENES[symbol].strand == (1 if majority == "+" else -1)
 
@@ -349,33 +367,19 @@ def test_codon_reference_sequence(symbol: str, number: int) -> None:
     assert "".join(strand_base(b, gene.strand) for b in bases) == codon.ref
 
 
-@pytest.mark.parametrize(("symbol", "number"), CODON_CASES, ids=[f"{s}-{n}" for s, n in CODON_CASES])
+@pytest.mark.parametrize(("symbol", "number"), CODON_RECORD_CASES, ids=[f"{s}-{n}" for s, n in CODON_RECORD_CASES])
 def test_codon_agrees_with_civic_and_known_sites(symbol: str, number: int) -> None:
     gene, codon = GENES[symbol], _codon(symbol, number)
     strand = gene.strand
-    transcript = gene.transcript.split(".")[0]
     positions = sorted([codon.GRCh37, codon.GRCh37 + 1, codon.GRCh37 + 2], reverse=strand == -1)
-    checked = 0
-    for row in civic_rows():
-        if row["gene"] != symbol or not row["start"] or len(row["reference_bases"]) != 1:
-            continue
-        for expr in row["hgvs_expressions"].split(","):
-            m = re.fullmatch(r"\s*(ENST\d+)(?:\.\d+)?:c\.(\d+)([ACGT])>([ACGT])\s*", expr)
-            if not m or m.group(1) != transcript:
-                continue
-            c = int(m.group(2))
-            if 3 * number - 2 <= c <= 3 * number:
-                idx = c - (3 * number - 2)
-                assert int(row["start"]) == positions[idx], f"CIViC {row['variant']} at {row['start']}"
-                assert strand_base(row["reference_bases"], strand) == codon.ref[idx] == m.group(3)
-                checked += 1
-    label = re.compile(rf"\b{symbol}:[A-Z]{number}\b")
-    for chrom, start, end, names in known_sites():
-        if label.search(names):
-            assert chrom == gene.location.GRCh37.chrom and start <= codon.GRCh37 + 2 and codon.GRCh37 <= end
-            checked += 1
-    if not checked:
-        pytest.skip(f"{symbol} codon {number}: no CIViC SNV or known-site locus at this codon")
+    snvs, sites = codon_records(symbol, number)
+    assert snvs or sites, f"{symbol} codon {number}: collected without a CIViC SNV or known-site locus"
+    for row, c, ref in snvs:
+        idx = c - (3 * number - 2)
+        assert int(row["start"]) == positions[idx], f"CIViC {row['variant']} at {row['start']}"
+        assert strand_base(row["reference_bases"], strand) == codon.ref[idx] == ref
+    for chrom, start, end, _ in sites:
+        assert chrom == gene.location.GRCh37.chrom and start <= codon.GRCh37 + 2 and codon.GRCh37 <= end
 
 
 def _single_base_alleles(symbol: str, number: int, alt_aa: str) -> dict[str, set[tuple[int, str, str]]]:
@@ -394,24 +398,123 @@ def _single_base_alleles(symbol: str, number: int, alt_aa: str) -> dict[str, set
 
 
 @pytest.mark.parametrize(("alteration", "symbol", "protein"), HOTSPOTS, ids=[f"{a}-{p}" for a, _, p in HOTSPOTS])
-def test_hotspot_allele(alteration: str, symbol: str, protein: str) -> None:
-    """The codon's reference residue and the alleles of CIViC / truth MAFs agree with the KB codon."""
+def test_hotspot_reference_residue(alteration: str, symbol: str, protein: str) -> None:
+    """The knowledgebase reference codon encodes the hotspot's reference residue, and one base change reaches its
+    alternative residue (every hotspot, whether or not a third-party allele record exists)."""
     ref_aa, number, alt_aa = protein[0], int(protein[1:-1]), protein[-1]
     codon = _codon(symbol, number)
     assert CODE[codon.ref] == ref_aa, f"{symbol} codon {number} {codon.ref} encodes {CODE[codon.ref]}, not {ref_aa}"
-    expected = _single_base_alleles(symbol, number, alt_aa)
-    assert expected["GRCh37"], f"{protein} is not reachable by one base change from {codon.ref}"
-    seen = 0
-    for row in civic_rows():
-        if row["gene"] == symbol and row["variant"] == protein and row["start"] and len(row["reference_bases"]) == 1:
-            assert (int(row["start"]), row["reference_bases"], row["variant_bases"]) in expected["GRCh37"]
-            seen += 1
-    for build, gene_name, prot, pos, ref, alt in truth_snvs():
-        if gene_name == symbol and prot == protein:
-            assert (pos, ref, alt) in expected[build], f"truth {build} {pos} {ref}>{alt}"
-            seen += 1
-    if not seen:
-        pytest.skip(f"{symbol} {protein}: no CIViC or truth-MAF allele (reference residue checked)")
+    assert _single_base_alleles(symbol, number, alt_aa)["GRCh37"], f"{protein} is not reachable by one base change from {codon.ref}"
+
+
+@pytest.mark.parametrize(("alteration", "symbol", "protein"), HOTSPOT_ALLELE_CASES, ids=[f"{a}-{p}" for a, _, p in HOTSPOT_ALLELE_CASES])
+def test_hotspot_allele(alteration: str, symbol: str, protein: str) -> None:
+    """The alleles of CIViC / truth MAFs agree with the KB codon (hotspots that such a record names)."""
+    expected = _single_base_alleles(symbol, int(protein[1:-1]), protein[-1])
+    alleles = hotspot_alleles(symbol, protein)
+    assert alleles, f"{symbol} {protein}: collected without a CIViC or truth-MAF allele"
+    for origin, build, pos, ref, alt in alleles:
+        assert (pos, ref, alt) in expected[build], f"{origin} {build} {pos} {ref}>{alt}"
+
+
+# ----------------------------------------------------------------------------- coverage of the checks above
+# Each check runs only over the entries its independent source covers. These tests assert, per check family, that every
+# knowledgebase entry is covered by at least one independent check, or is named below with the reason; and that no
+# entry named below is covered (so the lists cannot go stale). The lists are for the product owner to read.
+PARTNERS = [g for g in KB.genes if g.fusion_partner_only]
+
+# Gene locations, per build. GRCh37: test_grch37_location_contains_reference_gene (hmf panel, MSK-IMPACT468 targets);
+# for fusion partners also tests/test_kb_partner_genes.py: GRCh37 fusion-call and CIViC junction breakpoints, and the
+# GRCh37->GRCh38 shift against a nearby MSK-IMPACT468 anchor. GRCh38: test_grch38_location_contains_umccr_cds (here
+# and for partners); FusionCatcher breakpoints for partners.
+LOCATIONS_WITHOUT_INDEPENDENT_CHECK = {
+    "SLC34A2 GRCh37": "fusion partner (SLC34A2-ROS1) in neither the hmf panel nor MSK-IMPACT468, named by no GRCh37 fusion "
+                      "call or CIViC fusion, and no MSK-IMPACT468 anchor within 10 Mb; only the GRCh38 umccr CDS and the "
+                      "same-chromosome/similar-span comparison (test_same_gene_on_both_builds) check it",
+}
+
+# Gene strand (one per gene, both builds): test_strand_matches_panel_targets (MSK-IMPACT468 target strands) and, for
+# fusion partners, the caller strands that the partner breakpoint tests compare (STAR-Fusion, Arriba, FusionCatcher).
+_NO_STRAND = "not in MSK-IMPACT468, and no fusion call in ../shared/realdata reports its strand"
+STRANDS_WITHOUT_INDEPENDENT_CHECK = {
+    "ERC1": _NO_STRAND,
+    "EZR": _NO_STRAND,
+    "HIP1": _NO_STRAND,
+    "KIF5B": _NO_STRAND + " (its CIViC KIF5B-RET junction moves with the strand, but is no strand check)",
+    "NRG1": "the hmf panel lists no strand, MSK-IMPACT468 does not target NRG1, and no shared fusion call names it",
+    "SDC4": _NO_STRAND,
+    "SLC34A2": _NO_STRAND,
+    "STRN": _NO_STRAND,
+    "TFG": _NO_STRAND + " (its CIViC junction moves with the strand, but is no strand check)",
+    "TPM3": _NO_STRAND,
+    "TPR": _NO_STRAND,
+    "TRIM33": _NO_STRAND,
+}
+
+# Codon loci against third-party variant records (GRCh37): test_codon_agrees_with_civic_and_known_sites. Every codon's
+# position is also walked on both builds (test_codon_grch38_from_umccr_cds, test_codon_grch37_from_hmf_exons) and its
+# reference bases read from the BOVERI amplicons (test_codon_reference_sequence); the codons below have only those.
+_NO_CODON_RECORD = "no CIViC SNV with coordinates on the knowledgebase transcript and no vcf2maf known-site locus at this codon"
+CODONS_WITHOUT_VARIANT_RECORD = {
+    "ALK codon 1203": _NO_CODON_RECORD,
+    "MET codon 1230": _NO_CODON_RECORD,
+    "NRAS codon 63": _NO_CODON_RECORD,
+    "PIK3CA codon 418": _NO_CODON_RECORD,
+    "RET codon 810": _NO_CODON_RECORD + " (CIViC names KIF5B-RET G810A, without coordinates)",
+}
+
+# Hotspot alleles against third-party allele records (CIViC GRCh37, truth MAFs GRCh37/GRCh38): test_hotspot_allele.
+# Every hotspot's reference residue and one-base reachability are checked by test_hotspot_reference_residue; the
+# hotspots below have only that. Allele records exist on GRCh38 for two hotspots only (KRAS G12C, PIK3CA E542K), so the
+# family asks for a record on either build; the GRCh38 codon positions are walked for every codon (see above).
+_NO_ALLELE = "no public allele-level record in CIViC (with coordinates) or the truth MAFs"
+HOTSPOTS_WITHOUT_ALLELE_RECORD = {
+    "ALK C1156Y": _NO_ALLELE,
+    "ALK D1203N": _NO_ALLELE,
+    "ALK G1202R": _NO_ALLELE,
+    "ALK G1269A": _NO_ALLELE,
+    "ALK L1196M": _NO_ALLELE + " (CIViC has L1196Q at this codon, checked by test_codon_agrees_with_civic_and_known_sites)",
+    "EGFR L861Q": _NO_ALLELE + " (CIViC lists L861Q without coordinates)",
+    "KIT D816G": _NO_ALLELE + " (CIViC lists D816G without coordinates)",
+    "NRAS E63K": _NO_ALLELE,
+    "PIK3CA E418K": _NO_ALLELE,
+    "PIK3CA R88Q": _NO_ALLELE,
+    "RET G810C": _NO_ALLELE,
+    "RET G810R": _NO_ALLELE,
+    "RET G810S": _NO_ALLELE,
+}
+
+
+@pytest.mark.parametrize("build", ["GRCh37", "GRCh38"])
+def test_every_gene_location_has_an_independent_check(build: str) -> None:
+    if build == "GRCh37":
+        covered = grch37_span_genes() | grch37_breakpoint_genes(PARTNERS) | anchored_genes(PARTNERS)
+    else:
+        covered = grch38_cds_genes() | grch38_breakpoint_genes(PARTNERS)
+    assert set(LOCATIONS_WITHOUT_INDEPENDENT_CHECK) <= {f"{g} {b}" for g in GENES for b in ("GRCh37", "GRCh38")}
+    unchecked = {k: v for k, v in LOCATIONS_WITHOUT_INDEPENDENT_CHECK.items() if k.endswith(f" {build}")}
+    problems = coverage_problems([f"{g} {build}" for g in GENE_IDS], {f"{g} {build}" for g in covered & GENES.keys()}, unchecked)
+    assert not problems, problems
+
+
+def test_every_gene_strand_has_an_independent_check() -> None:
+    covered = impact_strand_genes() | caller_strand_genes(PARTNERS)
+    problems = coverage_problems(GENE_IDS, covered & GENES.keys(), STRANDS_WITHOUT_INDEPENDENT_CHECK)
+    assert not problems, problems
+
+
+def test_every_codon_has_a_variant_record_or_a_reason() -> None:
+    entries = [f"{s} codon {n}" for s, n in CODON_CASES]
+    covered = {f"{s} codon {n}" for s, n in CODON_RECORD_CASES}
+    problems = coverage_problems(entries, covered, CODONS_WITHOUT_VARIANT_RECORD)
+    assert not problems, problems
+
+
+def test_every_hotspot_has_an_allele_record_or_a_reason() -> None:
+    entries = sorted({f"{s} {p}" for _, s, p in HOTSPOTS})
+    covered = {f"{s} {p}" for _, s, p in HOTSPOT_ALLELE_CASES}
+    problems = coverage_problems(entries, covered, HOTSPOTS_WITHOUT_ALLELE_RECORD)
+    assert not problems, problems
 
 
 # Anchor alleles on GRCh38 stated by the MANIFEST (vcf2maf GRCh38 test VCF) or by the product issue.

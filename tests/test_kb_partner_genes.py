@@ -15,23 +15,33 @@ third-party files read from ``../shared/realdata`` (beside the repository, never
   independently of their source. Where an assembly difference lies between a gene and its only nearby anchor, the
   observed difference is pinned in ANCHOR_EXCEPTIONS (with the reason), so the check still fails on any change.
 
-Every gene is its own test id. A test over the shared files skips once when the folder is absent, and for a gene
-when no file names it.
+Every gene is its own test id. A test over the shared files skips once when the folder is absent; otherwise it runs
+over the partner genes its files cover. Which gene locations and strands no independent file covers, and why, is
+listed and checked in tests/test_kb_coordinates.py (LOCATIONS_WITHOUT_INDEPENDENT_CHECK,
+STRANDS_WITHOUT_INDEPENDENT_CHECK), which counts these checks too.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import re
-from collections import Counter, defaultdict
-from functools import lru_cache
-from typing import NamedTuple
+from collections import defaultdict
 
 import pytest
 
 from annotator.kb.load import load_knowledgebase
 from tests.support.paths import KNOWLEDGEBASE, REALDATA, parametrize_if, require
+from tests.support.truth_tables import (
+    ANCHOR_WINDOW,
+    Breakpoint,
+    anchored_genes,
+    civic_junctions,
+    grch37_breakpoint_genes,
+    grch37_breakpoints,
+    grch38_breakpoint_genes,
+    grch38_breakpoints,
+    grch38_cds_genes,
+    nearby_anchors,
+    umccr_cds,
+)
 
 WHAT = "partner-gene truth tables (umccr BED, fusion-caller outputs, CIViC)"
 
@@ -39,7 +49,6 @@ KB = load_knowledgebase(KNOWLEDGEBASE)
 PARTNERS = sorted((g for g in KB.genes if g.fusion_partner_only), key=lambda g: g.symbol)
 PARTNER_IDS = [g.symbol for g in PARTNERS]
 
-ANCHOR_WINDOW = 10_000_000  # anchor genes this close (GRCh37), one per side, are compared
 ANCHOR_TOLERANCE = 3_000  # bp; isoform choice moves the CDS ends a little, an error moves them further
 # Genes whose GRCh37->GRCh38 shift differs from their nearest anchor's, pinned so that any change is noticed:
 # symbol -> (anchor, shift of the gene minus shift of the anchor, reason)
@@ -51,127 +60,6 @@ ANCHOR_EXCEPTIONS = {
 }
 SPAN_RATIO = 0.20  # |len37 - len38| / max(len37, len38): the same gene on two builds
 GRCH38_SLACK = 0.20  # the GRCh38 location may exceed the umccr CDS span by at most this fraction
-
-
-class Breakpoint(NamedTuple):
-    chrom: str
-    pos: int  # 1-based
-    strand: int | None  # transcribed strand of the gene as the caller reports it, if it does
-    origin: str
-
-
-def _chrom(name: str) -> str:
-    return name.removeprefix("chr")
-
-
-def _strand(sign: str) -> int | None:
-    return {"+": 1, "-": -1}.get(sign.strip())
-
-
-# ----------------------------------------------------------------------------- readers
-@lru_cache(maxsize=1)
-def umccr_cds() -> dict[str, list[tuple[str, int, int]]]:
-    rows: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
-    with gzip.open(REALDATA / "reference" / "umccr-gpgr__umccr_cancer_genes_hg38_coding.bed.gz", "rt") as handle:
-        next(handle)  # header: chr start end symbol
-        for line in handle:
-            chrom, start, end, symbol = line.split()[:4]
-            rows[symbol].add((_chrom(chrom), int(start) + 1, int(end)))  # BED 0-based -> 1-based inclusive
-    return {k: sorted(v, key=lambda r: r[1]) for k, v in rows.items()}
-
-
-@lru_cache(maxsize=1)
-def grch37_breakpoints() -> dict[str, list[Breakpoint]]:
-    """Breakpoints that real GRCh37 fusion-caller outputs attribute to a gene symbol."""
-    out: dict[str, list[Breakpoint]] = defaultdict(list)
-    star = REALDATA / "fusion" / "STAR-Fusion__fuco.star-fusion.fusion_candidates.final.abridged"
-    with open(star, encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            for gene_col, bp_col in (("LeftGene", "LeftBreakpoint"), ("RightGene", "RightBreakpoint")):
-                symbol = row[gene_col].split("^")[0]
-                chrom, pos, sign = row[bp_col].split(":")
-                out[symbol].append(Breakpoint(_chrom(chrom), int(pos), _strand(sign), f"STAR-Fusion {row['#FusionName']}"))
-    arriba = REALDATA / "fusion" / "suhrig-arriba__fusions.tsv"
-    with open(arriba, encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            for gene_col, n in (("#gene1", "1"), ("gene2", "2")):
-                symbol = row[gene_col]
-                if not re.fullmatch(r"[A-Za-z0-9.\-]+", symbol):  # lists or intergenic "A(123),B(45)": not one gene
-                    continue
-                chrom, pos = row[f"breakpoint{n}"].rsplit(":", 1)
-                gene_strand = row[f"strand{n}(gene/fusion)"].split("/")[0]  # "+/-": gene strand / fusion strand
-                out[symbol].append(Breakpoint(_chrom(chrom), int(pos), _strand(gene_strand), f"Arriba {row['#gene1']}--{row['gene2']}"))
-    return out
-
-
-@lru_cache(maxsize=1)
-def grch38_breakpoints() -> dict[str, list[Breakpoint]]:
-    """FusionCatcher 1.20 (Ensembl 98, GRCh38) fusion points: 'chrom:pos:strand' per partner."""
-    out: dict[str, list[Breakpoint]] = defaultdict(list)
-    path = REALDATA / "fusion" / "ndaniel-fusioncatcher__final-list_candidate-fusion-genes.txt"
-    with open(path, encoding="utf-8") as handle:
-        reader = csv.reader(handle, delimiter="\t")
-        header = next(reader)
-        g5, g3 = header.index("Gene_1_symbol(5end_fusion_partner)"), header.index("Gene_2_symbol(3end_fusion_partner)")
-        p5 = header.index("Fusion_point_for_gene_1(5end_fusion_partner)")
-        p3 = header.index("Fusion_point_for_gene_2(3end_fusion_partner)")
-        for row in reader:
-            for gi, pi in ((g5, p5), (g3, p3)):
-                chrom, pos, sign = row[pi].split(":")
-                out[row[gi]].append(Breakpoint(_chrom(chrom), int(pos), _strand(sign), f"FusionCatcher {row[g5]}--{row[g3]}"))
-    return out
-
-
-@lru_cache(maxsize=1)
-def civic_fusion_regions() -> dict[str, list[tuple[str, int, int, str, str]]]:
-    """CIViC GRCh37 fusion variants: per partner symbol, (chrom, start, stop, end, variant) of its retained part.
-
-    ``end`` says which partner the region is: "5" (first coordinates) or "3" (chromosome2/start2/stop2)."""
-    out: dict[str, list[tuple[str, int, int, str, str]]] = defaultdict(list)
-    path = REALDATA / "reference" / "civic" / "fakedrtom-crab__nightly-VariantSummaries.tsv"
-    with open(path, encoding="utf-8") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
-            m = re.fullmatch(r"([A-Z0-9]+)-([A-Z0-9]+)(?: .*)?", row["variant"])
-            if not m or row["reference_build"] != "GRCh37" or not row["chromosome2"] or not row["start"]:
-                continue
-            out[m.group(1)].append((row["chromosome"], int(row["start"]), int(row["stop"]), "5", row["variant"]))
-            out[m.group(2)].append((row["chromosome2"], int(row["start2"]), int(row["stop2"]), "3", row["variant"]))
-    return out
-
-
-def civic_junctions(gene) -> list[Breakpoint]:
-    """The junction end of each CIViC region: a 5' partner is kept from its transcript start up to the junction,
-    a 3' partner from the junction on; which coordinate that is depends on the gene's strand (so a wrong strand
-    in the knowledgebase moves the checked point to the far, UTR end of the region)."""
-    points = []
-    for chrom, start, stop, end, variant in civic_fusion_regions().get(gene.symbol, []):
-        junction = stop if (end == "5") == (gene.strand == 1) else start
-        points.append(Breakpoint(chrom, junction, None, f"CIViC {variant} ({end}' partner junction)"))
-    return points
-
-
-@lru_cache(maxsize=1)
-def build_anchors() -> list[tuple[str, int, int, str, int]]:
-    """(chrom, GRCh37 first target, GRCh37 last target end, symbol, GRCh38-GRCh37 shift) per MSK-IMPACT468 gene whose
-    panel targets pair with umccr coding exons of identical length at one common shift (at least three pairs)."""
-    targets: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
-    with open(REALDATA / "reference" / "mskcc-facets-suite__impact468_targets.ilist", encoding="utf-8") as handle:
-        for line in handle:
-            if line.startswith("@"):
-                continue
-            chrom, start, end, _strand, symbol = line.split()[:5]
-            targets[symbol].append((chrom, int(start), int(end)))  # Picard interval list: 1-based inclusive
-    anchors = []
-    for symbol, rows in targets.items():
-        shifts = Counter(
-            s38 - s37
-            for c37, s37, e37 in rows
-            for c38, s38, e38 in umccr_cds().get(symbol, [])
-            if c37 == c38 and e37 - s37 == e38 - s38
-        )
-        if shifts and shifts.most_common(1)[0][1] >= 3:
-            anchors.append((rows[0][0], min(r[1] for r in rows), max(r[2] for r in rows), symbol, shifts.most_common(1)[0][0]))
-    return anchors
 
 
 # ----------------------------------------------------------------------------- checks (plain functions, so they can be reused)
@@ -215,14 +103,7 @@ def problems_build_shift(gene) -> list[str] | None:
     The nearest anchor on each side (GRCh37) within the window is considered; the shift must agree with at least
     one of them, since an assembly difference between the builds can lie between the gene and one anchor."""
     g37, g38 = gene.location.GRCh37, gene.location.GRCh38
-    sides: dict[str, tuple[int, str, int]] = {}
-    for chrom, a_start, a_end, symbol, shift in build_anchors():
-        if chrom != g37.chrom or symbol == gene.symbol:
-            continue
-        side = "left" if a_start + a_end < g37.start + g37.end else "right"
-        distance = max(0, a_start - g37.end, g37.start - a_end)
-        if distance <= ANCHOR_WINDOW and (side not in sides or distance < sides[side][0]):
-            sides[side] = (distance, symbol, shift)
+    sides = nearby_anchors(gene)
     if not sides:
         return None
     gene_shifts = (g38.start - g37.start, g38.end - g37.end)
@@ -254,29 +135,25 @@ def test_symbols_and_aliases_name_one_gene() -> None:
     assert not clashes, f"ambiguous gene names: {clashes}"
 
 
-@parametrize_if(REALDATA, WHAT, "symbol", PARTNER_IDS)
+@parametrize_if(REALDATA, WHAT, "symbol", lambda: sorted(set(PARTNER_IDS) & grch38_cds_genes()))
 def test_grch38_location_contains_umccr_cds(symbol: str) -> None:
-    if symbol not in umccr_cds():
-        pytest.skip(f"{symbol}: not in the umccr GRCh38 BED")
     gene = next(g for g in PARTNERS if g.symbol == symbol)
     assert not problems_grch38_cds(gene), problems_grch38_cds(gene)
 
 
-@parametrize_if(REALDATA, WHAT, "symbol", PARTNER_IDS)
+@parametrize_if(REALDATA, WHAT, "symbol", lambda: sorted(grch37_breakpoint_genes(PARTNERS)))
 def test_grch37_location_contains_real_breakpoints(symbol: str) -> None:
     gene = next(g for g in PARTNERS if g.symbol == symbol)
     points = grch37_breakpoints().get(symbol, []) + civic_junctions(gene)
-    if not points:
-        pytest.skip(f"{symbol}: no GRCh37 breakpoint in STAR-Fusion, Arriba or CIViC names this gene")
+    assert points, f"{symbol}: collected without a GRCh37 breakpoint in STAR-Fusion, Arriba or CIViC"
     assert not problems_breakpoints(gene, "GRCh37", points), problems_breakpoints(gene, "GRCh37", points)
 
 
-@parametrize_if(REALDATA, WHAT, "symbol", PARTNER_IDS)
+@parametrize_if(REALDATA, WHAT, "symbol", lambda: sorted(grch38_breakpoint_genes(PARTNERS)))
 def test_grch38_location_contains_fusioncatcher_breakpoints(symbol: str) -> None:
     gene = next(g for g in PARTNERS if g.symbol == symbol)
     points = grch38_breakpoints().get(symbol, [])
-    if not points:
-        pytest.skip(f"{symbol}: no FusionCatcher (GRCh38) breakpoint names this gene")
+    assert points, f"{symbol}: collected without a FusionCatcher (GRCh38) breakpoint"
     assert not problems_breakpoints(gene, "GRCh38", points), problems_breakpoints(gene, "GRCh38", points)
 
 
@@ -286,12 +163,11 @@ def test_same_gene_on_both_builds(symbol: str) -> None:
     assert not problems_cross_build(gene), problems_cross_build(gene)
 
 
-@parametrize_if(REALDATA, WHAT, "symbol", PARTNER_IDS)
+@parametrize_if(REALDATA, WHAT, "symbol", lambda: sorted(anchored_genes(PARTNERS)))
 def test_build_shift_matches_nearby_panel_gene(symbol: str) -> None:
     gene = next(g for g in PARTNERS if g.symbol == symbol)
     problems = problems_build_shift(gene)
-    if problems is None:
-        pytest.skip(f"{symbol}: no MSK-IMPACT468 anchor gene within {ANCHOR_WINDOW // 1_000_000} Mb on GRCh37")
+    assert problems is not None, f"{symbol}: collected without an MSK-IMPACT468 anchor within {ANCHOR_WINDOW // 1_000_000} Mb"
     assert not problems, problems
 
 

@@ -7,7 +7,7 @@ what is missing, instead of once per gene or file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +50,16 @@ def skip_module_without(path: Path, what: str) -> None:
         pytest.skip(absent(path, what), allow_module_level=True)
 
 
-def parametrize_if(path: Path, what: str, argnames: str | Sequence[str], cases: Iterable[Any],
+def parametrize_if(path: Path, what: str, argnames: str | Sequence[str],
+                   cases: Iterable[Any] | Callable[[], Iterable[Any]],
                    ids: Sequence[str] | None = None) -> pytest.MarkDecorator:
     """``pytest.mark.parametrize`` over shared data: ``cases`` when ``path`` exists, else one case that skips, so
-    that the test is one skip with its reason, not one skip per gene or file."""
+    that the test is one skip with its reason, not one skip per gene or file.
+
+    ``cases`` may be a function, called only when ``path`` exists: cases computed from the shared data itself (the
+    entries a table covers) are then read at collection time, and never when it is absent."""
     if path.exists():
-        return pytest.mark.parametrize(argnames, list(cases), ids=ids)
+        return pytest.mark.parametrize(argnames, list(cases() if callable(cases) else cases), ids=ids)
     names = [n.strip() for n in argnames.split(",")] if isinstance(argnames, str) else list(argnames)
     skip = pytest.mark.skip(reason=absent(path, what))
     return pytest.mark.parametrize(argnames, [pytest.param(*[None] * len(names), id="absent", marks=skip)])
