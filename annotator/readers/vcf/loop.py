@@ -62,9 +62,9 @@ class TextStream:
     path: Path
     header: VcfHeader
     windows: vcf_scan.Windows
-    _kept: Path | None = None  # the pre-filtered file cyvcf2 reads
-    _lines: list[int] | None = None  # the user's line number of each record in it; None before pre-filtering
-    _done: int = 0  # records whose alterations were all taken: a failure is at the next one
+    _kept: Path | None = field(default=None, init=False)  # the pre-filtered file cyvcf2 reads
+    _lines: list[int] | None = field(default=None, init=False)  # the user's line number of each record in it; None before pre-filtering
+    _done: int = field(default=0, init=False)  # records whose alterations were all taken: a failure is at the next one
 
     def records(self, tally: Tally) -> Generator[Placed, None, None]:
         import cyvcf2  # imported here: only VCF inputs need it
@@ -104,7 +104,7 @@ class BcfStream:
     mode: ClassVar[str] = "streamed"
     path: Path
     windows: vcf_scan.Windows
-    _last: str = "the first record"  # the record last decoded
+    _last: str = field(default="the first record", init=False)  # the record last decoded
 
     def records(self, tally: Tally) -> Generator[Placed, None, None]:
         import cyvcf2
@@ -134,7 +134,7 @@ class IndexedRegions:
     path: Path
     header: VcfHeader
     windows: vcf_scan.Windows
-    _last: str = "the first record"  # CHROM:POS of the record last read
+    _last: str = field(default="the first record", init=False)  # CHROM:POS of the record last read
 
     def records(self, tally: Tally) -> Generator[Placed, None, None]:
         import cyvcf2
@@ -185,8 +185,8 @@ class VcfReading:
 
     context: ReadContext
     source: RecordSource
-    tally: Tally = field(default_factory=Tally)
-    _placed: Placed | None = None  # the record whose alterations are being taken
+    tally: Tally = field(default_factory=Tally, init=False)
+    _placed: Placed | None = field(default=None, init=False)  # the record whose alterations are being taken
 
     def observations(self) -> Iterator[SmallVariant]:
         """The alterations of the records in knowledgebase genes, in file (or region) order."""
