@@ -25,9 +25,9 @@ from annotator.models import (
     SmallVariantType,
 )
 from annotator.normalize import short_hgvsp, variant_type
+from annotator.readers.annotation_terms import split_terms, strip_transcript, transcript_id
 from annotator.readers.codons import Protein, codon_protein, protein_call
 from annotator.readers.common import NON_CODING_REASON, file_sha256, non_coding, read_tsv
-from annotator.readers.vcf.consequences import split_terms, strip_transcript, transcript_id
 
 _MAF_TYPES: dict[str, SmallVariantType] = {"SNP": "snv", "DNP": "mnv", "TNP": "mnv", "ONP": "mnv", "INS": "insertion", "DEL": "deletion"}
 REQUIRED = ("hugo_symbol", "chromosome", "start_position", "reference_allele", "tumor_seq_allele2", "tumor_sample_barcode")

@@ -1,8 +1,8 @@
 """Annotation consequences (VEP CSQ, snpEff ANN, bcftools csq BCSQ) and the transcript one is read from.
 
 Each layout is one entry of ``ANNOTATIONS``: the INFO key, where the header declares its fields,
-and the parser of its entries. The transcript helpers are shared with the MAF reader, whose rows
-carry one VEP consequence each.
+and the parser of its entries. Consequence terms and transcript ids are read as the MAF reader reads
+them (:mod:`annotator.readers.annotation_terms`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from annotator.kb.index import KbIndex
+from annotator.readers.annotation_terms import split_terms, strip_transcript, transcript_id
 from annotator.readers.vcf.cells import Record
 from annotator.readers.vcf.header import VcfHeader
 
@@ -37,21 +38,6 @@ class AltAllele(NamedTuple):
 
 
 Parser = Callable[[str, list[str], AltAllele, KbIndex], Iterator[Consequence]]
-
-
-def split_terms(text: str | None) -> tuple[str, ...]:
-    """Consequence terms joined by '&' (VEP, snpEff, bcftools csq, vcf2maf's Consequence column)."""
-    return tuple((text or "").split("&"))
-
-
-def strip_transcript(hgvsc: str | None) -> str | None:
-    """'ENST00000275493.7:c.2573T>G' -> 'c.2573T>G'."""
-    return hgvsc.rsplit(":", 1)[1] if hgvsc and ":" in hgvsc else hgvsc
-
-
-def transcript_id(transcript: str) -> str:
-    """A transcript without its version ('ENST00000275493.7' -> 'ENST00000275493')."""
-    return transcript.split(".")[0]
 
 
 def vep_allele(ref: str, alt: str, alts: list[str]) -> str:

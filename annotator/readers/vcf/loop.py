@@ -1,15 +1,20 @@
-"""The read loop: which records of one file cyvcf2 parses, and how a failure names its place.
+"""The read loop: the records of one file in knowledgebase gene windows, turned into observations.
 
-Only records in knowledgebase gene windows are parsed (see :mod:`annotator.readers.vcf_scan`): by
-index when the file has a valid one, else streamed (text files through a line pre-filter, BCF files
-record by record). Every path counts the same way (:class:`Tally`).
+Only records in gene windows are parsed (see :mod:`annotator.readers.vcf_scan`). A source reaches
+them and yields each with its place: :class:`IndexedRegions` by region when the file has a valid
+index, else :class:`TextStream` (text files through a line pre-filter) or :class:`BcfStream` (BCF
+files record by record). Each source counts what it reads; one loop (:class:`VcfReading`) counts the
+rest the same way on every path (:class:`Tally`), yields the alterations, and names a failure at its
+record in one place. A stale index is found before anything is read; a fresh reading then streams.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar, NamedTuple, Protocol
 
 from annotator.errors import InputError
 from annotator.models import SmallVariant
@@ -17,151 +22,247 @@ from annotator.readers import vcf_scan
 from annotator.readers.htslib import HtslibMessages
 from annotator.readers.vcf.cells import Record, VcfFile
 from annotator.readers.vcf.diagnose import diagnose, htslib_reason, short
-from annotator.readers.vcf.records import RecordProblem, RecordReader
+from annotator.readers.vcf.header import VcfHeader
+from annotator.readers.vcf.records import RecordProblem, RecordReader, Site
 from annotator.readers.vcf.tally import Tally
 
 
+class Placed(NamedTuple):
+    """A record in a gene window and its place, as an error names it."""
+
+    record: Record
+    where: str  # 'line 42' (text), 'record 3 (7:55259515)' (BCF streamed), 'record 7:55259515' (indexed)
+    line: int | None = None  # its line in the user's file, when the source knows it (text files)
+
+
+class StaleIndex(Exception):
+    """The index beside the file does not match it (why, as the warning says it); nothing was read."""
+
+
+class RecordSource(Protocol):
+    """One way to reach the records of a file in gene windows."""
+
+    mode: ClassVar[str]  # how the input's format names the way it was read
+
+    def records(self, tally: Tally) -> Generator[Placed, None, None]:
+        """The records in windows; every record read is counted, those outside windows as outside."""
+        ...
+
+    def failure(self, exc: Exception, why: str) -> InputError | None:
+        """The error for ``exc`` (``why``: htslib's reason) while the record last yielded, or the next one,
+        was read; None when it is no record's failure (it is raised as it is)."""
+        ...
+
+
 @dataclass
-class VcfReading:
-    """One file's reading: the record reader (fixed context) and what the reading produced."""
+class TextStream:
+    """A text VCF: pre-filtered line by line, the lines in windows parsed by cyvcf2."""
+
+    mode: ClassVar[str] = "streamed"
+    path: Path
+    header: VcfHeader
+    windows: vcf_scan.Windows
+    _kept: Path | None = field(default=None, init=False)  # the pre-filtered file cyvcf2 reads
+    _lines: list[int] | None = field(default=None, init=False)  # the user's line number of each record in it; None before pre-filtering
+    _done: int = field(default=0, init=False)  # records whose alterations were all taken: a failure is at the next one
+
+    def records(self, tally: Tally) -> Generator[Placed, None, None]:
+        import cyvcf2  # imported here: only VCF inputs need it
+
+        kept, lines, outside = vcf_scan.prefilter(self.path, self.header.header_lines, self.windows)
+        self._kept, self._lines = kept, lines
+        tally.read += outside.read
+        tally.outside += outside.read
+        tally.contigs |= outside.contigs
+        try:
+            vcf = cyvcf2.VCF(str(kept))
+            try:
+                for rec in vcf:
+                    tally.read += 1
+                    tally.contigs.add(rec.CHROM)
+                    line = lines[self._done]
+                    yield Placed(rec, f"line {line}", line)
+                    self._done += 1
+            finally:
+                vcf.close()
+        finally:
+            kept.unlink(missing_ok=True)
+
+    def failure(self, exc: Exception, why: str) -> InputError | None:
+        if self._lines is None:
+            return None  # the pre-filter's own errors name their line already
+        line = self._lines[self._done] if self._done < len(self._lines) else None
+        if line:  # htslib refused a record: name its line in the user's file
+            return InputError(diagnose(self.path, line, why), self.path, line)
+        return InputError(f"cannot read VCF ({short(exc, self._kept, self.path)})", self.path, line)
+
+
+@dataclass
+class BcfStream:
+    """A BCF without a usable index: every record decoded by htslib, those outside windows only counted."""
+
+    mode: ClassVar[str] = "streamed"
+    path: Path
+    windows: vcf_scan.Windows
+    _last: str = field(default="the first record", init=False)  # the record last decoded
+
+    def records(self, tally: Tally) -> Generator[Placed, None, None]:
+        import cyvcf2
+
+        vcf = cyvcf2.VCF(str(self.path))
+        try:
+            for n, rec in enumerate(vcf, start=1):
+                tally.read += 1
+                tally.contigs.add(rec.CHROM)
+                self._last = f"record {n} ({rec.CHROM}:{rec.POS})"
+                if self.windows.hits(rec.CHROM, rec.POS, len(rec.REF)):
+                    yield Placed(rec, self._last)
+                else:
+                    tally.outside += 1
+        finally:
+            vcf.close()
+
+    def failure(self, exc: Exception, why: str) -> InputError:
+        return InputError(f"record after {self._last} could not be decoded ({why})", self.path)
+
+
+@dataclass
+class IndexedRegions:
+    """Records read by region through the index; :class:`StaleIndex` (before any record) when it does not match."""
+
+    mode: ClassVar[str] = "indexed, by region"
+    path: Path
+    header: VcfHeader
+    windows: vcf_scan.Windows
+    _last: str = field(default="the first record", init=False)  # CHROM:POS of the record last read
+
+    def records(self, tally: Tally) -> Generator[Placed, None, None]:
+        import cyvcf2
+
+        vcf = cyvcf2.VCF(str(self.path))
+        try:
+            problem = vcf_scan.index_problem(vcf, self.path, self.header)
+            if problem:
+                raise StaleIndex(problem)
+            total = vcf.num_records
+            tally.contigs |= set(vcf.seqnames)
+            for rec in _in_windows(vcf, self.windows):
+                self._last = f"{rec.CHROM}:{rec.POS}"
+                tally.read += 1
+                yield Placed(rec, f"record {self._last}")
+        finally:
+            vcf.close()
+        outside = max(0, total - tally.read)  # the index counts them; they were never decoded
+        tally.read += outside
+        tally.outside += outside
+
+    def failure(self, exc: Exception, why: str) -> InputError:
+        return InputError(f"record after {self._last} could not be parsed ({why})", self.path)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadContext:
+    """What every reading of one file shares: the file, its record reader, the gene windows, htslib's messages."""
 
     path: Path
     records: RecordReader
     windows: vcf_scan.Windows
     htslib: HtslibMessages  # what htslib has said so far while reading
-    alterations: list[SmallVariant] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
-    @property
-    def tally(self) -> Tally:
-        return self.records.tally
 
-    def why(self, exc: Exception) -> str:
-        return htslib_reason(self.htslib(), exc)
+class Read(NamedTuple):
+    """What reading one file produced."""
 
-    def read(self, try_index: bool) -> bool:
-        """Read by index when asked and the index matches the file, else streamed; whether it was by index."""
-        if try_index:
-            if self.read_indexed():
-                return True
-            self.records.tally, self.alterations = Tally(), []  # an index that does not match the file: start again
-        if self.records.header.kind == "bcf":
-            self.read_bcf_streamed()
-        else:
-            self.read_text_streamed()
-        return False
+    alterations: tuple[SmallVariant, ...]
+    tally: Tally
+    warnings: list[str]
+    mode: str  # how it was read ("indexed, by region" or "streamed")
 
-    def consume(self, rec: Record, where: str) -> None:
-        """One record inside a knowledgebase gene window (already counted as read)."""
+
+@dataclass
+class VcfReading:
+    """One attempt at reading a file through one source; it owns the tally of what it read."""
+
+    context: ReadContext
+    source: RecordSource
+    tally: Tally = field(default_factory=Tally, init=False)
+    _placed: Placed | None = field(default=None, init=False)  # the record whose alterations are being taken
+
+    def observations(self) -> Iterator[SmallVariant]:
+        """The alterations of the records in knowledgebase genes, in file (or region) order."""
+        records = self.source.records(self.tally)
+        with closing(records), self._failures_named():
+            for placed in records:
+                self._placed = placed
+                yield from self._observe(placed.record)
+
+    def _observe(self, rec: Record) -> Iterator[SmallVariant]:
+        """One record inside a gene window (already counted as read)."""
         filt = rec.FILTER
-        genes = self.records.index.genes_at(rec.CHROM, rec.start, rec.end)
+        reader = self.context.records
+        genes = reader.index.genes_at(rec.CHROM, rec.start, rec.end)
         if not genes:
             self.tally.outside += 1
             return
         if filt is not None:
             self.tally.filtered += 1
-            if not self.records.options.include_filtered:
+            if not reader.options.include_filtered:
                 return
         else:
             self.tally.passed += 1
-        self.alterations += self.records.alterations(rec, genes, filt)
+        yield from reader.alterations(Site(rec, genes, filt), self.tally)
 
-    def read_text_streamed(self) -> None:
-        """A text VCF: pre-filtered line by line, the lines in windows parsed by cyvcf2."""
-        import cyvcf2  # imported here: only VCF inputs need it
-
-        path = self.path
-        kept_path, kept_lines, outside = vcf_scan.prefilter(path, self.records.header.header_lines, self.windows)
-        self.tally.read += outside.read
-        self.tally.outside += outside.read
-        self.tally.contigs |= outside.contigs
-        done = 0
+    @contextmanager
+    def _failures_named(self) -> Iterator[None]:
+        """Every failure while reading becomes a user's error naming its record; errors that already say
+        what they mean pass through."""
         try:
-            vcf = cyvcf2.VCF(str(kept_path))
-            try:
-                for rec in vcf:
-                    self.tally.read += 1
-                    self.tally.contigs.add(rec.CHROM)
-                    self.consume(rec, f"line {kept_lines[done]}")
-                    done += 1
-            finally:
-                vcf.close()
+            yield
         except RecordProblem as problem:
-            raise InputError(str(problem), path, kept_lines[done]) from None
-        except InputError:
-            raise
-        except Exception as exc:  # htslib refused a record: name its line in the user's file
-            line = kept_lines[done] if done < len(kept_lines) else None
-            raise InputError(diagnose(path, line, self.why(exc)) if line else f"cannot read VCF ({short(exc, kept_path, path)})", path, line) from None
-        finally:
-            kept_path.unlink(missing_ok=True)
-
-    def read_bcf_streamed(self) -> None:
-        """A BCF without a usable index: every record decoded by htslib, those outside windows only counted."""
-        import cyvcf2
-
-        last = "the first record"
-        try:
-            vcf = cyvcf2.VCF(str(self.path))
-            try:
-                for n, rec in enumerate(vcf, start=1):
-                    self.tally.read += 1
-                    self.tally.contigs.add(rec.CHROM)
-                    last = f"record {n} ({rec.CHROM}:{rec.POS})"
-                    if self.windows.hits(rec.CHROM, rec.POS, len(rec.REF)):
-                        self.consume(rec, last)
-                    else:
-                        self.tally.outside += 1
-            finally:
-                vcf.close()
-        except RecordProblem as problem:
-            raise InputError(f"{last}: {problem}", self.path) from None
-        except InputError:
+            raise self._at_record(str(problem)) from None
+        except (InputError, StaleIndex):
             raise
         except Exception as exc:
-            raise InputError(f"record after {last} could not be decoded ({self.why(exc)})", self.path) from None
+            error = self.source.failure(exc, htslib_reason(self.context.htslib(), exc))
+            if error is None:
+                raise
+            raise error from None
 
-    def read_indexed(self) -> bool:
-        """Read by region through the index; False (nothing read) when the index does not match the file."""
-        import cyvcf2
+    def _at_record(self, problem: str) -> InputError:
+        """A record that breaks its own header: named by its line when the source knows it, else by its place."""
+        placed = self._placed
+        if placed is not None and placed.line is not None:
+            return InputError(problem, self.context.path, placed.line)
+        where = placed.where if placed is not None else "the first record"
+        return InputError(f"{where}: {problem}", self.context.path)
 
-        path = self.path
-        last = "the first record"
+    def read(self, warnings: list[str]) -> Read:
+        return Read(tuple(self.observations()), self.tally, warnings, self.source.mode)
+
+
+def read_records(context: ReadContext, try_index: bool) -> Read:
+    """Read by index when asked and the index matches the file, else streamed. A stale index is said in a
+    warning and a fresh reading streams the file from the start."""
+    path, header, windows = context.path, context.records.header, context.windows
+    warnings: list[str] = []
+    if try_index:
         try:
-            vcf = cyvcf2.VCF(str(path))
-            try:
-                problem = vcf_scan.index_problem(vcf, path, self.records.header)
-                if problem:
-                    self.warnings.append(f"{path.name}: {problem}; the file was read in full instead")
-                    return False
-                total = vcf.num_records
-                self.tally.contigs |= set(vcf.seqnames)
-                for rec in self._in_windows(vcf):
-                    last = f"{rec.CHROM}:{rec.POS}"
-                    self.tally.read += 1
-                    self.consume(rec, f"record {last}")
-            finally:
-                vcf.close()
-        except RecordProblem as problem:
-            raise InputError(f"record {last}: {problem}", path) from None
-        except InputError:
-            raise
-        except Exception as exc:
-            raise InputError(f"record after {last} could not be parsed ({self.why(exc)})", path) from None
-        outside = max(0, total - self.tally.read)
-        self.tally.read += outside
-        self.tally.outside += outside
-        return True
+            return VcfReading(context, IndexedRegions(path, header, windows)).read(warnings)
+        except StaleIndex as stale:
+            warnings.append(f"{path.name}: {stale}; the file was read in full instead")
+    source: RecordSource = BcfStream(path, windows) if header.kind == "bcf" else TextStream(path, header, windows)
+    return VcfReading(context, source).read(warnings)
 
-    def _in_windows(self, vcf: VcfFile) -> Iterator[Record]:
-        """The records of every window, each once: one that overlapped the previous window too was read there."""
-        previous_end: tuple[str, int] | None = None  # (contig, 0-based end) of the previous window
-        for contig, start0, end0 in vcf_scan.regions(self.windows, list(vcf.seqnames)):
-            for rec in _query(vcf, f"{contig}:{start0 + 1}-{end0}"):
-                if previous_end and previous_end[0] == contig and rec.start < previous_end[1]:
-                    continue  # it overlapped the previous window too and was read there (not a same-site twin)
-                yield rec
-            previous_end = (contig, end0)
+
+def _in_windows(vcf: VcfFile, windows: vcf_scan.Windows) -> Iterator[Record]:
+    """The records of every window, each once: one that overlapped the previous window too was read there."""
+    previous_end: tuple[str, int] | None = None  # (contig, 0-based end) of the previous window
+    for contig, start0, end0 in vcf_scan.regions(windows, list(vcf.seqnames)):
+        for rec in _query(vcf, f"{contig}:{start0 + 1}-{end0}"):
+            if previous_end and previous_end[0] == contig and rec.start < previous_end[1]:
+                continue  # it overlapped the previous window too and was read there (not a same-site twin)
+            yield rec
+        previous_end = (contig, end0)
 
 
 def _query(vcf: VcfFile, region: str) -> Iterator[Record]:

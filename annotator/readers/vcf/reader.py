@@ -18,11 +18,11 @@ from annotator.readers.common import file_sha256
 from annotator.readers.htslib import capture_htslib_messages
 from annotator.readers.htslib import summarize as summarize_htslib
 from annotator.readers.vcf.header import VcfHeader
-from annotator.readers.vcf.loop import VcfReading
+from annotator.readers.vcf.loop import ReadContext, read_records
 from annotator.readers.vcf.options import VcfOptions
 from annotator.readers.vcf.records import RecordReader
 from annotator.readers.vcf.samples import choose_tumor_sample
-from annotator.readers.vcf.tally import Tally, contig_warning, skip_warnings
+from annotator.readers.vcf.tally import contig_warning, skip_warnings
 from annotator.readers.vcf.vaf import choose_vaf_rule
 
 __all__ = ["VcfOptions", "read_vcf"]
@@ -37,20 +37,20 @@ def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOp
     path = Path(path)
     tumor = choose_tumor_sample(header, options.tumor_sample)
     t = header.samples.index(tumor) if tumor is not None else None
-    records = RecordReader(path.name, header, index, options, choose_vaf_rule(header, tumor), t, Tally())
+    records = RecordReader(source=path.name, header=header, index=index, options=options,
+                           rule=choose_vaf_rule(header, tumor), t=t)
     windows = vcf_scan.Windows(index.contig_windows())
     with capture_htslib_messages() as htslib_messages:
-        reading = VcfReading(path, records, windows, htslib_messages)
-        indexed = reading.read(try_index=vcf_scan.index_path(path) is not None and not header.bom)
-    tally = reading.tally
-    warnings = (reading.warnings + skip_warnings(tally) + contig_warning(path, header.contig_names, tally)
+        context = ReadContext(path=path, records=records, windows=windows, htslib=htslib_messages)
+        read = read_records(context, try_index=vcf_scan.index_path(path) is not None and not header.bom)
+    tally = read.tally
+    warnings = (read.warnings + skip_warnings(tally) + contig_warning(path, header.contig_names, tally)
                 + summarize_htslib(header.htslib_messages + htslib_messages))
-    mode = "indexed, by region" if indexed else "streamed"
     kind = "BCF" if header.kind == "bcf" else "VCF"
     return ReadResult(
-        input=InputFile(role="vcf", file=path.name, sha256=file_sha256(path), format=f"{kind} ({header.caller}; {mode})",
+        input=InputFile(role="vcf", file=path.name, sha256=file_sha256(path), format=f"{kind} ({header.caller}; {read.mode})",
                         vaf_rule=records.rule.name, tumor_sample=tumor),
-        alterations=tuple(reading.alterations),
+        alterations=read.alterations,
         counts=tally.counts(),
         warnings=tuple(warnings),
         sample_name=tumor,

@@ -73,9 +73,17 @@ class Gate(NamedTuple):
     note: str | None = None
 
 
-@dataclass
+class Site(NamedTuple):
+    """A record inside knowledgebase gene windows: the genes it lies in and its FILTER (None: PASS)."""
+
+    record: Record
+    genes: list[str]
+    filt: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
 class RecordReader:
-    """Turns the records of one file into alterations; what it skips is counted in ``tally``."""
+    """Turns the records of one file into alterations; what it skips is counted in the reading's tally."""
 
     source: str  # the file's name, as alterations cite it
     header: VcfHeader
@@ -83,15 +91,15 @@ class RecordReader:
     options: VcfOptions
     rule: VafRule
     t: int | None  # the tumor column
-    tally: Tally
 
-    def alterations(self, rec: Record, genes: list[str], filt: str | None) -> Iterator[SmallVariant]:
+    def alterations(self, site: Site, tally: Tally) -> Iterator[SmallVariant]:
+        rec = site.record
         ref = rec.REF
         alts = list(rec.ALT)
         reasons = {alt: unusable_alt(ref, alt) for alt in alts}
         if not alts or all(reasons.values()):
-            site = f"{rec.CHROM}:{rec.POS} {ref}>{','.join(alts) or '.'}"
-            self.tally.skip(next((r for r in reasons.values() if r), _NO_ALT), site)
+            where = f"{rec.CHROM}:{rec.POS} {ref}>{','.join(alts) or '.'}"
+            tally.skip(next((r for r in reasons.values() if r), _NO_ALT), where)
             return
         reference = self.options.reference
         problem = check_value_counts(rec, self.header, self.t) or (reference.ref_problem(rec.CHROM, rec.POS, ref) if reference else None)
@@ -100,13 +108,14 @@ class RecordReader:
         for alt_i, alt in enumerate(alts):
             reason = reasons[alt]
             if reason is None:
-                alteration = self._alteration(rec, AltAllele(ref, alt, alts), alt_i, genes, filt)
+                alteration = self._alteration(site, AltAllele(ref, alt, alts), alt_i, tally)
                 if alteration is not None:
                     yield alteration
             elif reason != _NO_ALT:  # '*' and '.' beside real ALTs are not findings to count
-                self.tally.skip(reason, f"{rec.CHROM}:{rec.POS} {ref}>{alt}")
+                tally.skip(reason, f"{rec.CHROM}:{rec.POS} {ref}>{alt}")
 
-    def _alteration(self, rec: Record, allele: AltAllele, alt_i: int, genes: list[str], filt: str | None) -> SmallVariant | None:
+    def _alteration(self, site: Site, allele: AltAllele, alt_i: int, tally: Tally) -> SmallVariant | None:
+        rec, genes, filt = site
         ref, alt = allele.ref, allele.alt
         where = f"{rec.CHROM}:{rec.POS} {ref}>{alt}"
         reading = vaf_depth(rec, self.rule, self.t, alt_i, len(self.header.samples))
@@ -114,7 +123,7 @@ class RecordReader:
         if self.t is not None:
             gate = self._tumor_gate(rec, self.t, alt_i, reading)
             if gate.skip:
-                self.tally.skip(gate.skip, where)
+                tally.skip(gate.skip, where)
                 return None
             if gate.note:
                 notes.append(gate.note)
@@ -145,7 +154,7 @@ class RecordReader:
             notes=tuple(notes),
         )
         if self._unlisted_non_coding(found, alteration):
-            self.tally.skip(NON_CODING_REASON, where)
+            tally.skip(NON_CODING_REASON, where)
             return None
         return alteration
 
