@@ -7,12 +7,13 @@
 ``vaf``           VAF and depth rules, one entry per caller, each carrying its extractor (``VAF_RULES``)
 ``consequences``  VEP CSQ, snpEff ANN and bcftools BCSQ parsing; which transcript is reported
 ``records``       one record -> the alterations of its usable ALT alleles, skips counted
-``loop``          the read loop: by index, or streamed (text through a pre-filter, BCF record by record)
+``loop``          the read loop: record sources (by index, or streamed: text through a pre-filter, BCF record
+                  by record) feeding one loop that yields the observations
 ``tally``         where each record went (the counts) and the warnings that deserves
 ``diagnose``      error text for records htslib refused
 
-Shared with the other readers: htslib's messages (:mod:`annotator.readers.htslib`) and codon
-translation (:mod:`annotator.readers.codons`).
+Shared with the other readers: htslib's messages (:mod:`annotator.readers.htslib`), codon
+translation (:mod:`annotator.readers.codons`) and annotation terms (:mod:`annotator.readers.annotation_terms`).
 """
 
 from annotator.readers.htslib import capture_htslib_messages
