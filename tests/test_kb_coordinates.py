@@ -58,8 +58,11 @@ OTHER_ISOFORM_SEGMENTS = {
 # coding parts, and the KB transcript codes only up to the given end. Issue 14 (RET codon 810): RET's exon 19 row
 # 43126575-43126754 reads through into intron 19 for the short isoform; ENST00000355710 codes its first 148 bp, the
 # length of its hmf exon 19 (GRCh37 43622023-43622170). The CDS-length and hmf-alignment assertions check the value.
+# Issue 16 (TP53 hotspot codons): the umccr exon 5 row 7675053-7675238 is 2 bp longer, at its high (5', acceptor) end,
+# than hmf exon 5 (GRCh37 7578371-7578554, 184 bp); ENST00000269305 codes 7675053-7675236 (CDS 1182 bp).
 ISOFORM_SEGMENT_ENDS = {
     "RET": {43126575: 43126722},
+    "TP53": {7675053: 7675236},
 }
 # MSK-IMPACT468 targets (GRCh37 start) labelled with a gene but lying past its coding exons, left out of its span.
 # Issue 14 (ETV6, a partner of NTRK3 fusions): eight ETV6 targets pair one-to-one by length with the eight umccr

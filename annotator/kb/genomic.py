@@ -27,6 +27,11 @@ AlterationKind = Literal[
     "not_in_plasma_dna",  # protein/RNA expression, histology: a negative plasma test cannot exclude it
 ]
 
+# Why a gene beyond the resistance genes is read (issue 16): clonal hematopoiesis (a variant there may come from blood
+# cells, not the tumor), transformation (TP53/RB1 inactivation: small-cell transformation signal), tumor_fraction (a
+# truncal gene whose VAF informs the tumor-fraction reading).
+ReadPurpose = Literal["clonal_hematopoiesis", "transformation", "tumor_fraction"]
+
 # Kinds that describe a rearrangement inside one gene: a same-gene SV or fusion-caller event is matched only to these.
 INTRAGENIC_KINDS = ("kinase_domain_duplication",)
 
@@ -83,11 +88,21 @@ class Gene(CitedEntry):
     kinase: bool = False
     codons: list[Codon] = []
     exons: list[Exon] = []
+    read_for: list[ReadPurpose] = Field(
+        [], description="why the gene is read beyond the resistance entries (issue 16); read like every gene of genes.yaml"
+    )
 
     @model_validator(mode="after")
     def _transcript_for_variant_genes(self) -> Gene:
-        if not self.fusion_partner_only and not self.transcript:
-            raise ValueError("a gene in variant scope names its transcript")
+        # A gene read only for plasma context (read_for) may lack a transcript when no held source names one, provided
+        # nothing is numbered on it: without codons or exons, no translation or exon rule depends on a transcript.
+        read_only = bool(self.read_for) and not self.codons and not self.exons
+        if not self.fusion_partner_only and not self.transcript and not read_only:
+            raise ValueError("a gene in variant scope names its transcript (a read_for-only gene without codons or exons may not)")
+        if len(set(self.read_for)) != len(self.read_for):
+            raise ValueError("read_for names a purpose twice")
+        if self.read_for and self.fusion_partner_only:
+            raise ValueError("a fusion-partner-only gene is not read for variants: read_for does not apply")
         return self
 
 

@@ -10,7 +10,18 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from annotator.genome import bare_contig
-from annotator.kb.schema import BUILDS, Build, Drug, DrugClass, Gene, Knowledgebase, Reference, Region
+from annotator.kb.schema import (
+    BUILDS,
+    Build,
+    ChHotspot,
+    Drug,
+    DrugClass,
+    Gene,
+    Knowledgebase,
+    PlasmaKnowledge,
+    Reference,
+    Region,
+)
 from annotator.kb.schema import Alteration as KbAlteration
 
 
@@ -111,6 +122,21 @@ class KbIndex:
             if exon.number == number:
                 return _half_open(getattr(exon, self.build))
         return None
+
+    # plasma (issue 16) -------------------------------------------------------------------
+    @property
+    def plasma(self) -> PlasmaKnowledge:
+        """plasma.yaml: CH genes and hotspots, germline counselling, the transformation signal's TP53 codons."""
+        return self.kb.plasma
+
+    def read_for(self, gene: str) -> list[str]:
+        """Why ``gene`` is read beyond the resistance entries (genes.yaml ``read_for``); [] for any other gene."""
+        g = self.genes.get(gene)
+        return list(g.read_for) if g else []
+
+    def ch_hotspot(self, gene: str, hgvsp: str) -> ChHotspot | None:
+        """The CH-specific hotspot a one-letter protein change ("p.R882H") in ``gene`` is, else None."""
+        return self.kb.plasma.ch_hotspot(gene, hgvsp)
 
     # drugs -------------------------------------------------------------------------------
     def drug(self, name: str) -> Drug | None:

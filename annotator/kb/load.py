@@ -1,11 +1,12 @@
 """Read the knowledgebase YAML files, validate them, and report every problem at once.
 
 Layout of a knowledgebase directory (each file holds a YAML list of entries, except release.yaml):
-``release.yaml`` and ``policy.yaml`` (one mapping each), ``references.yaml, genes.yaml, drug_classes.yaml,
+``release.yaml`` and ``policy.yaml`` (one mapping each), ``plasma.yaml`` (one mapping, optional: issue 16; a
+directory without it has no plasma knowledge), ``references.yaml, genes.yaml, drug_classes.yaml,
 drugs.yaml, alterations.yaml, mechanisms.yaml, regimens.yaml, trials.yaml`` (+ CHANGELOG.md, not parsed).
 
 Content hash recipe (``kb version``, JSON ``knowledgebase.sha256``): SHA-256 over the files above
-(``KB_FILES``) in sorted file-name order, feeding for each ``name``, a NUL byte, the raw file bytes
+(``KB_FILES``, plus ``plasma.yaml`` when present) in sorted file-name order, feeding for each ``name``, a NUL byte, the raw file bytes
 and a NUL byte. Whitespace edits therefore change the hash, as they change the files. Other files of
 the directory are never opened: a ``--kb`` folder may hold anything beside them.
 
@@ -34,6 +35,7 @@ from annotator.kb.schema import (
     Gene,
     Knowledgebase,
     Mechanism,
+    PlasmaKnowledge,
     Policy,
     Reference,
     Regimen,
@@ -68,6 +70,8 @@ FIELD_OF_FILE = {
 RELEASE_FILE = "release.yaml"
 # Files holding one mapping, and the Knowledgebase field each fills.
 MAPPING_FILES: dict[str, tuple[str, type[BaseModel]]] = {RELEASE_FILE: ("release", Release), "policy.yaml": ("policy", Policy)}
+# Optional one-mapping files: validated like the others when present, hashed only then.
+OPTIONAL_MAPPING_FILES: dict[str, tuple[str, type[BaseModel]]] = {"plasma.yaml": ("plasma", PlasmaKnowledge)}
 KB_FILES = (*MAPPING_FILES, *LIST_FILES)
 MAX_FILE_BYTES = 16 * 1024 * 1024  # the bundled files are well under 1 MB each
 
@@ -130,7 +134,9 @@ def _sha256_of(files: dict[str, bytes]) -> str:
 def content_sha256(root: Path) -> str:
     """The content hash of the knowledgebase at ``root`` (recipe in the module docstring)."""
     files: dict[str, bytes] = {}
-    for name in KB_FILES:
+    for name in (*KB_FILES, *OPTIONAL_MAPPING_FILES):
+        if name in OPTIONAL_MAPPING_FILES and not os.path.lexists(Path(root) / name):
+            continue
         try:
             files[name] = read_kb_file(Path(root) / name)
         except _NotReadable as exc:
@@ -193,7 +199,8 @@ def _read_yaml(path: Path, problems: list[str], files: dict[str, bytes]) -> Any:
 def _parse_mappings(root: Path, problems: list[str], files: dict[str, bytes]) -> dict[str, BaseModel]:
     """The one-mapping files (release, policy) as models, by Knowledgebase field; problems collected."""
     parsed: dict[str, BaseModel] = {}
-    for name, (field, model) in MAPPING_FILES.items():
+    present = {name: spec for name, spec in OPTIONAL_MAPPING_FILES.items() if os.path.lexists(root / name)}
+    for name, (field, model) in {**MAPPING_FILES, **present}.items():
         raw_mapping = _read_yaml(root / name, problems, files)
         if raw_mapping is not None:
             try:

@@ -45,9 +45,11 @@ from annotator.kb.genomic import (
     Exon,
     FusionSpec,
     Gene,
+    ReadPurpose,
     Region,
     SpliceWindows,
 )
+from annotator.kb.plasma import ChHotspot, ChRate, PlasmaKnowledge, no_plasma_knowledge
 from annotator.kb.references import CitedEntry, HttpUrl, Reference, SourceRef, StrictModel, is_http_url
 
 # Evidence levels and types are words of the knowledgebase's evidence scale (policy.yaml), which gives their
@@ -254,6 +256,10 @@ class Knowledgebase(StrictModel):
 
     release: Release
     policy: Policy
+    plasma: PlasmaKnowledge = Field(
+        default_factory=no_plasma_knowledge,
+        description="plasma.yaml (issue 16); a knowledgebase directory without the file has no plasma knowledge",
+    )
     sha256: str
     references: list[Reference]
     genes: list[Gene]
@@ -270,7 +276,7 @@ class Knowledgebase(StrictModel):
 
 
 __all__ = [
-    "BUILDS", "INTRAGENIC_KINDS", "NOT_ENROLLING_STATUSES", "RESISTANCE_KIND", "AlleleContext", "Alteration",
+    "BUILDS", "INTRAGENIC_KINDS", "ChHotspot", "ChRate", "PlasmaKnowledge", "ReadPurpose", "NOT_ENROLLING_STATUSES", "RESISTANCE_KIND", "AlleleContext", "Alteration",
     "AlterationKind", "BiomarkerThreshold", "Build", "BuildRegions", "CitedEntry", "Codon", "Drug", "DrugCategory",
     "DrugClass", "Evidence", "EvidenceLevel", "EvidenceLevelDef", "EvidenceType", "EvidenceTypeDef", "ExclusionRule",
     "Exon", "Frequency", "FusionSpec", "Gene", "HttpUrl", "Knowledgebase", "Mechanism", "MechanismContext", "Policy",

@@ -1,0 +1,121 @@
+"""What the knowledgebase says about plasma DNA that is not from the tumor, and samples that cannot answer (issue 16).
+
+``plasma.yaml`` holds one mapping (like ``policy.yaml``): the genes where a plasma variant may come from clonal
+hematopoiesis (CH), the CH-specific hotspots that are excluded from findings, the published fraction of plasma variants
+that were CH per gene, the alterations for which a possibly germline call warrants germline testing and counselling,
+the TP53 hotspot codons that count as inactivating for the small-cell transformation signal, and the sources of each
+statement. Every gene it names is in genes.yaml and every source is in references.yaml (``annotator.kb.validate``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pydantic import Field, model_validator
+
+from annotator.kb.references import CitedEntry, SourceRef, StrictModel
+
+# One-letter protein change at one codon, e.g. "p.V617F"; the codon number is read from it.
+_PROTEIN = re.compile(r"^p\.([A-Z])(\d+)([A-Z])$")
+
+
+class ChHotspot(StrictModel):
+    """A CH-specific hotspot: a plasma variant here is read as blood-derived and excluded from findings.
+
+    ``codon`` alone means any missense change at that protein position (DNMT3A R882H, R882C...); ``protein`` narrows
+    it to exactly one change (JAK2 p.V617F), whose position must then be ``codon``."""
+
+    gene: str
+    codon: int = Field(ge=1, description="protein position; any missense change at it unless 'protein' narrows it")
+    protein: str | None = Field(None, pattern=_PROTEIN.pattern, description="exactly this change, e.g. 'p.V617F'")
+    sources: list[SourceRef] = Field(min_length=1)
+    no_codon_coordinates: str | None = Field(
+        None,
+        description="why genes.yaml has no codon entry for this position (e.g. no reference-sequence source held);"
+        " without it, validation requires the codon in the gene's codon table",
+    )
+
+    @model_validator(mode="after")
+    def _protein_at_codon(self) -> ChHotspot:
+        m = _PROTEIN.match(self.protein) if self.protein else None
+        if m and int(m.group(2)) != self.codon:
+            raise ValueError(f"protein {self.protein} is not at codon {self.codon}")
+        return self
+
+    def matches(self, hgvsp: str) -> bool:
+        """Whether a one-letter protein change ("p.R882H", or without "p.") is this hotspot: a missense change at the
+        codon (or exactly ``protein`` when given). Synonymous, nonsense and other changes are not."""
+        text = hgvsp.strip()
+        text = text if text.startswith("p.") else f"p.{text}"
+        m = _PROTEIN.match(text)
+        if not m or int(m.group(2)) != self.codon or m.group(1) == m.group(3):
+            return False
+        return self.protein is None or text == self.protein
+
+
+class ChRate(StrictModel):
+    """The published fraction (0-1) of a gene's plasma variants that were of CH origin."""
+
+    gene: str
+    fraction: float = Field(ge=0, le=1)
+    sources: list[SourceRef] = Field(min_length=1)
+
+
+class PlasmaKnowledge(CitedEntry):
+    """plasma.yaml: CH genes and hotspots, germline counselling, and the transformation signal's TP53 hotspots."""
+
+    ch_genes: list[str] = Field(description="a variant in one is 'possible CH' (shown with its numbers, not excluded)")
+    ch_discordance_only: list[str] = Field(
+        [], description="subset of ch_genes (TP53): possible CH only when the VAF is discordant with the tumor fraction or WBC evidence exists"
+    )
+    ch_wbc_only: list[str] = Field(
+        [], description="genes (KRAS, NRAS, BRAF, EGFR) whose variants are never excluded as CH without WBC evidence"
+    )
+    ch_hotspots: list[ChHotspot] = []
+    ch_rates: list[ChRate] = []
+    germline_counselling: list[str] = Field(
+        [], description="alteration ids for which germline testing and counselling is recommended when flagged possibly germline"
+    )
+    transformation_tp53_hotspot_codons: list[int] = Field(
+        [], description="TP53 hotspot missense codons that count as inactivating for the transformation signal"
+    )
+    sources_ch: list[SourceRef] = Field(min_length=1)
+    sources_germline: list[SourceRef] = Field(min_length=1)
+    sources_not_informative: list[SourceRef] = Field(min_length=1)
+    sources_transformation: list[SourceRef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _subsets(self) -> PlasmaKnowledge:
+        stray = [g for g in self.ch_discordance_only if g not in self.ch_genes]
+        if stray:
+            raise ValueError(f"ch_discordance_only names {stray}, not in ch_genes")
+        both = sorted(set(self.ch_wbc_only) & set(self.ch_genes))
+        if both:
+            raise ValueError(f"{both} are in both ch_genes and ch_wbc_only: a gene is one or the other")
+        return self
+
+    def ch_hotspot(self, gene: str, hgvsp: str) -> ChHotspot | None:
+        """The CH hotspot that a protein change in ``gene`` is, else None."""
+        return next((h for h in self.ch_hotspots if h.gene == gene and h.matches(hgvsp)), None)
+
+    def all_sources(self) -> list[SourceRef]:
+        """Every source the file cites, for the reference-existence check."""
+        return [
+            *self.sources, *self.sources_ch, *self.sources_germline, *self.sources_not_informative,
+            *self.sources_transformation, *(s for h in self.ch_hotspots for s in h.sources),
+            *(s for r in self.ch_rates for s in r.sources),
+        ]
+
+    def genes_named(self) -> list[str]:
+        """Every gene symbol the file names."""
+        return [*self.ch_genes, *self.ch_wbc_only, *(h.gene for h in self.ch_hotspots), *(r.gene for r in self.ch_rates)]
+
+
+def no_plasma_knowledge() -> PlasmaKnowledge:
+    """The plasma knowledge of a knowledgebase directory without plasma.yaml: nothing is known, nothing is cited."""
+    return PlasmaKnowledge.model_construct(
+        ch_genes=[], ch_discordance_only=[], ch_wbc_only=[], ch_hotspots=[], ch_rates=[], germline_counselling=[],
+        transformation_tp53_hotspot_codons=[], sources=[], sources_ch=[], sources_germline=[], sources_not_informative=[],
+        sources_transformation=[], last_reviewed=dt.date(1970, 1, 1), deprecated=False,
+    )
