@@ -27,6 +27,7 @@ from annotator.kb.checks import (
 )
 from annotator.kb.schema import (
     Alteration,
+    ChHotspot,
     Drug,
     DrugClass,
     Evidence,
@@ -34,6 +35,7 @@ from annotator.kb.schema import (
     Knowledgebase,
     Mechanism,
     MechanismContext,
+    PlasmaKnowledge,
     Reference,
     Regimen,
     Trial,
@@ -227,48 +229,51 @@ def _optional_status(t: Trial) -> list[Any]:
 
 # --- plasma.yaml (issue 16) ------------------------------------------------------------------------
 
-def _plasma_problems(kb: Knowledgebase, known: Known) -> list[str]:
-    """Every gene plasma.yaml names is a genes.yaml gene read for variants, every CH gene is read for clonal
-    hematopoiesis, every hotspot codon has coordinates (or says why not), every TP53 hotspot codon is in TP53's codon
-    table, every alteration id and cited reference exists."""
-    plasma = kb.plasma
-    out: list[str] = []
-    for ref in plasma.all_sources():
-        if ref.ref not in known.refs:
-            out.append(f"unknown reference {ref.ref!r}")
+def _plasma_references_and_genes(plasma: PlasmaKnowledge, known: Known) -> list[str]:
+    out = [f"unknown reference {ref.ref!r}" for ref in plasma.all_sources() if ref.ref not in known.refs]
     for symbol in dict.fromkeys(plasma.genes_named()):
         gene = known.gene(symbol)
         if gene is None:
             out.append(f"gene {symbol!r} is not in genes.yaml")
         elif gene.fusion_partner_only:
             out.append(f"gene {symbol!r} is a fusion-partner-only gene, not read for variants")
-    for symbol in plasma.ch_genes:
-        gene = known.gene(symbol)
-        if gene is not None and "clonal_hematopoiesis" not in gene.read_for:
-            out.append(f"CH gene {symbol!r} is not read for clonal_hematopoiesis in genes.yaml (read_for)")
-    for hotspot in plasma.ch_hotspots:
-        gene = known.gene(hotspot.gene)
-        if gene is None:
-            continue
-        has_codon = hotspot.codon in {c.number for c in gene.codons}
-        label = f"CH hotspot {hotspot.gene} {hotspot.protein or f'codon {hotspot.codon}'}"
-        if not has_codon and not hotspot.no_codon_coordinates:
-            out.append(f"{label}: codon {hotspot.codon} is not in the codon table of {hotspot.gene} (genes.yaml)")
-        if has_codon and hotspot.no_codon_coordinates:
-            out.append(f"{label}: says it has no codon coordinates, but genes.yaml has codon {hotspot.codon}: remove the reason")
-        if hotspot.gene not in plasma.ch_genes:
-            out.append(f"{label}: gene {hotspot.gene!r} is not in ch_genes")
+    out += [f"CH gene {symbol!r} is not read for clonal_hematopoiesis in genes.yaml (read_for)"
+            for symbol in plasma.ch_genes if (g := known.gene(symbol)) and "clonal_hematopoiesis" not in g.read_for]
+    out += [f"ch_rates names {r.gene!r}, in neither ch_genes nor ch_wbc_only"
+            for r in plasma.ch_rates if r.gene not in (*plasma.ch_genes, *plasma.ch_wbc_only)]
+    return out
+
+
+def _plasma_hotspot(plasma: PlasmaKnowledge, hotspot: ChHotspot, known: Known) -> list[str]:
+    gene = known.gene(hotspot.gene)
+    if gene is None:
+        return []  # reported as an unknown gene
+    has_codon = hotspot.codon in {c.number for c in gene.codons}
+    label = f"CH hotspot {hotspot.gene} {hotspot.protein or f'codon {hotspot.codon}'}"
+    out = []
+    if not has_codon and not hotspot.no_codon_coordinates:
+        out.append(f"{label}: codon {hotspot.codon} is not in the codon table of {hotspot.gene} (genes.yaml)")
+    if has_codon and hotspot.no_codon_coordinates:
+        out.append(f"{label}: says it has no codon coordinates, but genes.yaml has codon {hotspot.codon}: remove the reason")
+    if hotspot.gene not in plasma.ch_genes:
+        out.append(f"{label}: gene {hotspot.gene!r} is not in ch_genes")
+    return out
+
+
+def _plasma_problems(kb: Knowledgebase, known: Known) -> list[str]:
+    """Every gene plasma.yaml names is a genes.yaml gene read for variants, every CH gene is read for clonal
+    hematopoiesis, every hotspot codon has coordinates (or says why not), every TP53 hotspot codon is in TP53's codon
+    table, every alteration id and cited reference exists."""
+    plasma = kb.plasma
     tp53 = known.gene("TP53")
     tp53_codons = {c.number for c in tp53.codons} if tp53 else set()
-    for number in plasma.transformation_tp53_hotspot_codons:
-        if number not in tp53_codons:
-            out.append(f"transformation TP53 hotspot codon {number} is not in the codon table of TP53 (genes.yaml)")
-    for alteration in plasma.germline_counselling:
-        if alteration not in known.alterations:
-            out.append(f"germline_counselling names unknown alteration {alteration!r}")
-    for rate in plasma.ch_rates:
-        if rate.gene not in (*plasma.ch_genes, *plasma.ch_wbc_only):
-            out.append(f"ch_rates names {rate.gene!r}, in neither ch_genes nor ch_wbc_only")
+    out = [
+        *_plasma_references_and_genes(plasma, known),
+        *(p for h in plasma.ch_hotspots for p in _plasma_hotspot(plasma, h, known)),
+        *(f"transformation TP53 hotspot codon {n} is not in the codon table of TP53 (genes.yaml)"
+          for n in plasma.transformation_tp53_hotspot_codons if n not in tp53_codons),
+        *(f"germline_counselling names unknown alteration {a!r}" for a in plasma.germline_counselling if a not in known.alterations),
+    ]
     return [f"plasma.yaml: plasma: {p}" for p in out]
 
 
