@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from annotator.errors import KnowledgebaseError
-from annotator.kb.index import KbIndex
+from annotator.kb.index import kb_index
 from annotator.kb.load import load_knowledgebase
 from annotator.kb.schema import Gene
 from tests.support.paths import KNOWLEDGEBASE, MINI_KB
@@ -46,7 +46,7 @@ def test_read_for_genes() -> None:
 
 @pytest.mark.parametrize("build", ["GRCh37", "GRCh38"])
 def test_index_helpers_on_both_builds(build: str) -> None:
-    index = KbIndex(KB, build)  # type: ignore[arg-type]
+    index = kb_index(KB, build)
     assert index.plasma is KB.plasma
     assert index.read_for("RB1") == ["transformation"] and index.read_for("EGFR") == [] and index.read_for("NOPE") == []
     for hgvsp in ("p.R882H", "p.R882C", "R882S"):
@@ -125,7 +125,7 @@ def test_a_protein_off_its_codon_is_refused(tmp_path) -> None:
 
 
 def test_a_transcriptless_gene_needs_read_for_and_no_codons() -> None:
-    base = {"symbol": "X", "name": "x", "strand": 1, "sources": [{"ref": "r"}], "last_reviewed": "2026-12-01",
+    base = {"symbol": "X", "name": "x", "strand": 1, "sources": [{"ref": "r"}], "last_reviewed": "2026-11-29",
             "location": {"GRCh37": {"chrom": "1", "start": 1, "end": 9}, "GRCh38": {"chrom": "1", "start": 1, "end": 9}}}
     Gene.model_validate({**base, "read_for": ["clonal_hematopoiesis"]})
     with pytest.raises(ValueError, match="names its transcript"):
@@ -140,5 +140,5 @@ def test_a_kb_without_plasma_yaml_has_no_plasma_knowledge() -> None:
 
 
 def test_plasma_yaml_is_in_the_content_hash(tmp_path) -> None:
-    dest = _copy(tmp_path, lambda d: d.update(last_reviewed="2026-12-02"))
+    dest = _copy(tmp_path, lambda d: d.update(last_reviewed="2026-11-28"))
     assert load_knowledgebase(dest).sha256 != KB.sha256
