@@ -16,7 +16,15 @@ from annotator.interpret import interpret, parse_stated_driver, resolve_prior_th
 from annotator.kb.index import KbIndex, kb_index
 from annotator.kb.schema import Knowledgebase
 from annotator.matching import match_alterations, near_named_exon
-from annotator.models import Counts, GeneCopyNumber, InputFile, Observation, ReadResult, SmallVariant, WbcCalls
+from annotator.models import (
+    Counts,
+    GeneCopyNumber,
+    InputFile,
+    Observation,
+    ReadResult,
+    SmallVariant,
+    WbcCalls,
+)
 from annotator.options import choose_options
 from annotator.readers import cnv as cnv_reader
 from annotator.readers import fusion as fusion_reader
