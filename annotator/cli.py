@@ -14,6 +14,7 @@ from annotator.config import (
     DEFAULT_TUMOR_TYPE,
     CallThresholds,
     CnvThresholds,
+    PlasmaThresholds,
     RunConfig,
     cli_name,
     tumor_type_problem,
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # imported by the commands that need them: `--help` and `sche
     from annotator.samplesheet import SampleRow
 
 _PATH = click.Path(path_type=Path)  # existence and kind are checked by the readers, with one-line errors
-Thresholds = TypeVar("Thresholds", CnvThresholds, CallThresholds)
+Thresholds = TypeVar("Thresholds", CnvThresholds, CallThresholds, PlasmaThresholds)
 
 
 def _load_kb(kb_dir: Path | None) -> Knowledgebase:
@@ -60,6 +61,7 @@ def main() -> None:
 @click.argument("vcf", nargs=-1, required=True, type=_PATH)
 @click.option("--cnv", "cnv", multiple=True, type=_PATH, help="Copy-number calls, any supported format (CNVkit, GATK, PURPLE, PCGR, CNV VCF, gene tables...). Repeatable.")
 @click.option("--fusions", multiple=True, type=_PATH, help="Fusion or SV calls, any supported format (Arriba, STAR-Fusion, FusionCatcher, LINX, SV VCF, gene5/gene3 table...). Repeatable.")
+@click.option("--wbc-vcf", type=_PATH, help="Matched white-blood-cell (buffy coat) VCF/BCF: variants also in blood cells are evidence of clonal hematopoiesis or germline origin.")
 @click.option("--sample-id", help="Sample id (default: the tumor sample's name unless generic, else the VCF file stem).")
 @click.option("--tumor-type", help=f"One of the knowledgebase's tumor types, or a synonym (default: {DEFAULT_TUMOR_TYPE}).")
 @click.option("--prior-therapy", "prior", multiple=True, help="Prior therapy (generic name), in order; the last is the most recent. Repeatable.")
@@ -73,15 +75,16 @@ def main() -> None:
 @click.option("--cnv-format", help="Copy-number format for every --cnv file (default: detected from each header).")
 @click.option("--cnv-thresholds", type=_PATH, help="YAML overriding copy-number thresholds (see README).")
 @click.option("--call-thresholds", type=_PATH, help="YAML overriding what caller verdicts need (0/0 genotypes with alt reads, fusion confidence and frame; see README).")
+@click.option("--plasma-thresholds", type=_PATH, help="YAML overriding the plasma-origin thresholds (germline and CH flags, WBC presence, informative tumor fraction; see README).")
 @click.option("--reference", type=_PATH, help="Genome FASTA (with .fai): REF checks and left-alignment of indels in knowledgebase genes.")
 @click.option("--format", "formats", default="html,pdf,json", show_default=True, help="Comma-separated output formats.")
 @click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
 @click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
-def annotate(vcf: tuple[Path, ...], cnv: tuple[Path, ...], fusions: tuple[Path, ...], sample_id: str | None, tumor_type: str | None,
-             prior: tuple[str, ...], driver: str | None, genome: str | None, tumor_sample: str | None, include_filtered: bool,
-             tumor_fraction: str | None, tumor_fraction_file: Path | None, ploidy: str | None, cnv_format: str | None,
-             cnv_thresholds: Path | None, call_thresholds: Path | None, reference: Path | None, formats: str, outdir: Path,
-             kb_dir: Path | None) -> None:
+def annotate(vcf: tuple[Path, ...], cnv: tuple[Path, ...], fusions: tuple[Path, ...], wbc_vcf: Path | None, sample_id: str | None,
+             tumor_type: str | None, prior: tuple[str, ...], driver: str | None, genome: str | None, tumor_sample: str | None,
+             include_filtered: bool, tumor_fraction: str | None, tumor_fraction_file: Path | None, ploidy: str | None,
+             cnv_format: str | None, cnv_thresholds: Path | None, call_thresholds: Path | None, plasma_thresholds: Path | None,
+             reference: Path | None, formats: str, outdir: Path, kb_dir: Path | None) -> None:
     """Annotate one sample: VCF [VCF ...] (several VCFs of one sample are merged)."""
     _check_environment()
     from annotator.output import write_reports
@@ -94,11 +97,12 @@ def annotate(vcf: tuple[Path, ...], cnv: tuple[Path, ...], fusions: tuple[Path, 
         "tumor_fraction": tumor_fraction, "tumor_fraction_file": tumor_fraction_file, "ploidy": ploidy,
         "cnv_format": cnv_format, "tumor_type": tumor_type, "formats": fmts,
         "cnv": _thresholds(CnvThresholds, cnv_thresholds), "calls": _thresholds(CallThresholds, call_thresholds),
+        "plasma": _thresholds(PlasmaThresholds, plasma_thresholds),
     }
     config = _run_config(options, kb_dir)
     inputs = SampleInputs(
         vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
-        prior_therapies=tuple(prior), driver=driver,
+        prior_therapies=tuple(prior), driver=driver, wbc_vcf=wbc_vcf,
     )
     check_inputs(inputs)
     from annotator.atomic import check_writable_dir
@@ -142,9 +146,11 @@ def _run_config(options: dict[str, Any], kb_dir: Path | None) -> RunConfig:
 @click.option("--no-status", is_flag=True, help="Do not write batch_status.tsv (workflow jobs run one sample each).")
 @click.option("--cnv-thresholds", type=_PATH, help="YAML overriding copy-number thresholds.")
 @click.option("--call-thresholds", type=_PATH, help="YAML overriding what caller verdicts need (see README).")
+@click.option("--plasma-thresholds", type=_PATH, help="YAML overriding the plasma-origin thresholds (see README).")
 @click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
 def batch(samplesheet: Path, outdir: Path, formats: str, jobs: int | None, resume: bool, only: tuple[str, ...], no_cohort: bool,
-          no_status: bool, cnv_thresholds: Path | None, call_thresholds: Path | None, kb_dir: Path | None) -> None:
+          no_status: bool, cnv_thresholds: Path | None, call_thresholds: Path | None, plasma_thresholds: Path | None,
+          kb_dir: Path | None) -> None:
     """Annotate every sample of SAMPLESHEET (CSV/TSV; see README); one bad sample never stops the others."""
     _check_environment()
     from annotator.batch import BatchOptions
@@ -161,7 +167,8 @@ def batch(samplesheet: Path, outdir: Path, formats: str, jobs: int | None, resum
         rows = [r for r in rows if r.sample_id in set(only)]
     options = BatchOptions(
         outdir=outdir, formats=fmts, kb_dir=str(kb_dir) if kb_dir else None, jobs=jobs or os.cpu_count() or 1, resume=resume,
-        cnv=_thresholds(CnvThresholds, cnv_thresholds), calls=_thresholds(CallThresholds, call_thresholds), write_status=not no_status,
+        cnv=_thresholds(CnvThresholds, cnv_thresholds), calls=_thresholds(CallThresholds, call_thresholds),
+        plasma=_thresholds(PlasmaThresholds, plasma_thresholds), write_status=not no_status,
     )
     from annotator.atomic import check_writable_dir
 

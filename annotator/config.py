@@ -90,7 +90,7 @@ class _Thresholds(_Frozen):
             if problem:
                 raise InputError(f"{key}: {value!r} {problem}", path)
             default = defaults[key]
-            values[key] = value if isinstance(default, (bool, str)) else type(default)(value)
+            values[key] = _typed(value, default)
         try:
             return cls(**values)
         except ValidationError as exc:  # a bound beyond non-negative (e.g. a maximum below a minimum)
@@ -98,21 +98,41 @@ class _Thresholds(_Frozen):
                              path) from None
 
     @classmethod
-    def _value_problem(cls, key: str, value: Any, default: float | int | bool | str) -> str | None:
+    def _value_problem(cls, key: str, value: Any, default: Setting) -> str | None:
         """Why ``value`` cannot replace the setting ``key`` (whose default gives its type), else None."""
+        if isinstance(default, tuple):  # a band: [low, high]
+            if not isinstance(value, list) or len(value) != len(default):
+                return f"is not a list of {len(default)} numbers ([low, high])"
+            return next((f"has {item!r}, which {p}" for item in value if (p := _number_problem(item, default[0]))), None)
         if isinstance(default, bool):
             return None if isinstance(value, bool) else "is not true or false"
         if isinstance(default, str):
             choices = cls.CHOICES.get(key, ())
             return None if value in choices else f"is not one of {', '.join(choices)}"
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
-            return "is not a non-negative number"
-        if isinstance(default, int) and value != int(value):
-            return "is not a whole number"
-        return None
+        return _number_problem(value, default)
 
-    def as_dict(self) -> dict[str, float | int | bool | str]:
+    def as_dict(self) -> dict[str, Setting]:
         return self.model_dump()
+
+
+Setting = float | int | bool | str | tuple[float, float]  # the types a threshold's default can have
+
+
+def _number_problem(value: Any, default: float | int) -> str | None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
+        return "is not a non-negative number"
+    if isinstance(default, int) and value != int(value):
+        return "is not a whole number"
+    return None
+
+
+def _typed(value: Any, default: Setting) -> Any:
+    """A YAML value checked by ``_Thresholds._value_problem``, in its default's type (1 -> 1.0, [a, b] -> (a, b))."""
+    if isinstance(default, (bool, str)):
+        return value
+    if isinstance(default, tuple):
+        return tuple(float(v) for v in value)
+    return type(default)(value)
 
 
 class CnvThresholds(_Thresholds):
@@ -146,6 +166,39 @@ class CallThresholds(_Thresholds):
     # Report rows: a variant annotated non-coding is counted, not listed, unless the knowledgebase names it or it
     # lies within this many bases of an exon a knowledgebase entry names (MET exon 14 branch-point region...).
     non_coding_kept_within_bp: int = Field(50, ge=0)
+
+
+class PlasmaThresholds(_Thresholds):
+    """Where a plasma variant's origin (clonal hematopoiesis, germline, tumor) and a sample's informativeness are
+    decided; ``--plasma-thresholds FILE`` (YAML) overrides. The flags these feed are evidence shown with their
+    numbers, never verdicts (see :mod:`annotator.plasma`)."""
+
+    # A heterozygous germline allele sits near 50% VAF; 0.40-0.60 allows for capture bias and sampling noise at
+    # plasma depths, while a tumor allele reaches it only at very high tumor fractions.
+    germline_het_band: tuple[float, float] = (0.40, 0.60)
+    germline_hom_min_vaf: float = Field(0.90, ge=0, le=1)  # a homozygous germline allele: ~100% VAF
+    # Above this tumor fraction a het-band VAF can be a clonal tumor allele (2 x VAF <= TF), so it is not flagged.
+    germline_max_tumor_fraction: float = Field(0.30, ge=0, le=1)
+    # VAF discordant with the tumor fraction when VAF > factor x TF/2 or VAF < TF/2 / factor: a heterozygous clonal
+    # tumor allele sits at TF/2; a factor of 2 tolerates subclonality, copy number and estimation error.
+    discordance_factor: float = Field(2.0, ge=1)
+    # Below 1% tumor fraction most low-shedding tumors' resistance alterations fall under the detection limit of
+    # plasma panels: a negative result then says little (IASLC liquid biopsy consensus, Rolfo 2021).
+    informative_min_tumor_fraction: float = Field(0.01, ge=0, le=1)
+    # A variant is "present in WBC" at 0.2% VAF with 2 alt reads: the plasma panels' own detection floor, so
+    # clonal hematopoiesis seen in plasma is also seen in matched white cells sequenced to similar depth.
+    wbc_min_vaf: float = Field(0.002, ge=0, le=1)
+    wbc_min_alt_reads: int = Field(2, ge=0)
+    wbc_germline_min_vaf: float = Field(0.30, ge=0, le=1)  # in WBC at a germline VAF: inherited, not acquired
+    deep_loss_max_copy_number: float = Field(0.5, ge=0)  # tumor copies at or below: deep (homozygous) loss
+
+    @field_validator("germline_het_band")
+    @classmethod
+    def _band(cls, v: tuple[float, float]) -> tuple[float, float]:
+        low, high = v
+        if not (0 <= low <= high <= 1):
+            raise _problem(f"({low:g}, {high:g}) is not a VAF band: give [low, high] with 0 <= low <= high <= 1")
+        return v
 
 
 # --- the run configuration -------------------------------------------------------------------------
@@ -285,6 +338,7 @@ class RunConfig(SampleOptions):
     formats: tuple[OutputFormat, ...] = ("html", "pdf", "json")
     cnv: CnvThresholds = Field(default_factory=CnvThresholds)
     calls: CallThresholds = Field(default_factory=CallThresholds)
+    plasma: PlasmaThresholds = Field(default_factory=PlasmaThresholds)
 
     @field_validator("formats", mode="before")
     @classmethod
@@ -297,10 +351,11 @@ class RunConfig(SampleOptions):
         return tuple(items)
 
     @classmethod
-    def for_sample(cls, options: SampleOptions, formats: tuple[str, ...], cnv: CnvThresholds, calls: CallThresholds) -> RunConfig:
+    def for_sample(cls, options: SampleOptions, formats: tuple[str, ...], cnv: CnvThresholds, calls: CallThresholds,
+                   plasma: PlasmaThresholds | None = None) -> RunConfig:
         """One sample's options with the run's formats and thresholds (``batch``)."""
         return cls.model_validate({**{k: getattr(options, k) for k in SampleOptions.model_fields},
-                                   "formats": formats, "cnv": cnv, "calls": calls})
+                                   "formats": formats, "cnv": cnv, "calls": calls, "plasma": plasma or PlasmaThresholds()})
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from annotator.genome import bare_contig
+
 SmallVariantType = Literal["snv", "mnv", "insertion", "deletion", "delins"]
 CopyNumberCallType = Literal["amplification", "copy_loss"]
 CnStatus = Literal[
@@ -191,7 +193,7 @@ class Counts(_Frozen):
 
 
 class InputFile(_Frozen):
-    role: Literal["vcf", "maf", "cnv", "fusions"]
+    role: Literal["vcf", "maf", "cnv", "fusions", "wbc"]  # wbc: the matched white-blood-cell VCF (--wbc-vcf)
     file: str  # name only: reports never reveal the submitting machine's folders
     sha256: str
     format: str
@@ -210,3 +212,38 @@ class ReadResult(_Frozen):
     warnings: tuple[str, ...] = ()
     sample_name: str | None = None
     genome_build: str | None = None
+
+
+class WbcCalls(_Frozen):
+    """The matched white-blood-cell (buffy coat) calls of a plasma sample (``--wbc-vcf``), read with the plasma's
+    VCF reader over the same knowledgebase gene windows: whether a plasma variant is also in the patient's blood
+    cells (clonal hematopoiesis, germline). ``input`` is the file's report entry (role ``wbc``), with its counts.
+
+    Alt reads: :class:`SmallVariant` has no alt-read field, so :meth:`alt_reads` derives them from VAF x depth:
+    exact when the depth is the sum of the read counts the VAF came from (FORMAT/AD without FORMAT/DP), else
+    off by the ratio of FORMAT/DP to the reads counted (usually a few percent).
+    """
+
+    variants: tuple[SmallVariant, ...]
+    input: InputFile
+    sample: str | None = None  # the column read (the file's only one, ##normal_sample, or a normal-like name)
+    warnings: tuple[str, ...] = ()  # the reading's warnings, each naming the WBC file
+
+    def find(self, variant: SmallVariant) -> SmallVariant | None:
+        """The WBC call of the same allele, or None when the WBC file lacks it. Alleles are compared by position
+        and bases, contig names compared bare (``chr7`` = ``7``), and after left-alignment when both were
+        left-aligned (``--reference``); not by gene, which two files' annotations may name differently."""
+        key = _allele_key(variant)
+        return next((w for w in self.variants if _allele_key(w) == key), None)
+
+    @staticmethod
+    def alt_reads(variant: SmallVariant) -> int | None:
+        """Reads supporting the allele: VAF x depth, or None when either is unknown."""
+        if variant.vaf is None or variant.depth is None:
+            return None
+        return round(variant.vaf * variant.depth)
+
+
+def _allele_key(v: SmallVariant) -> tuple[str, int, str, str]:
+    pos, ref, alt = v.left_aligned or (v.pos, v.ref, v.alt)
+    return bare_contig(v.chrom), pos, ref, alt

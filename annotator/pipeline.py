@@ -16,7 +16,15 @@ from annotator.interpret import interpret, parse_stated_driver, resolve_prior_th
 from annotator.kb.index import KbIndex, kb_index
 from annotator.kb.schema import Knowledgebase
 from annotator.matching import match_alterations, near_named_exon
-from annotator.models import Counts, GeneCopyNumber, InputFile, Observation, ReadResult, SmallVariant
+from annotator.models import (
+    Counts,
+    GeneCopyNumber,
+    InputFile,
+    Observation,
+    ReadResult,
+    SmallVariant,
+    WbcCalls,
+)
 from annotator.options import choose_options
 from annotator.readers import cnv as cnv_reader
 from annotator.readers import fusion as fusion_reader
@@ -41,6 +49,7 @@ class SampleInputs:
     prior_therapies: tuple[str, ...] = ()
     driver: str | None = None
     warnings: list[str] = field(default_factory=list)
+    wbc_vcf: Path | None = None  # matched white-blood-cell calls (--wbc-vcf, the sheet's wbc_vcf column)
 
 
 def check_explicit_sample_id(sample_id: str) -> str:
@@ -116,7 +125,7 @@ def _merge_counts(results: list[ReadResult]) -> Counts:
 
 def check_inputs(inputs: SampleInputs) -> None:
     """Cheap checks of what the user typed, run before the knowledgebase is even loaded."""
-    for path in (*inputs.vcfs, *inputs.cnv, *inputs.fusions):
+    for path in (*inputs.vcfs, *inputs.cnv, *inputs.fusions, *([inputs.wbc_vcf] if inputs.wbc_vcf else [])):
         if Path(path).is_dir():
             raise InputError("is a directory, not a file", path)
         if not Path(path).is_file():
@@ -129,6 +138,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     check_inputs(inputs)
     headers = [read_small_variant_header(p) for p in inputs.vcfs]
     build = resolve_build(headers, config.genome)
+    wbc_header = read_wbc_header(inputs.wbc_vcf, build) if inputs.wbc_vcf else None  # refused before any reading
     index = kb_index(kb, build)
 
     reference = None
@@ -151,6 +161,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         for h in headers
     ]
     tumor_sample = next((r.sample_name for r in vcf_results if r.sample_name), None)
+    wbc = read_wbc(wbc_header, index, vcf_options, config) if wbc_header else None
     cnv_results = [cnv_reader.read_copy_number(p, index, config.cnv_format, config.tumor_sample or tumor_sample,
                                                 include_filtered=config.include_filtered) for p in inputs.cnv]
     fusion_results = [fusion_reader.read_fusions(p, index, include_filtered=config.include_filtered) for p in inputs.fusions]
@@ -162,7 +173,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     results = [*vcf_results, *cnv_results, *fusion_results]
 
     alterations = _dedupe(small + copynumber.copy_number_alterations(gene_cns, tf) + [a for r in fusion_results for a in r.alterations])
-    warnings = list(inputs.warnings) + [w for r in results for w in r.warnings] + tf_warnings
+    warnings = list(inputs.warnings) + [w for r in results for w in r.warnings] + list(wbc.warnings if wbc else ()) + tf_warnings
     sample_id = _sample_id(inputs, tumor_sample)
 
     priors, unknown = resolve_prior_therapies(list(inputs.prior_therapies), index)
@@ -171,6 +182,10 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     if inputs.driver and stated is None:
         warnings.append(f"stated driver {inputs.driver!r} is not a knowledgebase driver and was not used")
 
+    # --- hook for annotator.plasma (helper C) -------------------------------------------------------------------
+    # reading = read_plasma(small, gene_cns, tf, wbc, index, config.plasma, stated, priors, driver_found=...)
+    # then drop reading.excluded from `alterations` before matching, and pass `plasma=reading` to build_report.
+    # Until then the WBC calls are read (errors, counts and inputs[] entry) but not used for classification.
     matches = match_alterations(alterations, index)
     for m in matches:
         if isinstance(m.observed, SmallVariant):  # annotation conflicts; copy-number notes are shown in their table
@@ -178,7 +193,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     disease = _disease(index, config.tumor_type)
     interpretation = interpret(matches, index, priors, stated, config.calls, disease=disease)
     options = choose_options(interpretation, index, priors)
-    inputs_out = [r.input.model_copy(update={"counts": r.counts}) for r in results]
+    inputs_out = [r.input.model_copy(update={"counts": r.counts}) for r in results] + ([wbc.input] if wbc else [])
     settings = Settings(
         tumor_type=disease,
         include_filtered=config.include_filtered,
@@ -209,6 +224,22 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         stated_driver_text=inputs.driver,
         tumor_sample=tumor_sample,
     )
+
+
+def read_wbc_header(path: Path, build: str) -> vcf_reader.VcfHeader:
+    """The matched WBC VCF's header, refused unless its genome build (when it names one) is the plasma's."""
+    header = vcf_reader.read_header(path)
+    found, evidence = _build_evidence(header)
+    if found and found != build:
+        raise InputError(f"the WBC VCF (--wbc-vcf) is on {found} ({'; '.join(evidence[:2])}) but the plasma input is on {build};"
+                         " give calls on one build", path)
+    return header
+
+
+def read_wbc(header: vcf_reader.VcfHeader, index: KbIndex, plasma_options: vcf_reader.VcfOptions, config: RunConfig) -> WbcCalls:
+    """The matched WBC calls over the plasma's windows, with its REF checks and non-coding rule (see read_wbc_vcf)."""
+    return vcf_reader.read_wbc_vcf(header.path, header, index, plasma_options,
+                                   min_alt_reads=config.plasma.wbc_min_alt_reads, min_vaf=config.plasma.wbc_min_vaf)
 
 
 def _sample_id(inputs: SampleInputs, tumor_sample: str | None) -> str:

@@ -223,7 +223,7 @@ def test_cnv_format_names_come_from_the_reader_registry(monkeypatch):
 def test_every_sheet_column_is_read():
     from annotator.samplesheet import COLUMNS, MULTI, OPTION_COLUMNS
 
-    assert set(COLUMNS) == {"sample_id", "driver", *MULTI, *OPTION_COLUMNS}
+    assert set(COLUMNS) == {"sample_id", "driver", "wbc_vcf", *MULTI, *OPTION_COLUMNS}  # wbc_vcf: one file (issue 16)
     assert set(OPTION_COLUMNS) == set(SampleOptions.model_fields)
 
 

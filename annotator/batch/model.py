@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.config import CallThresholds, CnvThresholds
+from annotator.config import CallThresholds, CnvThresholds, PlasmaThresholds
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class BatchOptions:
     resume: bool = False
     cnv: CnvThresholds = CnvThresholds()
     calls: CallThresholds = CallThresholds()
+    plasma: PlasmaThresholds = PlasmaThresholds()
     write_status: bool = True
 
 

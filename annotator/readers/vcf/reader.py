@@ -9,10 +9,11 @@ cyvcf2 objects never leave this package (their arrays point into C memory).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from annotator.kb.index import KbIndex
-from annotator.models import InputFile, ReadResult
+from annotator.models import InputFile, ReadResult, SmallVariant, WbcCalls
 from annotator.readers import vcf_scan
 from annotator.readers.common import file_sha256
 from annotator.readers.htslib import capture_htslib_messages
@@ -21,11 +22,11 @@ from annotator.readers.vcf.header import VcfHeader
 from annotator.readers.vcf.loop import ReadContext, read_records
 from annotator.readers.vcf.options import VcfOptions
 from annotator.readers.vcf.records import RecordReader
-from annotator.readers.vcf.samples import choose_tumor_sample
+from annotator.readers.vcf.samples import choose_normal_sample, choose_tumor_sample
 from annotator.readers.vcf.tally import contig_warning, skip_warnings
 from annotator.readers.vcf.vaf import choose_vaf_rule
 
-__all__ = ["VcfOptions", "read_vcf"]
+__all__ = ["VcfOptions", "read_vcf", "read_wbc_vcf"]
 
 
 def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOptions) -> ReadResult:
@@ -55,3 +56,23 @@ def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOp
         warnings=tuple(warnings),
         sample_name=tumor,
     )
+
+
+def read_wbc_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOptions,
+                 min_alt_reads: int, min_vaf: float) -> WbcCalls:
+    """Read a matched white-blood-cell VCF or BCF as the plasma's are read (same windows, VAF rules, checks),
+    from its normal column (:func:`choose_normal_sample`; ``options.tumor_sample`` is not used).
+
+    Two things differ, because the question is whether an allele is present in the blood cells at all, not
+    whether it is a call: filtered records are kept (a germline or CH allele is what a somatic caller run on
+    WBC filters, e.g. Mutect2's ``germline``), their FILTER kept on each variant; and an allele the caller
+    genotyped 0/0 is kept from ``min_alt_reads`` reads and ``min_vaf`` (the "present in WBC" thresholds),
+    not from the call thresholds' higher bar for plasma calls.
+    """
+    normal = choose_normal_sample(header)
+    calls = options.calls.model_copy(update={"genotype_zero_min_alt_reads": min_alt_reads, "genotype_zero_min_vaf": min_vaf})
+    result = read_vcf(path, header, index, replace(options, tumor_sample=normal, include_filtered=True, calls=calls))
+    variants = tuple(a for a in result.alterations if isinstance(a, SmallVariant))
+    entry = result.input.model_copy(update={"role": "wbc", "counts": result.counts})
+    warnings = tuple(f"WBC VCF {Path(path).name}: {w}" for w in result.warnings)
+    return WbcCalls(variants=variants, input=entry, sample=normal, warnings=warnings)
