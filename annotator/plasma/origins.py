@@ -162,10 +162,9 @@ def second_pass(a: Variant, fraction: float | None, ctx: Context) -> VariantOrig
                            fraction=fraction, recommendation=_germline_advice(a, ctx), sources=list(k.sources_germline))
     if a.gene in k.ch_discordance_only:
         return _discordance_origin(a, fraction, ctx)
-    if a.gene in k.ch_wbc_only:
-        return _wbc_only_origin(a, fraction, ctx)
-    if (ch := _ch_gene_origin(a, ctx)) is not None:
-        return ch
+    gene_rule = _wbc_only_origin(a, fraction, ctx) if a.gene in k.ch_wbc_only else _ch_gene_origin(a, ctx)
+    if gene_rule is not None:
+        return gene_rule
     if germline_like(vaf, t):
         why = "unknown" if fraction is None else f"{_pct(fraction)}, which can explain it"
         return _origin(a, "tumor", f"VAF {_pct(vaf)} at a germline-like level; tumor fraction {why}: not called germline.",
