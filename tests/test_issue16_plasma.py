@@ -156,6 +156,9 @@ def test_t790m_at_49_percent_with_tumor_fraction_8_percent_is_possibly_germline(
         assert o.verdict == "possible_germline" and o.excluded and reading.tumor_fraction == pytest.approx(0.08)
         assert "germline testing and genetic counselling" in o.recommendation
         assert any(rec.topic == "germline" for rec in reading.recommendations)
+    # a known driver allele is not called germline on its VAF (mutant-allele gain raises it)
+    driver = read(index, [snv("EGFR", "L858R", 0.45, pos=1), snv("TP53", "R273H", 0.04, pos=2)], tf=0.08)
+    assert not driver.excluded and origin(driver, "EGFR L858R").verdict == "tumor"
     # a tumor fraction that can explain a 49% VAF: not called germline
     assert origin(read(index, [t790m], tf=0.9), "EGFR T790M").verdict == "tumor"
 

@@ -11,7 +11,7 @@ Rules, in order, for each small variant that passed the caller's filters (VAF ``
    plasma signal (at least half of it is in the WBC): clonal hematopoiesis, excluded. Present but lower:
    possible CH, shown with both VAFs, not excluded (tumor and blood may share it).
 2. A CH-specific hotspot (any missense at its codon, or exactly its protein change): CH, excluded.
-3. A VAF in the heterozygous band or at or above the homozygous level, that the tumor fraction cannot
+3. A VAF in the heterozygous band or at or above the homozygous level (not a knowledgebase driver allele) that the tumor fraction cannot
    explain: ``f < germline_max_tumor_fraction`` and ``v > discordance_factor x f / 2``: possibly germline,
    excluded from findings, with confirmatory germline testing and counselling where the knowledgebase names
    the alteration. Unknown ``f``: not judged.

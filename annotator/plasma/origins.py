@@ -8,6 +8,7 @@ from typing import Literal
 
 from annotator.kb.index import KbIndex
 from annotator.kb.references import SourceRef
+from annotator.matching import match_alterations
 from annotator.models import ProteinChange, SmallVariant
 from annotator.plasma.shapes import PlasmaKnowledgeLike, PlasmaThresholdsLike
 
@@ -154,7 +155,7 @@ def second_pass(a: Variant, fraction: float | None, ctx: Context) -> VariantOrig
     """Rules read against the tumor fraction: germline-like VAFs, then genes read only when discordant."""
     t, k = ctx.thresholds, ctx.knowledge
     vaf = vaf_of(a)
-    if germline_like(vaf, t) and vaf is not None:
+    if germline_like(vaf, t) and vaf is not None and not _known_driver(a, ctx):
         if fraction is not None and fraction < t.germline_max_tumor_fraction and vaf > t.discordance_factor * fraction / 2:
             return _origin(a, "possible_germline", f"VAF {_pct(vaf)} at a germline level that the tumor fraction ({_pct(fraction)})"
                            f" cannot explain (more than {t.discordance_factor:g} x the {_pct(fraction / 2)} of a clonal tumor"
@@ -170,6 +171,12 @@ def second_pass(a: Variant, fraction: float | None, ctx: Context) -> VariantOrig
         return _origin(a, "tumor", f"VAF {_pct(vaf)} at a germline-like level; tumor fraction {why}: not called germline.",
                        fraction=fraction)
     return None
+
+
+def _known_driver(a: Variant, ctx: Context) -> bool:
+    """A knowledgebase driver allele is never called germline on its VAF alone: a gain of the mutant allele (EGFR
+    amplification) raises its VAF above the tumor fraction's, and germline drivers are rare (WBC evidence still counts)."""
+    return any(h.kb.driver for m in match_alterations([a], ctx.index) for h in m.hits)
 
 
 def _discordance_origin(a: Variant, fraction: float | None, ctx: Context) -> VariantOrigin:
