@@ -20,7 +20,7 @@ LAYERS = [
     ("kb", ["kb"]),
     ("readers", ["readers", "reference"]),
     ("matching", ["matching", "copynumber"]),
-    ("interpret", ["interpret", "options"]),
+    ("interpret", ["interpret", "options", "plasma"]),
     ("report", ["report"]),
     ("render", ["render", "output"]),
     ("pipeline", ["pipeline", "samplesheet", "batch", "cohort", "cli"]),

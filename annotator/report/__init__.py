@@ -7,6 +7,7 @@ generated from it (``ReportModel.model_json_schema()``). One module per job:
 - :mod:`~annotator.report.build`: :func:`build_report`, one sample's model from its interpretation;
 - :mod:`~annotator.report.findings`, :mod:`~annotator.report.therapy`, :mod:`~annotator.report.summary`:
   the rows of each section and page 1; :mod:`~annotator.report.citations`: sources as links;
+- :mod:`~annotator.report.plasma`: the plasma section and what page 1 says of it;
 - :mod:`~annotator.report.clock`: the generation time (``SOURCE_DATE_EPOCH``).
 """
 
@@ -24,7 +25,9 @@ from annotator.report.model import (
     KnowledgebaseInfo,
     Link,
     NotRecommendedOut,
+    PlasmaOut,
     PrimaryDriver,
+    RecommendationOut,
     ReportModel,
     SampleInfo,
     ScaleLevel,
@@ -32,13 +35,15 @@ from annotator.report.model import (
     Summary,
     TherapyOut,
     ThresholdOut,
+    TransformationOut,
     TrialOut,
+    VariantOriginOut,
 )
 from annotator.report.therapy import STATUS_MAX_AGE, describe_condition
 
 __all__ = [
     "RESEARCH_USE", "ROW_TABLES", "SCHEMA_VERSION", "STATUS_MAX_AGE", "AlterationRow", "CopyNumberRow", "EvidenceOut",
-    "FindingOut", "KbEntryOut", "KnowledgebaseInfo", "Link", "NotRecommendedOut", "PrimaryDriver", "ReportModel",
-    "SampleInfo", "ScaleLevel", "Settings", "Summary", "TherapyOut", "ThresholdOut", "TrialOut", "build_report",
+    "FindingOut", "KbEntryOut", "KnowledgebaseInfo", "Link", "NotRecommendedOut", "PlasmaOut", "PrimaryDriver", "RecommendationOut", "ReportModel",
+    "SampleInfo", "ScaleLevel", "Settings", "Summary", "TherapyOut", "ThresholdOut", "TransformationOut", "TrialOut", "VariantOriginOut", "build_report",
     "describe_condition", "generated_at", "source_date_epoch",
 ]

@@ -8,6 +8,7 @@ from annotator.interpret import Interpretation
 from annotator.kb.index import KbIndex
 from annotator.models import CopyNumberCall, Counts, GeneCopyNumber, InputFile, Observation
 from annotator.options import Options
+from annotator.plasma import PlasmaReading
 from annotator.report.clock import generated_at
 from annotator.report.findings import alteration_rows, finding_rows, kb_entries
 from annotator.report.model import (
@@ -21,6 +22,7 @@ from annotator.report.model import (
     Settings,
     TrialOut,
 )
+from annotator.report.plasma import plasma_out
 from annotator.report.summary import SummaryInputs, primary_drivers, summarize
 from annotator.report.therapy import therapy_out, trial_out
 
@@ -43,7 +45,10 @@ def build_report(
     stated_driver_text: str | None,
     tumor_sample: str | None,
     copy_number_assessed: bool = False,
+    plasma: PlasmaReading | None = None,
 ) -> ReportModel:
+    """One sample's report. ``plasma``: the plasma reading (origins of variants, informative, transformation);
+    ``alterations`` are every observation (rows), those it excluded included; ``interpretation`` was made without them."""
     interp = interpretation
     findings = finding_rows(interp)
     standard = [therapy_out(o, index) for o in options.standard]
@@ -59,6 +64,7 @@ def build_report(
     summary = summarize(SummaryInputs(
         interp=interp, options=options, index=index, findings=findings, rows=rows, copy_numbers=copy_numbers,
         offered=[*standard, *mechanism], prior_ids=prior_ids, drivers=drivers, copy_number_assessed=copy_number_assessed,
+        plasma=plasma,
     ))
     return ReportModel(
         generated_at=when,
@@ -84,6 +90,7 @@ def build_report(
         kb_entries=kb_entries(interp, index),
         evidence_scale=[ScaleLevel(level=d.level, meaning=d.meaning) for d in index.kb.policy.evidence_levels],
         warnings=warnings,
+        plasma=plasma_out(plasma, index) if plasma else None,
     )
 
 

@@ -25,10 +25,11 @@ from annotator.models import (
     ProteinChange,
     SmallVariant,
 )
+from annotator.plasma import Informative, Verdict
 
 # The report contract's version. Adding a field: minor version and a CHANGELOG line. Renaming or removing
 # one, or changing what it means: major version and a migration note in CHANGELOG.md.
-SCHEMA_VERSION: Literal["3.0"] = "3.0"
+SCHEMA_VERSION: Literal["3.1"] = "3.1"
 RESEARCH_USE = (
     "For research use only. This report supports, and does not replace, the judgement of qualified"
     " professionals (molecular pathologists, oncologists) at a molecular tumor board. Findings from"
@@ -179,6 +180,55 @@ class Summary(_Model):
     flags: list[str]
 
 
+class VariantOriginOut(_Model):
+    """Where one plasma variant may come from: evidence with its numbers, not a verdict."""
+
+    label: str
+    gene: str
+    verdict: Verdict = Field(description="ch: read as clonal hematopoiesis; possible_ch: may be CH, kept; possible_germline; tumor")
+    excluded: bool = Field(description="left out of findings and therapies (ch, possible_germline)")
+    reason: str = Field(description="the rule that read it, with its numbers, in words")
+    vaf: float | None
+    depth: int | None
+    wbc_vaf: float | None = Field(description="its VAF in the matched white-blood-cell calls; null: not there, or none given")
+    tumor_fraction: float | None = Field(description="the tumor fraction the rule read the VAF against; null: not used or unknown")
+    numbers: dict[str, float | None] = Field(description="the numbers behind the reading (vaf, wbc_vaf, tumor_fraction, expected_clonal_vaf)")
+    recommendation: str | None
+    references: list[Link]
+
+
+class RecommendationOut(_Model):
+    topic: Literal["not_informative", "transformation", "germline"]
+    text: str
+    references: list[Link]
+
+
+class TransformationOut(_Model):
+    """Concurrent TP53 and RB1 inactivation after targeted therapy: a possible small-cell transformation signal."""
+
+    tp53: str
+    rb1: list[str]
+    reason: str
+    recommendation: str
+    references: list[Link]
+
+
+class PlasmaOut(_Model):
+    """Plasma is not only tumor: the origin of variants, whether the sample is informative, transformation."""
+
+    informative: Informative = Field(
+        description="not_informative: the stated driver was not detected (ctDNA not detected); low_shedding: tumor fraction below"
+        " the documented level; a negative result of either cannot rule out a resistance mechanism")
+    informative_reason: str | None
+    tumor_fraction: float | None = Field(description="the tumor fraction the plasma rules used (an estimate leaves out blood and germline-like VAFs)")
+    tumor_fraction_basis: str
+    wbc_given: bool = Field(description="matched white-blood-cell calls were given (--wbc-vcf)")
+    origins: list[VariantOriginOut] = Field(description="every small variant a plasma rule spoke about, with its reason and numbers")
+    excluded: list[str] = Field(description="labels of the variants left out of findings and therapies (clonal hematopoiesis, possibly germline)")
+    transformation: TransformationOut | None
+    recommendations: list[RecommendationOut]
+
+
 class AlterationRow(_Model):
     """An observation (its own class per kind, told apart by ``kind``) and what the report concluded of it."""
 
@@ -217,7 +267,7 @@ ROW_TABLES: dict[type, str] = {SmallVariant: "small_variant_rows", ProteinChange
 
 
 class ReportModel(_Model):
-    schema_version: Literal["3.0"] = SCHEMA_VERSION
+    schema_version: Literal["3.1"] = SCHEMA_VERSION
     software_version: str = __version__
     generated_at: str
     genome_build: Build
@@ -239,6 +289,7 @@ class ReportModel(_Model):
     evidence_scale: list[ScaleLevel] = Field(description="the knowledgebase's evidence levels, best first, with their meanings")
     warnings: list[str]
     research_use: str = RESEARCH_USE
+    plasma: PlasmaOut | None = Field(None, description="since 3.1: the plasma reading (origins, informative, transformation); null: not assessed")
 
     @property
     def offered_options(self) -> list[TherapyOut]:

@@ -13,7 +13,9 @@ from annotator.kb.index import KbIndex
 from annotator.kb.schema import RESISTANCE_KIND
 from annotator.models import GeneCopyNumber, ProteinChange, SmallVariant
 from annotator.options import Options
+from annotator.plasma import PlasmaReading
 from annotator.report.model import AlterationRow, FindingOut, PrimaryDriver, Summary, TherapyOut
+from annotator.report.plasma import not_informative_headline, plasma_flags
 
 Framing = Literal["diagnostic", "resistance"]
 
@@ -40,6 +42,7 @@ class SummaryInputs:
     prior_ids: list[str]
     drivers: list[PrimaryDriver]
     copy_number_assessed: bool
+    plasma: PlasmaReading | None = None
 
 
 @dataclass(frozen=True)
@@ -73,14 +76,16 @@ def summarize(s: SummaryInputs) -> Summary:
     targeted_given = [d for d in s.prior_ids if drugs[d].tki_for]
     framing: Framing = "resistance" if targeted_given else "diagnostic"
     facts = Headline(
-        framing=framing, drivers=s.drivers, resistance=resistance, uncurated=_uncurated(s.rows, s.interp, s.index),
+        framing=framing, drivers=s.drivers, resistance=resistance,
+        uncurated=_uncurated(s.rows, s.interp, s.index, s.plasma.excluded if s.plasma else frozenset()),
         equivocal=_equivocal_genes(s.copy_numbers, s.index),
         against=[drug_label(drugs[f.resistance_to]) for f in resistance if f.resistance_to],
         latest=drug_label(drugs[targeted_given[-1]]) if targeted_given else None, driver_genes=s.index.driver_genes,
     )
+    uninformative = not_informative_headline(s.plasma, framing, bool(resistance), any(d.source == "plasma" for d in s.drivers))
     return Summary(
         framing=framing,
-        headline=_headline(facts),
+        headline=uninformative + _not_curated(facts) if uninformative else _headline(facts),
         uncurated=[u.label for u in facts.uncurated],
         resistance_mechanisms=[
             f"{f.alteration}: {RESISTANCE_KIND[f.role]} resistance"
@@ -90,7 +95,7 @@ def summarize(s: SummaryInputs) -> Summary:
         top_therapies=[f"{t.regimen} (level {t.evidence[0].level}, {t.evidence[0].type.replace('_', ' ')})" for t in s.offered][:3],
         cannot_exclude=[a.name for a in s.interp.cannot_exclude] + _cn_cannot_exclude(s.copy_numbers, s.index, s.interp, s.copy_number_assessed)
         if framing == "resistance" else [],
-        flags=[*s.interp.flags, *s.options.flags, *_driver_gene_cautions(facts), *(
+        flags=[*plasma_flags(s.plasma, uninformative is not None), *s.interp.flags, *s.options.flags, *_driver_gene_cautions(facts), *(
             f"{gene} copy number is equivocal (its interval spans the amplification threshold): not called an amplification"
             " and not ruled out; confirm with an orthogonal test before acting on it." for gene in facts.equivocal)],
     )
@@ -155,12 +160,13 @@ def _headline(facts: Headline) -> str:
     return f"No resistance mechanism in this knowledgebase detected after {facts.latest}." + not_curated
 
 
-def _uncurated(rows: list[AlterationRow], interp: Interpretation, index: KbIndex) -> list[Uncurated]:
+def _uncurated(rows: list[AlterationRow], interp: Interpretation, index: KbIndex, excluded: frozenset[tuple]) -> list[Uncurated]:
     """Alterations in a driver or resistance gene that passed the caller's filters but that the knowledgebase
     does not interpret here: page 1 names them, so that 'not curated' is never read as 'no meaning'.
 
     Small variants are named when they change the protein; variants without a protein annotation cannot be
-    judged and are counted in one line; synonymous ones are left out. Each with the knowledgebase gene it is filed
+    judged and are counted in one line; synonymous ones are left out, and so are those the plasma reading left out
+    (clonal hematopoiesis, possibly germline: the plasma section says why). Each with the knowledgebase gene it is filed
     under (a fusion's label names both partners)."""
     kb = index.kb
     mechanism_ids = {a for m in kb.mechanisms if not m.deprecated for a in m.alterations}
@@ -170,7 +176,7 @@ def _uncurated(rows: list[AlterationRow], interp: Interpretation, index: KbIndex
     unannotated = 0
     for r in rows:
         obs = r.observation
-        if obs.filter != "PASS" or obs.gene not in genes:
+        if obs.filter != "PASS" or obs.gene not in genes or obs.identity in excluded:
             continue
         f = by_obs.get(obs)
         if f is not None and not f.uncurated:
