@@ -233,8 +233,8 @@ class WbcCalls(_Frozen):
         """The WBC call of the same allele, or None when the WBC file lacks it. Alleles are compared by position
         and bases, contig names compared bare (``chr7`` = ``7``), and after left-alignment when both were
         left-aligned (``--reference``); not by gene, which two files' annotations may name differently."""
-        key = _allele_key(variant)
-        return next((w for w in self.variants if _allele_key(w) == key), None)
+        key = allele_key(variant)
+        return next((w for w in self.variants if allele_key(w) == key), None)
 
     @staticmethod
     def alt_reads(variant: SmallVariant) -> int | None:
@@ -244,6 +244,6 @@ class WbcCalls(_Frozen):
         return round(variant.vaf * variant.depth)
 
 
-def _allele_key(v: SmallVariant) -> tuple[str, int, str, str]:
+def allele_key(v: SmallVariant) -> tuple[str, int, str, str]:
     pos, ref, alt = v.left_aligned or (v.pos, v.ref, v.alt)
     return bare_contig(v.chrom), pos, ref, alt

@@ -26,6 +26,7 @@ from annotator.models import (
     WbcCalls,
 )
 from annotator.options import choose_options
+from annotator.plasma import read_plasma
 from annotator.readers import cnv as cnv_reader
 from annotator.readers import fusion as fusion_reader
 from annotator.readers import maf as maf_reader
@@ -182,11 +183,15 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     if inputs.driver and stated is None:
         warnings.append(f"stated driver {inputs.driver!r} is not a knowledgebase driver and was not used")
 
-    # --- hook for annotator.plasma (helper C) -------------------------------------------------------------------
-    # reading = read_plasma(small, gene_cns, tf, wbc, index, config.plasma, stated, priors, driver_found=...)
-    # then drop reading.excluded from `alterations` before matching, and pass `plasma=reading` to build_report.
-    # Until then the WBC calls are read (errors, counts and inputs[] entry) but not used for classification.
-    matches = match_alterations(alterations, index)
+    # Plasma is not only tumor: variants read as blood (clonal hematopoiesis) or possibly germline are kept as
+    # report rows but not given to matching and interpretation (annotator.plasma says why, with the numbers).
+    driver_found = stated is not None and any(
+        m.observed.gene == stated.gene and m.observed.filter == "PASS" and any(h.kb.driver for h in m.hits)
+        for m in match_alterations(alterations, index))
+    plasma = read_plasma(small, gene_cns, tf, wbc, index, config.plasma, knowledge=index.plasma,
+                         stated_driver=inputs.driver if stated else None,
+                         targeted_priors=any(d.tki_for for d in priors), driver_found=driver_found)
+    matches = match_alterations(plasma.kept(alterations), index)
     for m in matches:
         if isinstance(m.observed, SmallVariant):  # annotation conflicts; copy-number notes are shown in their table
             warnings += [f"{m.observed.label}: {note}" for note in m.observed.notes]
@@ -205,6 +210,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         ploidy=tf.ploidy if tf.ploidy is not None else DEFAULT_PLOIDY,
         genome_build_source="--genome" if config.genome else "input header",
         reference=Path(config.reference).name if config.reference else None,
+        plasma=config.plasma,
     )
     return build_report(
         sample_id=sample_id,
@@ -223,6 +229,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         warnings=warnings,
         stated_driver_text=inputs.driver,
         tumor_sample=tumor_sample,
+        plasma=plasma,
     )
 
 

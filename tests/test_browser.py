@@ -38,7 +38,7 @@ CASES = {
     "egfr_l858r_met_amp": (["--cnv", EXAMPLES / "egfr_l858r_met_amp.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P001_T1", "MET amplification"),
     "egfr_ex19del_kras_pik3ca": (["--cnv", EXAMPLES / "egfr_ex19del_kras_pik3ca.cnv.tsv", "--prior-therapy", "osimertinib"], "PLASMA_P002", "KRAS G12D"),
     "kif5b_ret": (["--fusions", EXAMPLES / "kif5b_ret.fusions.tsv"], "PLASMA_P003_T1", "KIF5B::RET"),
-    "no_findings": (["--prior-therapy", "osimertinib", "--driver", "EGFR L858R"], "PLASMA_P004", "No resistance mechanism in this knowledgebase detected after osimertinib"),
+    "no_findings": (["--prior-therapy", "osimertinib", "--driver", "EGFR L858R"], "PLASMA_P004", "This plasma sample is not informative for resistance (stated driver not detected)"),
 }
 
 

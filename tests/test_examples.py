@@ -26,7 +26,9 @@ def test_example_end_to_end(run_cli, tmp_path, name):
     framing = "Diagnostic summary" if data["summary"]["framing"] == "diagnostic" else "Resistance summary"
     assert framing in html and sample_id in html
     if not expected:
-        assert data["summary"]["headline"] == "No resistance mechanism in this knowledgebase detected after osimertinib."
+        # the stated driver is absent from plasma: the sample cannot answer the question, and says so (issue 16)
+        assert data["summary"]["headline"].startswith("This plasma sample is not informative for resistance")
+        assert data["plasma"]["informative"] == "not_informative"
         assert data["sample"]["primary_driver"]["source"] == "stated"
 
 

@@ -23,7 +23,7 @@ from annotator.readers import vcf as vcf_reader
 from annotator.readers.common import non_coding
 from annotator.samplesheet import read_samplesheet
 from tests.support.cli import assert_clean_failure
-from tests.support.inputs import FORMAT_LINES, GRCH37_CONTIGS, GRCH38_CONTIGS, mutect2_vcf
+from tests.support.inputs import mutect2_vcf, wbc_vcf
 from tests.support.mini_kb import G12D, L858R, REVIEWED, N, kb_variant, run
 from tests.support.paths import MINI_KB
 
@@ -38,18 +38,6 @@ RB1 = {"symbol": "RB1", "name": "RB transcriptional corepressor 1", "strand": 1,
        "sources": [{"ref": "review"}], "last_reviewed": REVIEWED}
 MORE_CONTIGS = "##contig=<ID=chr13,length=114364328>\n##contig=<ID=chr17,length=83257441>\n"
 TP53_R273H = f"chr17 7673802 C T PASS {N} 0/1:940,60:0.06:1000"  # TP53 codon 273 (minus strand), GRCh38
-
-
-def wbc_vcf(records: list[str], build: str = "GRCh38", sample: str = "P1_WBC", extra: str = "") -> str:
-    """A one-sample WBC VCF; ``records`` are 'CHROM POS REF ALT FILTER SAMPLE' strings."""
-    contigs = GRCH38_CONTIGS if build == "GRCh38" else GRCH37_CONTIGS
-    head = ("##fileformat=VCFv4.2\n" + FORMAT_LINES + contigs + "##source=Mutect2\n" + extra
-            + f"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{sample}\n")
-    body = ""
-    for rec in records:
-        chrom, pos, ref, alt, filt, cell = rec.split()
-        body += f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\t{filt}\tDP=1000\tGT:AD:AF:DP\t{cell}\n"
-    return head + body
 
 
 G12D_WBC = "chr12 25245350 C T PASS 0/1:990,10:0.01:1000"

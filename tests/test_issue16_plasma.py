@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import partial
 
 import pytest
 
-from annotator import pipeline
 from annotator.copynumber import TumorFraction
 from annotator.kb.index import kb_index
 from annotator.kb.load import get_knowledgebase
@@ -20,7 +18,6 @@ from annotator.plasma import PlasmaReading, read_plasma
 from annotator.plasma.signals import inactivating
 from annotator.render import json_out
 from annotator.render.html import render_html
-from annotator.report import build_report
 
 CITED = [SourceRef(ref="review")]  # any reference the shipped knowledgebase has: the stand-ins cite it
 
@@ -195,16 +192,10 @@ def test_inactivating_kinds():
     assert inactivating(snv("TP53", "P72R", 0.1), [175]) is None
 
 
-# Report level: the pipeline's build_report given a plasma reading (the lead wires read_plasma into the pipeline).
+# Report level: the JSON and the HTML of samples run through the pipeline on the shipped knowledgebase.
 
-def _report(shipped_sample, monkeypatch, reading, **sample):
-    monkeypatch.setattr(pipeline, "build_report", partial(build_report, plasma=reading))
-    return shipped_sample(**sample)
-
-
-def test_not_informative_headline_in_json_and_html(index, shipped_sample, monkeypatch):
-    reading = read(index, [], tf=0.005, stated="EGFR L858R", found=False)
-    report = _report(shipped_sample, monkeypatch, reading, prior=["osimertinib"], driver="EGFR L858R", tumor_fraction=0.005)
+def test_not_informative_headline_in_json_and_html(shipped_sample):
+    report = shipped_sample(prior=["osimertinib"], driver="EGFR L858R", tumor_fraction=0.005)
     data = json.loads(json_out.render(report))
     assert data["schema_version"] == "3.1"
     headline = data["summary"]["headline"]
@@ -216,11 +207,10 @@ def test_not_informative_headline_in_json_and_html(index, shipped_sample, monkey
     assert "not informative for resistance" in html and 'id="plasma"' in html and "No resistance mechanism" not in html
 
 
-def test_transformation_germline_and_ch_on_page_one(index, shipped_sample, monkeypatch):
-    small = [snv("TP53", "R248Q", 0.05, pos=1), snv("RB1", "R320*", 0.05, pos=2), snv("EGFR", "T790M", 0.49, pos=3),
-             snv("DNMT3A", "R882H", 0.03, pos=4), snv("TET2", "Q1034*", 0.02, pos=5)]
-    reading = read(index, small, tf=0.1, priors=True)
-    report = _report(shipped_sample, monkeypatch, reading, snvs=[("EGFR", "L858R")], prior=["osimertinib"], tumor_fraction=0.1)
+def test_transformation_germline_and_ch_on_page_one(shipped_sample):
+    snvs = [("EGFR", "L858R", 950, 50), ("TP53", "R248Q", 950, 50), ("RB1", "R320*", 950, 50), ("EGFR", "T790M", 510, 490),
+            ("DNMT3A", "R882H", 970, 30), ("TET2", "Q1034*", 980, 20)]
+    report = shipped_sample(snvs=snvs, prior=["osimertinib"], tumor_fraction=0.1)
     data = json.loads(json_out.render(report))
     flags = " ".join(data["summary"]["flags"])
     assert "small-cell transformation" in flags and "Possibly germline" in flags and "DNMT3A R882H" in flags

@@ -18,7 +18,7 @@ CASES = {
     "kif5b_ret": (["--cnv", EXAMPLES / "kif5b_ret.cnv.tsv", "--fusions", EXAMPLES / "kif5b_ret.fusions.tsv"], "PLASMA_P003_T1",
                   ["KIF5B::RET", "selpercatinib", "pralsetinib"]),
     "no_findings": (["--prior-therapy", "osimertinib", "--driver", "EGFR L858R"], "PLASMA_P004",
-                    ["No resistance mechanism in this knowledgebase detected after osimertinib", "cannot exclude"]),
+                    ["This plasma sample is not informative for resistance", "tissue re-biopsy", "cannot exclude"]),
 }
 
 
@@ -30,7 +30,7 @@ def test_pdf_pages(run_cli, tmp_path, name):
     pdf = tmp_path / f"{sample}.pdf"
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page-*.png"))
-    assert 2 <= len(pages) <= 8, len(pages)
+    assert 2 <= len(pages) <= 10, len(pages)  # the plasma reading (issue 16) added a page; issue 18 shortens the print
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "595.276 x 841.89" in info or "595.28 x 841.89" in info
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from annotator.copynumber import TumorFraction, estimate_from_vafs
 from annotator.kb.index import KbIndex
-from annotator.models import GeneCopyNumber, Observation, ProteinChange, SmallVariant
+from annotator.models import GeneCopyNumber, Observation, ProteinChange, SmallVariant, allele_key
 from annotator.plasma.origins import (
     Context,
     Variant,
@@ -93,7 +93,7 @@ def read_plasma(
 
     ``targeted_priors``: a targeted therapy was given before this sample; ``stated_driver``: the driver as given
     (``--driver``), ``driver_found``: whether plasma shows it."""
-    calls = None if wbc is None else {(v.chrom, v.pos, v.ref, v.alt): v for v in wbc.variants}
+    calls = None if wbc is None else {allele_key(v): v for v in wbc.variants}
     ctx = Context(knowledge, thresholds, index, calls)
     variants: list[Variant] = [a for a in small if isinstance(a, (SmallVariant, ProteinChange)) and a.filter == "PASS"]
     first = {a.identity: first_pass(a, ctx) for a in variants}

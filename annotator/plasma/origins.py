@@ -9,7 +9,7 @@ from typing import Literal
 from annotator.kb.index import KbIndex
 from annotator.kb.references import SourceRef
 from annotator.matching import match_alterations
-from annotator.models import ProteinChange, SmallVariant
+from annotator.models import ProteinChange, SmallVariant, allele_key
 from annotator.plasma.shapes import PlasmaKnowledgeLike, PlasmaThresholdsLike
 
 Verdict = Literal["ch", "possible_ch", "possible_germline", "tumor"]
@@ -83,7 +83,7 @@ def _in_wbc(a: Variant, ctx: Context) -> SmallVariant | None:
     """The matched WBC call of ``a`` when the blood carries it above the thresholds."""
     if ctx.wbc is None or not isinstance(a, SmallVariant):
         return None
-    w = ctx.wbc.get((a.chrom, a.pos, a.ref, a.alt))
+    w = ctx.wbc.get(allele_key(a))  # contigs bare, left-aligned alleles when both files were
     t = ctx.thresholds
     if w is None or w.vaf is None or w.vaf < t.wbc_min_vaf:
         return None

@@ -40,11 +40,18 @@ def not_informative(stated_driver: str | None, driver_found: bool, fraction: flo
     """Not informative: the stated driver was not detected in plasma (ctDNA not detected); low shedding: the tumor
     fraction is below ``minimum``. A negative result of such a sample cannot rule a resistance mechanism out."""
     shown = "unknown" if fraction is None else f"{fraction:.1%}"
-    if stated_driver and not driver_found:
-        reason = (f"The stated driver ({stated_driver}) was not detected in plasma (tumor fraction {shown}): circulating"
-                  " tumor DNA was not detected, so a negative result cannot rule out a resistance mechanism.")
+    scarce = fraction is not None and fraction < minimum
+    if stated_driver and not driver_found and (scarce or fraction is None):
+        reason = (f"The stated driver ({stated_driver}) was not detected in plasma and the tumor fraction is {shown}:"
+                  " circulating tumor DNA was not detected or is too scarce, so a negative result cannot rule out a"
+                  " resistance mechanism.")
         verdict: Informative = "not_informative"
-    elif fraction is not None and fraction < minimum:
+    elif stated_driver and not driver_found:
+        reason = (f"The stated driver ({stated_driver}) was not detected in plasma, although other variants suggest a"
+                  f" tumor fraction of {shown}: they may come from blood rather than the tumor, or the plasma may not"
+                  " carry the clone with the driver, so a negative result cannot rule out a resistance mechanism.")
+        verdict = "not_informative"
+    elif scarce:
         reason = (f"Low shedding: the tumor fraction ({shown}) is below {minimum:.1%}, so a negative result cannot rule"
                   " out a resistance mechanism.")
         verdict = "low_shedding"

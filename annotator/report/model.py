@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from annotator import __version__
-from annotator.config import CallThresholds, CnvThresholds
+from annotator.config import CallThresholds, CnvThresholds, PlasmaThresholds
 from annotator.kb.schema import Build, Role, TrialStatusValue
 from annotator.matching import MatchLevel
 from annotator.models import (
@@ -217,7 +217,7 @@ class PlasmaOut(_Model):
     """Plasma is not only tumor: the origin of variants, whether the sample is informative, transformation."""
 
     informative: Informative = Field(
-        description="not_informative: the stated driver was not detected (ctDNA not detected); low_shedding: tumor fraction below"
+        description="not_informative: the stated driver was not detected in plasma; low_shedding: tumor fraction below"
         " the documented level; a negative result of either cannot rule out a resistance mechanism")
     informative_reason: str | None
     tumor_fraction: float | None = Field(description="the tumor fraction the plasma rules used (an estimate leaves out blood and germline-like VAFs)")
@@ -259,6 +259,8 @@ class Settings(_Model):
     ploidy: float = Field(ge=0.5, le=10)
     genome_build_source: Literal["--genome", "input header"]
     reference: str | None = Field(description="FASTA file name used for REF checks and left-alignment; null: none (indels trimmed only)")
+    plasma: PlasmaThresholds = Field(default_factory=PlasmaThresholds,
+                                     description="thresholds of the plasma reading: germline bands, CH discordance, informative tumor fraction, WBC evidence")
 
 
 # The HTML table (ReportModel property) that shows each kind of observation.

@@ -40,7 +40,7 @@ def not_informative_headline(reading: PlasmaReading | None, framing: str, resist
     if framing == "diagnostic" and plasma_driver:
         return None
     question = "for resistance" if framing == "resistance" else "for the driver or co-alterations"
-    why = "circulating tumor DNA not detected" if reading.informative == "not_informative" else "low tumor DNA shedding"
+    why = "stated driver not detected" if reading.informative == "not_informative" else "low tumor DNA shedding"
     return (f"This plasma sample is not informative {question} ({why}): {reading.informative_reason}"
             " Recommend a tissue re-biopsy.")
 

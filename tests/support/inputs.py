@@ -36,6 +36,18 @@ def mutect2_vcf(records: list[str], build: str = "GRCh38", tumor: str = "PLASMA_
     return head + body
 
 
+def wbc_vcf(records: list[str], build: str = "GRCh38", sample: str = "P1_WBC", extra: str = "") -> str:
+    """A one-sample WBC VCF; ``records`` are 'CHROM POS REF ALT FILTER SAMPLE' strings."""
+    contigs = GRCH38_CONTIGS if build == "GRCh38" else GRCH37_CONTIGS
+    head = ("##fileformat=VCFv4.2\n" + FORMAT_LINES + contigs + "##source=Mutect2\n" + extra
+            + f"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{sample}\n")
+    body = ""
+    for rec in records:
+        chrom, pos, ref, alt, filt, cell = rec.split()
+        body += f"{chrom}\t{pos}\t.\t{ref}\t{alt}\t.\t{filt}\tDP=1000\tGT:AD:AF:DP\t{cell}\n"
+    return head + body
+
+
 def expected_rows(folder: Path, *keys: str) -> dict[tuple[str, ...], list[dict]]:
     """Rows of ``folder/expected.tsv`` grouped by the values of ``keys`` (e.g. file and sample)."""
     groups: dict[tuple[str, ...], list[dict]] = defaultdict(list)
