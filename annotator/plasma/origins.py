@@ -175,8 +175,8 @@ def _wbc_only_origin(a: Variant, fraction: float | None, ctx: Context) -> Varian
     rate = next((r for r in ctx.knowledge.ch_rates if r.gene == a.gene), None)
     said = f" ({rate.fraction:.1%} of plasma {a.gene} variants were CH in a large cohort)" if rate else ""
     return make_origin(a, "tumor", f"VAF {pct(vaf)} is below what the tumor fraction {pct(fraction)} explains; clonal"
-                       f" hematopoiesis does occur in {a.gene} at low rates{said} (a subclonal tumor variant is also"
-                       " possible). Kept as a finding: not excluded without white-blood-cell evidence.",
+                       f" hematopoiesis does occur in {a.gene} at low rates{said}; a subclonal tumor variant is also"
+                       " possible. Kept as a finding: not excluded without white-blood-cell evidence.",
                        fraction=fraction, sources=list(rate.sources) if rate else list(ctx.knowledge.sources_ch))
 
 
