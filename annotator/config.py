@@ -183,7 +183,7 @@ class PlasmaThresholds(_Thresholds):
     # tumor allele sits at TF/2; a factor of 2 tolerates subclonality, copy number and estimation error.
     discordance_factor: float = Field(2.0, ge=1)
     # Below 1% tumor fraction most low-shedding tumors' resistance alterations fall under the detection limit of
-    # plasma panels: a negative result then says little (IASLC liquid biopsy consensus, Rolfo 2021).
+    # plasma panels: a negative result then says little (a local default; Rolfo 2021 does not give this number).
     informative_min_tumor_fraction: float = Field(0.01, ge=0, le=1)
     # A variant is "present in WBC" at 0.2% VAF with 2 alt reads: the plasma panels' own detection floor, so
     # clonal hematopoiesis seen in plasma is also seen in matched white cells sequenced to similar depth.

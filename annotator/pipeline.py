@@ -18,6 +18,7 @@ from annotator.kb.schema import Knowledgebase
 from annotator.matching import match_alterations, near_named_exon
 from annotator.models import (
     Counts,
+    Fusion,
     GeneCopyNumber,
     InputFile,
     Observation,
@@ -26,7 +27,7 @@ from annotator.models import (
     WbcCalls,
 )
 from annotator.options import choose_options
-from annotator.plasma import read_plasma
+from annotator.plasma import read_plasma, stated_driver_query
 from annotator.readers import cnv as cnv_reader
 from annotator.readers import fusion as fusion_reader
 from annotator.readers import maf as maf_reader
@@ -185,12 +186,9 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
 
     # Plasma is not only tumor: variants read as blood (clonal hematopoiesis) or possibly germline are kept as
     # report rows but not given to matching and interpretation (annotator.plasma says why, with the numbers).
-    driver_found = stated is not None and any(
-        m.observed.gene == stated.gene and m.observed.filter == "PASS" and any(h.kb.driver for h in m.hits)
-        for m in match_alterations(alterations, index))
-    plasma = read_plasma(small, gene_cns, tf, wbc, index, config.plasma, knowledge=index.plasma,
-                         stated_driver=inputs.driver if stated else None,
-                         targeted_priors=any(d.tki_for for d in priors), driver_found=driver_found)
+    plasma = read_plasma(alterations, gene_cns, tf, wbc, index, config.plasma, knowledge=index.plasma,
+                         driver=stated_driver_query(inputs.driver, stated, index, _inputs_given(inputs, alterations)),
+                         targeted_priors=any(d.tki_for for d in priors))
     matches = match_alterations(plasma.kept(alterations), index)
     for m in matches:
         if isinstance(m.observed, SmallVariant):  # annotation conflicts; copy-number notes are shown in their table
@@ -231,6 +229,17 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         tumor_sample=tumor_sample,
         plasma=plasma,
     )
+
+
+def _inputs_given(inputs: SampleInputs, alterations: list[Observation]) -> frozenset[str]:
+    """The kinds of alteration the inputs could show: small variants, copy number, fusions (a fusion file, or SV
+    records read as fusions)."""
+    kinds = {"small"}
+    if inputs.cnv:
+        kinds.add("copy_number")
+    if inputs.fusions or any(isinstance(a, Fusion) for a in alterations):
+        kinds.add("fusion")
+    return frozenset(kinds)
 
 
 def read_wbc_header(path: Path, build: str) -> vcf_reader.VcfHeader:

@@ -12,9 +12,10 @@ import pytest
 from annotator.copynumber import TumorFraction
 from annotator.kb.index import kb_index
 from annotator.kb.load import get_knowledgebase
+from annotator.kb.plasma import BenignPolymorphism, ChHotspot
 from annotator.kb.references import SourceRef
-from annotator.models import GeneCopyNumber, SmallVariant
-from annotator.plasma import PlasmaReading, read_plasma
+from annotator.models import GeneCopyNumber, SmallVariant, WbcCalls, allele_key
+from annotator.plasma import PlasmaReading, StatedDriverQuery, read_plasma
 from annotator.plasma.signals import inactivating
 from annotator.render import json_out
 from annotator.render.html import render_html
@@ -49,6 +50,21 @@ class Knowledge:
     sources_germline: list[SourceRef] = field(default_factory=lambda: list(CITED))
     sources_not_informative: list[SourceRef] = field(default_factory=lambda: list(CITED))
     sources_transformation: list[SourceRef] = field(default_factory=lambda: list(CITED))
+    sources_wbc: list[SourceRef] = field(default_factory=lambda: list(CITED))
+    wbc_ch_max_vaf: float = 0.20
+    transformation_tp53_gene: str = "TP53"
+    transformation_rb1_gene: str = "RB1"
+    benign: tuple[BenignPolymorphism, ...] = (BenignPolymorphism(gene="TP53", protein="p.P72R", note="rs1042522"),)
+
+    def ch_hotspot(self, gene: str, hgvsp: str) -> Hotspot | None:
+        return next((h for h in self.ch_hotspots if h.gene == gene and _as_kb(h).matches(hgvsp)), None)
+
+    def benign_polymorphism(self, gene: str, hgvsp: str) -> BenignPolymorphism | None:
+        return next((b for b in self.benign if b.matches(gene, hgvsp)), None)
+
+
+def _as_kb(h: Hotspot) -> ChHotspot:
+    return ChHotspot(gene=h.gene, codon=h.codon, protein=h.protein, sources=list(CITED))
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,12 @@ class Thresholds:
 class Wbc:
     variants: tuple[SmallVariant, ...]
 
+    def find(self, variant: SmallVariant) -> SmallVariant | None:
+        return next((w for w in self.variants if allele_key(w) == allele_key(variant)), None)
+
+    def alt_reads(self, variant: SmallVariant) -> int | None:
+        return WbcCalls.alt_reads(variant)
+
 
 @pytest.fixture(scope="module")
 def index():
@@ -79,10 +101,12 @@ def snv(gene: str, protein: str | None, vaf: float, pos: int = 1000, hgvsc: str 
                         hgvsp=f"p.{protein}" if protein else None, hgvsc=hgvsc, vaf=vaf, depth=depth)
 
 
-def read(index, small, *, tf=None, estimated=False, wbc=None, cns=(), stated=None, found=True, priors=False) -> PlasmaReading:
+def read(index, small, *, tf=None, estimated=False, wbc=None, cns=(), stated=None, priors=False) -> PlasmaReading:
+    """``stated``: the stated driver's text ("EGFR L858R"); whether plasma shows it is read from ``small``."""
     fraction = TumorFraction(tf, "estimated from somatic VAFs" if estimated else "--tumor-fraction", estimated)
-    return read_plasma(small, list(cns), fraction, wbc, index, Thresholds(), knowledge=Knowledge(), stated_driver=stated,
-                       targeted_priors=priors, driver_found=found)
+    driver = StatedDriverQuery(stated, stated.split()[0], "protein_change", True) if stated else None
+    return read_plasma(small, list(cns), fraction, wbc, index, Thresholds(), knowledge=Knowledge(), driver=driver,
+                       targeted_priors=priors)
 
 
 def origin(reading: PlasmaReading, label: str):
@@ -161,7 +185,7 @@ def test_t790m_at_49_percent_with_tumor_fraction_8_percent_is_possibly_germline(
 
 
 def test_ctdna_negative_plasma_is_not_informative_with_a_rebiopsy_recommendation(index):
-    r = read(index, [], tf=0.005, stated="EGFR L858R", found=False)
+    r = read(index, [], tf=0.005, stated="EGFR L858R")
     assert r.informative == "not_informative" and "EGFR L858R" in r.informative_reason
     assert [rec.topic for rec in r.recommendations] == ["not_informative"] and "re-biopsy" in r.recommendations[0].text
     assert read(index, [], tf=0.005).informative == "low_shedding"
@@ -172,7 +196,8 @@ def test_ctdna_negative_plasma_is_not_informative_with_a_rebiopsy_recommendation
 def test_tp53_and_rb1_inactivation_after_a_tki_is_a_transformation_signal(index, rb1):
     tp53 = snv("TP53", "R248Q", 0.05, pos=1)
     small = [tp53] + ([snv("RB1", "R320*", 0.05, pos=2)] if rb1 == "mutation" else [])
-    cns = [GeneCopyNumber(gene="RB1", copy_number=1.8, source="cnv.tsv", adjusted_copy_number=0.2)] if rb1 == "deep_loss" else []
+    cns = [GeneCopyNumber(gene="RB1", copy_number=1.8, source="cnv.tsv", adjusted_copy_number=0.2,
+                           adjusted_interval=(0.0, 0.4), status="copy_loss")] if rb1 == "deep_loss" else []
     r = read(index, small, tf=0.1, cns=cns, priors=True)
     assert r.transformation is not None and r.transformation.tp53.startswith("TP53 R248Q")
     assert ("RB1 R320*" in r.transformation.rb1[0]) if rb1 == "mutation" else ("deep loss" in r.transformation.rb1[0])

@@ -54,6 +54,20 @@ class ChHotspot(StrictModel):
         return self.protein is None or text == self.protein
 
 
+class BenignPolymorphism(StrictModel):
+    """A common population polymorphism in a read gene (TP53 p.P72R): germline and benign, never a tumor finding nor a
+    page-1 germline flag. ``sources`` may be empty when the knowledgebase holds none; ``note`` then says what it is."""
+
+    gene: str
+    protein: str = Field(pattern=_PROTEIN.pattern, description="one-letter protein change, e.g. 'p.P72R'")
+    note: str = Field(min_length=1, description="what it is (e.g. its dbSNP id), in words shown in the report")
+    sources: list[SourceRef] = []
+
+    def matches(self, gene: str, hgvsp: str) -> bool:
+        text = hgvsp.strip()
+        return gene == self.gene and (text if text.startswith("p.") else f"p.{text}") == self.protein
+
+
 class ChRate(StrictModel):
     """The published fraction (0-1) of a gene's plasma variants that were of CH origin."""
 
@@ -77,9 +91,19 @@ class PlasmaKnowledge(CitedEntry):
     germline_counselling: list[str] = Field(
         [], description="alteration ids for which germline testing and counselling is recommended when flagged possibly germline"
     )
+    benign_polymorphisms: list[BenignPolymorphism] = []
+    wbc_ch_max_vaf: float = Field(
+        0.20, ge=0, le=1, description="buffy-coat VAF below which a variant called in WBC can be read as CH (magee2025)"
+    )
+    transformation_tp53_gene: str = Field("TP53", description="the TP53-like gene of the small-cell transformation signal")
+    transformation_rb1_gene: str = Field("RB1", description="the RB1-like gene of the small-cell transformation signal")
     transformation_tp53_hotspot_codons: list[int] = Field(
         [], description="TP53 hotspot missense codons that count as inactivating for the transformation signal"
     )
+    transformation_codon_sources: list[SourceRef] = Field(
+        [], description="where the hotspot codons' coordinates come from: coordinate notes, not clinical references"
+    )
+    sources_wbc: list[SourceRef] = Field(min_length=1, description="what the matched-WBC comparison is modelled on")
     sources_ch: list[SourceRef] = Field(min_length=1)
     sources_germline: list[SourceRef] = Field(min_length=1)
     sources_not_informative: list[SourceRef] = Field(min_length=1)
@@ -99,23 +123,31 @@ class PlasmaKnowledge(CitedEntry):
         """The CH hotspot that a protein change in ``gene`` is, else None."""
         return next((h for h in self.ch_hotspots if h.gene == gene and h.matches(hgvsp)), None)
 
+    def benign_polymorphism(self, gene: str, hgvsp: str) -> BenignPolymorphism | None:
+        """The listed benign polymorphism that a protein change in ``gene`` is, else None."""
+        return next((b for b in self.benign_polymorphisms if b.matches(gene, hgvsp)), None)
+
     def all_sources(self) -> list[SourceRef]:
         """Every source the file cites, for the reference-existence check."""
         return [
             *self.sources, *self.sources_ch, *self.sources_germline, *self.sources_not_informative,
             *self.sources_transformation, *(s for h in self.ch_hotspots for s in h.sources),
-            *(s for r in self.ch_rates for s in r.sources),
+            *(s for r in self.ch_rates for s in r.sources), *self.sources_wbc, *self.transformation_codon_sources,
+            *(s for b in self.benign_polymorphisms for s in b.sources),
         ]
 
     def genes_named(self) -> list[str]:
         """Every gene symbol the file names."""
-        return [*self.ch_genes, *self.ch_wbc_only, *(h.gene for h in self.ch_hotspots), *(r.gene for r in self.ch_rates)]
+        return [*self.ch_genes, *self.ch_wbc_only, *(h.gene for h in self.ch_hotspots), *(r.gene for r in self.ch_rates),
+                *(b.gene for b in self.benign_polymorphisms),
+                *(getattr(self, f) for f in ("transformation_tp53_gene", "transformation_rb1_gene") if f in self.model_fields_set)]
 
 
 def no_plasma_knowledge() -> PlasmaKnowledge:
     """The plasma knowledge of a knowledgebase directory without plasma.yaml: nothing is known, nothing is cited."""
     return PlasmaKnowledge.model_construct(
         ch_genes=[], ch_discordance_only=[], ch_wbc_only=[], ch_hotspots=[], ch_rates=[], germline_counselling=[],
-        transformation_tp53_hotspot_codons=[], sources=[], sources_ch=[], sources_germline=[], sources_not_informative=[],
-        sources_transformation=[], last_reviewed=dt.date(1970, 1, 1), deprecated=False,
+        benign_polymorphisms=[], wbc_ch_max_vaf=0.20, transformation_tp53_hotspot_codons=[], transformation_codon_sources=[],
+        sources=[], sources_ch=[], sources_wbc=[], sources_germline=[], sources_not_informative=[], sources_transformation=[], last_reviewed=dt.date(1970, 1, 1),
+        deprecated=False,
     )

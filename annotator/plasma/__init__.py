@@ -3,46 +3,41 @@ resistance question, and a small-cell transformation signal. Evidence with its n
 
 Every rule reads the knowledgebase's plasma knowledge (``knowledgebase/plasma.yaml``) and the run's plasma
 thresholds (``settings.plasma``); both are passed in, so the rules are testable with any object of those shapes.
-Rules, in order, for each small variant that passed the caller's filters (VAF ``v``, tumor fraction ``f``):
+Rules, in order, for each small variant that passed the caller's filters (VAF ``v``, tumor fraction ``f``, factor ``k``):
 
-1. Matched white-blood-cell (WBC) calls (``--wbc-vcf``): the same chrom/pos/ref/alt counts as present in the
-   blood with VAF ``w >= wbc_min_vaf`` and ``wbc_min_alt_reads`` alt reads (``w x depth``, when the depth is
-   known). ``w >= wbc_germline_min_vaf``: possibly germline (excluded). ``w >= v / 2``: the blood explains the
-   plasma signal (at least half of it is in the WBC): clonal hematopoiesis, excluded. Present but lower:
-   possible CH, shown with both VAFs, not excluded (tumor and blood may share it).
-2. A CH-specific hotspot (any missense at its codon, or exactly its protein change): CH, excluded.
-3. A VAF in the heterozygous band or at or above the homozygous level (not a knowledgebase driver allele) that the tumor fraction cannot
-   explain: ``f < germline_max_tumor_fraction`` and ``v > discordance_factor x f / 2``: possibly germline,
-   excluded from findings, with confirmatory germline testing and counselling where the knowledgebase names
-   the alteration. Unknown ``f``: not judged.
-4. A CH gene: possible CH, not excluded (matched WBC calls given and the variant absent from them: tumor).
-   Genes read "only when discordant" (TP53): possible CH only when ``v > factor x f / 2`` or
-   ``v < f / 2 / factor``. Genes never excluded without WBC evidence (KRAS, NRAS, BRAF, EGFR): kept as tumor;
-   when discordant, the reason says how often CH was found in them.
+0. A common benign polymorphism the knowledgebase lists (TP53 P72R): germline, left out, never flagged on page 1.
+1. Matched white-blood-cell (WBC) calls (``--wbc-vcf``): the buffy-coat comparison of :mod:`annotator.plasma.wbc`
+   (germline from 30% WBC VAF, a large CH clone there in a CH gene; CH below 20% when the WBC VAF exceeds the plasma
+   VAF or its 95% interval holds it). A variant absent from the WBC VCF is "not called in WBC", not "absent".
+2. A CH-specific hotspot: CH, excluded.
+3. A VAF in the heterozygous band or at or above the homozygous level (not a knowledgebase driver allele) that the
+   tumor fraction cannot explain (``f <= germline_max_tumor_fraction`` and ``v > k x f / 2``): possibly germline,
+   excluded, with confirmatory germline testing (and counselling where the knowledgebase names the alteration) -
+   unless the gene's copy number reads gained or amplified, or a driver read as tumor has a VAF ``>= v / k``: then kept,
+   worded "germline or on the amplified allele; confirm". Unknown ``f``: not judged.
+4. A CH gene: possible CH, not excluded. Genes read "only when discordant" (TP53): possible CH only when ``v > k x f``
+   (a clonal tumor allele reaches ``f`` with loss of the other allele) or ``v < f / 2 / k``. Genes never excluded
+   without WBC evidence (KRAS, NRAS, BRAF, EGFR): kept as tumor; above ``k x f / 2`` the tumor fraction is
+   underestimated, the allele amplified or germline (CH does not explain it); below it, the CH rate is said.
 
-The tumor fraction ``f``: a measured one (``--tumor-fraction``, ichorCNA) as given; an estimate from VAFs is
-made again leaving out what rules 1-4 read as blood or germline-like (VAFs at or above the heterozygous band),
-and never above the pipeline's own estimate (which left out VAFs above ``estimate_max_vaf``).
+The tumor fraction ``f``: a measured one (``--tumor-fraction``, ichorCNA) as given, unless it is below
+``informative_min_tumor_fraction`` while a driver read as tumor implies more (2 x its VAF: the larger is used and the
+conflict said); an estimate from VAFs is made again leaving out what rules 0-4 read as blood or germline-like, never
+above the pipeline's own estimate, with the driver alleles read as tumor as a floor (2 x driver VAF, at most 1).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from annotator.copynumber import TumorFraction, estimate_from_vafs
+from annotator.interpret.drivers import StatedDriver
 from annotator.kb.index import KbIndex
-from annotator.models import GeneCopyNumber, Observation, ProteinChange, SmallVariant, allele_key
-from annotator.plasma.origins import (
-    Context,
-    Variant,
-    VariantOrigin,
-    Verdict,
-    first_pass,
-    germline_like,
-    second_pass,
-    vaf_of,
-)
+from annotator.matching import match_alterations
+from annotator.models import CopyNumberCall, Fusion, GeneCopyNumber, Observation, ProteinChange, SmallVariant
+from annotator.plasma.evidence import Context, Driver, Variant, VariantOrigin, Verdict, pct, vaf_of
+from annotator.plasma.origins import first_pass, germline_like, known_driver, plain_ch_gene, second_pass
 from annotator.plasma.shapes import (
     ChHotspotLike,
     ChRateLike,
@@ -53,16 +48,46 @@ from annotator.plasma.shapes import (
 from annotator.plasma.signals import (
     Informative,
     Recommendation,
+    SampleEvidence,
     TransformationSignal,
+    driver_not_assessable,
     not_informative,
     transformation_signal,
 )
+
+# Copy-number statuses under which a high VAF may be an amplified allele rather than a germline one.
+_GAINED = frozenset({"amplification", "likely_amplification", "gain"})
+# The input each kind of driver alteration is seen in; kinds not named are small variants.
+_INPUT_FOR_KIND = {"fusion": "fusion", "amplification": "copy_number"}
+
+
+@dataclass(frozen=True)
+class StatedDriverQuery:
+    """The stated driver (``--driver``) as the plasma rules look for it: its gene, its alteration kind, and whether
+    the inputs given could show that kind (a fusion needs a fusion input)."""
+
+    text: str
+    gene: str
+    kind: str | None
+    assessable: bool
+
+
+def stated_driver_query(text: str | None, stated: StatedDriver | None, index: KbIndex,
+                        inputs_given: frozenset[str]) -> StatedDriverQuery | None:
+    """``inputs_given``: the input kinds read (``small``, ``copy_number``, ``fusion``)."""
+    if not text or stated is None:
+        return None
+    alteration = next((a for a in index.kb.alterations if a.id == stated.kb_id), None)
+    kind = alteration.kind if alteration is not None else ("fusion" if "fusion" in text.lower() else None)
+    needs = _INPUT_FOR_KIND.get(kind or "", "small")
+    return StatedDriverQuery(text, stated.gene, kind, needs in inputs_given)
 
 
 @dataclass(frozen=True)
 class PlasmaReading:
     """What the plasma rules read in one sample. ``origins``: every variant a rule spoke about (verdict "tumor"
-    included, with its reason); ``tumor_fraction``: the one the rules used, and how it was obtained."""
+    included, with its reason); ``tumor_fraction``: the one the rules used, and how it was obtained; ``notes``: what
+    page 1 must also say (a stated driver the inputs could not show, a TP53 set aside beside an inactivated RB1)."""
 
     origins: list[VariantOrigin]
     informative: Informative
@@ -72,6 +97,8 @@ class PlasmaReading:
     transformation: TransformationSignal | None
     recommendations: list[Recommendation]
     wbc_given: bool
+    informative_why: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def excluded(self) -> frozenset[tuple]:
@@ -85,44 +112,84 @@ class PlasmaReading:
 
 
 def read_plasma(
-    small: Sequence[Observation], copy_numbers: Sequence[GeneCopyNumber], tf: TumorFraction, wbc: WbcLike | None,
-    index: KbIndex, thresholds: PlasmaThresholdsLike, *, knowledge: PlasmaKnowledgeLike, stated_driver: str | None,
-    targeted_priors: bool, driver_found: bool,
+    alterations: Sequence[Observation], copy_numbers: Sequence[GeneCopyNumber], tf: TumorFraction, wbc: WbcLike | None,
+    index: KbIndex, thresholds: PlasmaThresholdsLike, *, knowledge: PlasmaKnowledgeLike,
+    driver: StatedDriverQuery | None, targeted_priors: bool,
 ) -> PlasmaReading:
     """Read a plasma sample: the origin of each small variant, whether it is informative, transformation.
 
-    ``targeted_priors``: a targeted therapy was given before this sample; ``stated_driver``: the driver as given
-    (``--driver``), ``driver_found``: whether plasma shows it."""
-    calls = None if wbc is None else {allele_key(v): v for v in wbc.variants}
-    ctx = Context(knowledge, thresholds, index, calls)
-    variants: list[Variant] = [a for a in small if isinstance(a, (SmallVariant, ProteinChange)) and a.filter == "PASS"]
+    ``alterations``: every observation (small variants, copy-number calls, fusions); ``targeted_priors``: a targeted
+    therapy was given before this sample; ``driver``: the stated driver (``--driver``) as looked for."""
+    amplified = frozenset(c.gene for c in copy_numbers if c.status in _GAINED and c.filter == "PASS")
+    ctx = Context(knowledge, thresholds, index, wbc, amplified)
+    variants: list[Variant] = [a for a in alterations if isinstance(a, (SmallVariant, ProteinChange)) and a.filter == "PASS"]
     first = {a.identity: first_pass(a, ctx) for a in variants}
-    fraction, basis = _tumor_fraction(tf, [a for a in variants if first[a.identity] is None], thresholds)
+    open_ = [a for a in variants if first[a.identity] is None]
+    drivers = tuple(Driver(a.gene, a.label, v) for a in open_ if (v := vaf_of(a)) is not None and known_driver(a, ctx))
+    ctx = replace(ctx, drivers=drivers)
+    fraction, basis = _tumor_fraction(tf, [a for a in open_ if not plain_ch_gene(a.gene, ctx)], drivers, thresholds)
     origins = [o for a in variants if (o := first[a.identity] or second_pass(a, fraction, ctx)) is not None]
-    informative, reason, advice = not_informative(stated_driver, driver_found, fraction, thresholds.informative_min_tumor_fraction,
-                                                  list(knowledge.sources_not_informative))
-    flagged = {o.identity for o in origins if o.verdict != "tumor"}
-    signal = transformation_signal([a for a in variants if a.identity not in flagged], copy_numbers, knowledge,
-                                   thresholds.deep_loss_max_copy_number) if targeted_priors else None
-    recommendations = [r for r in (advice, signal.recommendation if signal else None) if r is not None]
+    verdicts = {o.identity: o.verdict for o in origins}
+    excluded = {o.identity for o in origins if o.excluded}
+    kept = [a for a in alterations if a.identity not in excluded]
+    evidence = SampleEvidence(
+        stated_driver=driver.text if driver else None, driver_found=_driver_found(driver, kept, index),
+        driver_assessable=driver.assessable if driver else True, fraction=fraction,
+        measured=tf.value is not None and not tf.estimated,
+        tumor_seen=any(verdicts.get(a.identity, "tumor") == "tumor" for a in variants) or _other_tumor_evidence(kept))
+    reading = not_informative(evidence, thresholds.informative_min_tumor_fraction, list(knowledge.sources_not_informative))
+    notes = [n for n in (driver_not_assessable(evidence, driver.kind if driver else None),) if n]
+    signal = None
+    if targeted_priors:
+        tumor = [a for a in variants if verdicts.get(a.identity, "tumor") == "tumor"]
+        aside = [a for a in variants if verdicts.get(a.identity, "tumor") != "tumor"]
+        signal, note = transformation_signal(tumor, aside, copy_numbers, knowledge, thresholds.deep_loss_max_copy_number)
+        notes += [note] if note else []
+    recommendations = [r for r in (reading.recommendation, signal.recommendation if signal else None) if r is not None]
     recommendations += [Recommendation("germline", o.recommendation, list(o.sources)) for o in origins
                         if o.verdict == "possible_germline" and o.recommendation]
-    return PlasmaReading(origins, informative, reason, fraction, basis, signal, recommendations, wbc is not None)
+    return PlasmaReading(origins, reading.verdict, reading.reason, fraction, basis, signal, recommendations, wbc is not None,
+                         reading.why, tuple(notes))
 
 
-def _tumor_fraction(tf: TumorFraction, tumor_like: list[Variant], t: PlasmaThresholdsLike) -> tuple[float | None, str]:
+def _driver_found(driver: StatedDriverQuery | None, kept: Sequence[Observation], index: KbIndex) -> bool:
+    """Whether plasma shows the stated driver's gene with a knowledgebase driver allele (not one read as blood)."""
+    return driver is not None and any(
+        m.observed.gene == driver.gene and m.observed.filter == "PASS" and any(h.kb.driver for h in m.hits)
+        for m in match_alterations(list(kept), index))
+
+
+def _other_tumor_evidence(kept: Sequence[Observation]) -> bool:
+    """A fusion or an amplification call: tumor DNA beyond the small variants."""
+    return any(a.filter == "PASS" and (isinstance(a, Fusion) or (isinstance(a, CopyNumberCall) and a.type == "amplification"))
+               for a in kept)
+
+
+def _tumor_fraction(tf: TumorFraction, tumor_like: list[Variant], drivers: tuple[Driver, ...],
+                    t: PlasmaThresholdsLike) -> tuple[float | None, str]:
     """The tumor fraction the rules read VAFs against (see the package docstring)."""
+    top = max(drivers, key=lambda d: d.vaf, default=None)
+    floor = None if top is None else min(1.0, 2 * top.vaf)
     if tf.value is not None and not tf.estimated:
+        if top is not None and floor is not None and tf.value < t.informative_min_tumor_fraction and floor > tf.value:
+            return floor, (f"{tf.source} gave {pct(tf.value)}, below {pct(t.informative_min_tumor_fraction)}, but the driver"
+                           f" {top.label} at {pct(top.vaf)} implies at least {pct(floor)} tumor DNA: the two disagree, the"
+                           " larger is used")
         return tf.value, tf.source
     somatic = [a for a in tumor_like if isinstance(a, SmallVariant) and not germline_like(vaf_of(a), t)]
     again = estimate_from_vafs(list(somatic), t.germline_het_band[0]).value
-    if again is None:
+    value = min(again, tf.value) if again is not None and tf.value is not None else again
+    basis = "estimated from somatic VAFs (2 x highest VAF), leaving out variants read as blood or germline-like"
+    if top is not None and floor is not None and (value is None or floor > value):
+        return floor, (f"{basis}; raised to {pct(floor)} by the driver {top.label} at {pct(top.vaf)} (2 x its VAF, at most"
+                       " 100%): a driver read as tumor sets a floor under the fraction")
+    if value is None:
         return None, "unknown (no somatic VAF read as tumor to estimate it)"
-    value = min(again, tf.value) if tf.value is not None else again
-    return value, "estimated from somatic VAFs (2 x highest VAF), leaving out variants read as blood or germline-like"
+    return value, basis
 
 
 __all__ = [
     "ChHotspotLike", "ChRateLike", "Informative", "PlasmaKnowledgeLike", "PlasmaReading", "PlasmaThresholdsLike",
-    "Recommendation", "TransformationSignal", "VariantOrigin", "Verdict", "WbcLike", "read_plasma",
+    "Recommendation", "StatedDriverQuery", "TransformationSignal", "VariantOrigin", "Verdict", "WbcLike", "read_plasma",
+    "stated_driver_query",
 ]

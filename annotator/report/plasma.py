@@ -40,13 +40,15 @@ def not_informative_headline(reading: PlasmaReading | None, framing: str, resist
     if framing == "diagnostic" and plasma_driver:
         return None
     question = "for resistance" if framing == "resistance" else "for the driver or co-alterations"
-    why = "stated driver not detected" if reading.informative == "not_informative" else "low tumor DNA shedding"
+    why = reading.informative_why or ("stated driver not detected" if reading.informative == "not_informative"
+                                      else "low tumor DNA shedding")
     return (f"This plasma sample is not informative {question} ({why}): {reading.informative_reason}"
             " Recommend a tissue re-biopsy.")
 
 
-def plasma_flags(reading: PlasmaReading | None, headline_said: bool) -> list[str]:
-    """What page 1 must show of the plasma reading (the headline may already have said it is not informative)."""
+def plasma_flags(reading: PlasmaReading | None, headline_said: bool, mechanisms: frozenset[str] = frozenset()) -> list[str]:
+    """What page 1 must show of the plasma reading (the headline may already have said it is not informative).
+    ``mechanisms``: the labels of the resistance findings page 1 headlines (one also in the blood is said)."""
     if reading is None:
         return []
     flags = []
@@ -55,11 +57,21 @@ def plasma_flags(reading: PlasmaReading | None, headline_said: bool) -> list[str
     if reading.transformation is not None:
         t = reading.transformation
         flags.append(f"Possible small-cell transformation signal. {t.reason} {t.recommendation.text}")
-    germline = [o for o in reading.origins if o.verdict == "possible_germline"]
+    flags += list(reading.notes)
+    germline = [o for o in reading.origins if o.verdict == "possible_germline" and not o.known_benign]
     flags += [f"Possibly germline, not reported as acquired: {o.label}. {o.reason} {o.recommendation or ''}".rstrip()
               for o in germline]
-    ch = [o.label for o in reading.origins if o.verdict == "ch"]
+    ch = [o for o in reading.origins if o.verdict == "ch"]
     if ch:
-        flags.append(f"Read as clonal hematopoiesis (blood, not tumor) and left out of findings and therapies: {', '.join(ch)};"
-                     " see the plasma section for the reasons.")
+        flags.append(f"Read as clonal hematopoiesis (blood, not tumor) and left out of findings and therapies:"
+                     f" {', '.join(o.label for o in ch)}; see the plasma section for the reasons.")
+    flags += [o.recommendation for o in ch if o.recommendation]
+    flags += [f"{o.label}, headlined as a resistance mechanism, is also called in the matched white blood cells"
+              f" (plasma VAF {_pct(o.vaf)}, white-blood-cell VAF {_pct(o.wbc_vaf)}): part of its signal may be clonal"
+              " hematopoiesis; see the plasma section." for o in reading.origins
+              if o.verdict == "possible_ch" and o.wbc_vaf is not None and o.label in mechanisms]
     return flags
+
+
+def _pct(v: float | None) -> str:
+    return "unknown" if v is None else f"{v:.1%}"

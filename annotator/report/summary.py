@@ -57,6 +57,7 @@ class Headline:
     against: list[str]  # the drugs each resistance finding is resistance to, in words
     latest: str | None  # the most recent targeted drug given, in words
     driver_genes: frozenset[str]
+    transformation: str | None = None  # the small-cell transformation signal, in words
 
 
 def primary_drivers(interp: Interpretation, findings: list[FindingOut], stated: str | None) -> list[PrimaryDriver]:
@@ -81,6 +82,7 @@ def summarize(s: SummaryInputs) -> Summary:
         equivocal=_equivocal_genes(s.copy_numbers, s.index),
         against=[drug_label(drugs[f.resistance_to]) for f in resistance if f.resistance_to],
         latest=drug_label(drugs[targeted_given[-1]]) if targeted_given else None, driver_genes=s.index.driver_genes,
+        transformation=_transformation_words(s.plasma),
     )
     uninformative = not_informative_headline(s.plasma, framing, bool(resistance), any(d.source == "plasma" for d in s.drivers))
     return Summary(
@@ -95,7 +97,7 @@ def summarize(s: SummaryInputs) -> Summary:
         top_therapies=[f"{t.regimen} (level {t.evidence[0].level}, {t.evidence[0].type.replace('_', ' ')})" for t in s.offered][:3],
         cannot_exclude=[a.name for a in s.interp.cannot_exclude] + _cn_cannot_exclude(s.copy_numbers, s.index, s.interp, s.copy_number_assessed)
         if framing == "resistance" else [],
-        flags=[*plasma_flags(s.plasma, uninformative is not None), *s.interp.flags, *s.options.flags, *_driver_gene_cautions(facts), *(
+        flags=[*plasma_flags(s.plasma, uninformative is not None, frozenset(f.alteration for f in resistance)), *s.interp.flags, *s.options.flags, *_driver_gene_cautions(facts), *(
             f"{gene} copy number is equivocal (its interval spans the amplification threshold): not called an amplification"
             " and not ruled out; confirm with an orthogonal test before acting on it." for gene in facts.equivocal)],
     )
@@ -157,7 +159,15 @@ def _headline(facts: Headline) -> str:
         drugs_named = list(dict.fromkeys(facts.against))
         after = f" after {' / '.join(drugs_named)}" if drugs_named else ""
         return f"Resistance mechanism(s) in this knowledgebase detected{after}: {names}." + not_curated
+    if facts.transformation:
+        return (f"No genomic resistance mechanism in this knowledgebase detected after {facts.latest}, but a possible"
+                f" small-cell transformation signal: {facts.transformation}; consider a tissue re-biopsy." + not_curated)
     return f"No resistance mechanism in this knowledgebase detected after {facts.latest}." + not_curated
+
+
+def _transformation_words(plasma: PlasmaReading | None) -> str | None:
+    t = plasma.transformation if plasma else None
+    return None if t is None else f"{t.tp53} with {', '.join(t.rb1)}"
 
 
 def _uncurated(rows: list[AlterationRow], interp: Interpretation, index: KbIndex, excluded: frozenset[tuple]) -> list[Uncurated]:
