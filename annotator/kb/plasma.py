@@ -62,6 +62,16 @@ class ChRate(StrictModel):
     sources: list[SourceRef] = Field(min_length=1)
 
 
+class PolyclonalAssociation(StrictModel):
+    """A published association between resistance mechanisms found together and less benefit from a therapy
+    (issue 17), e.g. a KRAS mutation beside MET amplification and MET-directed combinations. Worded as an association
+    in reports, never as a prediction; every source must be a checked reference."""
+
+    genes: list[str] = Field(min_length=2, description="the association applies when every one has a resistance finding")
+    statement: str = Field(min_length=1, description="the association, as reports word it")
+    sources: list[SourceRef] = Field(min_length=1)
+
+
 class PlasmaKnowledge(CitedEntry):
     """plasma.yaml: CH genes and hotspots, germline counselling, and the transformation signal's TP53 hotspots."""
 
@@ -84,6 +94,9 @@ class PlasmaKnowledge(CitedEntry):
     sources_germline: list[SourceRef] = Field(min_length=1)
     sources_not_informative: list[SourceRef] = Field(min_length=1)
     sources_transformation: list[SourceRef] = Field(min_length=1)
+    polyclonal_associations: list[PolyclonalAssociation] = Field(
+        [], description="associations of co-occurring resistance mechanisms with less benefit (issue 17)"
+    )
 
     @model_validator(mode="after")
     def _subsets(self) -> PlasmaKnowledge:
@@ -104,12 +117,13 @@ class PlasmaKnowledge(CitedEntry):
         return [
             *self.sources, *self.sources_ch, *self.sources_germline, *self.sources_not_informative,
             *self.sources_transformation, *(s for h in self.ch_hotspots for s in h.sources),
-            *(s for r in self.ch_rates for s in r.sources),
+            *(s for r in self.ch_rates for s in r.sources), *(s for a in self.polyclonal_associations for s in a.sources),
         ]
 
     def genes_named(self) -> list[str]:
         """Every gene symbol the file names."""
-        return [*self.ch_genes, *self.ch_wbc_only, *(h.gene for h in self.ch_hotspots), *(r.gene for r in self.ch_rates)]
+        return [*self.ch_genes, *self.ch_wbc_only, *(h.gene for h in self.ch_hotspots), *(r.gene for r in self.ch_rates),
+                *(g for a in self.polyclonal_associations for g in a.genes)]
 
 
 def no_plasma_knowledge() -> PlasmaKnowledge:
@@ -117,5 +131,5 @@ def no_plasma_knowledge() -> PlasmaKnowledge:
     return PlasmaKnowledge.model_construct(
         ch_genes=[], ch_discordance_only=[], ch_wbc_only=[], ch_hotspots=[], ch_rates=[], germline_counselling=[],
         transformation_tp53_hotspot_codons=[], sources=[], sources_ch=[], sources_germline=[], sources_not_informative=[],
-        sources_transformation=[], last_reviewed=dt.date(1970, 1, 1), deprecated=False,
+        sources_transformation=[], polyclonal_associations=[], last_reviewed=dt.date(1970, 1, 1), deprecated=False,
     )
