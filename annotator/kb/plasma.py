@@ -76,6 +76,16 @@ class ChRate(StrictModel):
     sources: list[SourceRef] = Field(min_length=1)
 
 
+class PolyclonalAssociation(StrictModel):
+    """A published association between resistance mechanisms found together and less benefit from a therapy
+    (issue 17), e.g. a KRAS mutation beside MET amplification and MET-directed combinations. Worded as an association
+    in reports, never as a prediction; every source must be a checked reference."""
+
+    genes: list[str] = Field(min_length=2, description="the association applies when every one has a resistance finding")
+    statement: str = Field(min_length=1, description="the association, as reports word it")
+    sources: list[SourceRef] = Field(min_length=1)
+
+
 class PlasmaKnowledge(CitedEntry):
     """plasma.yaml: CH genes and hotspots, germline counselling, and the transformation signal's TP53 hotspots."""
 
@@ -108,6 +118,9 @@ class PlasmaKnowledge(CitedEntry):
     sources_germline: list[SourceRef] = Field(min_length=1)
     sources_not_informative: list[SourceRef] = Field(min_length=1)
     sources_transformation: list[SourceRef] = Field(min_length=1)
+    polyclonal_associations: list[PolyclonalAssociation] = Field(
+        [], description="associations of co-occurring resistance mechanisms with less benefit (issue 17)"
+    )
 
     @model_validator(mode="after")
     def _subsets(self) -> PlasmaKnowledge:
@@ -133,13 +146,13 @@ class PlasmaKnowledge(CitedEntry):
             *self.sources, *self.sources_ch, *self.sources_germline, *self.sources_not_informative,
             *self.sources_transformation, *(s for h in self.ch_hotspots for s in h.sources),
             *(s for r in self.ch_rates for s in r.sources), *self.sources_wbc, *self.transformation_codon_sources,
-            *(s for b in self.benign_polymorphisms for s in b.sources),
+            *(s for b in self.benign_polymorphisms for s in b.sources), *(s for a in self.polyclonal_associations for s in a.sources),
         ]
 
     def genes_named(self) -> list[str]:
         """Every gene symbol the file names."""
         return [*self.ch_genes, *self.ch_wbc_only, *(h.gene for h in self.ch_hotspots), *(r.gene for r in self.ch_rates),
-                *(b.gene for b in self.benign_polymorphisms),
+                *(b.gene for b in self.benign_polymorphisms), *(g for a in self.polyclonal_associations for g in a.genes),
                 *(getattr(self, f) for f in ("transformation_tp53_gene", "transformation_rb1_gene") if f in self.model_fields_set)]
 
 
@@ -148,6 +161,6 @@ def no_plasma_knowledge() -> PlasmaKnowledge:
     return PlasmaKnowledge.model_construct(
         ch_genes=[], ch_discordance_only=[], ch_wbc_only=[], ch_hotspots=[], ch_rates=[], germline_counselling=[],
         benign_polymorphisms=[], wbc_ch_max_vaf=0.20, transformation_tp53_hotspot_codons=[], transformation_codon_sources=[],
-        sources=[], sources_ch=[], sources_wbc=[], sources_germline=[], sources_not_informative=[], sources_transformation=[], last_reviewed=dt.date(1970, 1, 1),
-        deprecated=False,
+        sources=[], sources_ch=[], sources_wbc=[], sources_germline=[], sources_not_informative=[], sources_transformation=[],
+        polyclonal_associations=[], last_reviewed=dt.date(1970, 1, 1), deprecated=False,
     )
