@@ -271,21 +271,21 @@ def _reads_verdict(a: KbAlteration, n: DetectionNumbers, where: str, data: Sampl
     if sens + _SLACK < (n.min_sensitivity or 0.0):
         return _Verdict("cannot_be_excluded", f"{signal}: it cannot be excluded.", "tumor fraction too low for the assay's limit")
     if n.covered is None:
-        return _Verdict("cannot_be_excluded", f"{signal}, if {where} was sequenced; the assay's targets were not given"
-                        " (--panel-bed, --coverage), so it cannot be excluded.", "the assay's targets were not given")
+        return _Verdict("cannot_be_excluded", f"{signal}. Whether {where} was sequenced is unknown: the assay's targets were"
+                        " not given (--panel-bed or --coverage), so it cannot be excluded.", "the assay's targets were not given")
     return _Verdict("not_detected", f"Not detected: {signal[0].lower()}{signal[1:]}.", "")
 
 
 def _signal(a: KbAlteration, n: DetectionNumbers) -> str:
     """'At a tumor fraction of 0.5% a clonal EGFR T790M would be at ~0.25% VAF, below this assay's ~0.5% limit at
-    1000x (sensitivity 12%)'."""
+    1000x; sensitivity 10.9%, 95% required'."""
     expected, limit = n.expected_vaf or 0.0, n.limit_vaf or 0.0
-    depth = f"{n.depth:.0f}x" + (" (assumed depth: no coverage file)" if n.depth_assumed else "")
+    depth = f"{n.depth:.0f}x" + (" (assumed depth, no coverage file)" if n.depth_assumed else "")
     what = "of the reads at its breakpoint" if a.kind in _REARRANGEMENT_KINDS else "VAF"
     side = "below" if expected < limit else "above"
     return (f"At a tumor fraction of {pct(n.tumor_fraction)} a clonal {a.name} would be at ~{pct(expected)} {what},"
-            f" {side} this assay's ~{pct(limit)} limit at {depth} (sensitivity {pct(n.sensitivity or 0.0, sensitivity=True)},"
-            f" {pct(n.min_sensitivity or 0.0)} required)")
+            f" {side} this assay's ~{pct(limit)} limit at {depth}; sensitivity {pct(n.sensitivity or 0.0, sensitivity=True)},"
+            f" {pct(n.min_sensitivity or 0.0)} required")
 
 
 # --- copy number --------------------------------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def _copy_number(a: KbAlteration, data: SampleData) -> Negative:
         return _negative(a, "cannot_be_excluded", f"{a.name} cannot be excluded: {a.gene} copy number is equivocal ({gene.note}).",
                          "copy number equivocal", n)
     signal = (f"at a tumor fraction of {pct(tf)} {'an amplification to' if amp else 'a loss to'} {level:g} tumor copies"
-              f" would {'add' if amp else 'remove'} ~{change:.2f} copies in plasma")
+              f" would {'add' if amp else 'remove'} ~{change:.2g} copies in plasma")
     if change + _SLACK < cnv.min_observed_gain:
         return _negative(a, "cannot_be_excluded", f"{signal[0].upper()}{signal[1:]}, below the {cnv.min_observed_gain:g} copies"
                          " that can be seen: it cannot be excluded.", "tumor fraction too low to see it", n)
