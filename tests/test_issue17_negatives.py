@@ -6,7 +6,6 @@ contract names (annotator.plasma.negatives reads them through Protocols)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import pytest
 
@@ -24,30 +23,7 @@ from annotator.plasma.negatives import (
     locus,
     relevant_alterations,
 )
-
-
-@dataclass(frozen=True)
-class Panel:
-    targets: tuple[tuple[str, int, int], ...]
-
-    def covers(self, chrom: str, start: int, end: int) -> bool:
-        return any(c == chrom and s < end and start < e for c, s, e in self.targets)
-
-
-@dataclass(frozen=True)
-class Coverage:
-    regions: tuple[tuple[str, int, int, float], ...]
-
-    def depth_over(self, chrom: str, start: int, end: int) -> float | None:
-        depths = [d for c, s, e, d in self.regions if c == chrom and s < end and start < e]
-        return sum(depths) / len(depths) if depths else None
-
-
-@dataclass(frozen=True)
-class Assay:
-    assumed_depth: int = 1000
-    detection_min_alt_reads: int = 5
-    min_sensitivity: float = 0.95
+from tests.support.assay import Assay, Coverage, Panel
 
 
 @pytest.fixture

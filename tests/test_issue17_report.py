@@ -16,12 +16,18 @@ import pytest
 from annotator import pipeline
 from annotator.kb.references import SourceRef
 from annotator.models import SmallVariant
-from annotator.plasma.negatives import SampleContext, SampleData, assess_negatives, found_alteration_ids, locus
+from annotator.plasma.negatives import (
+    SampleContext,
+    SampleData,
+    assess_negatives,
+    found_alteration_ids,
+    locus,
+)
 from annotator.render import json_out
 from annotator.render.html import render_html
 from annotator.report import SCHEMA_VERSION
 from annotator.resources import report_schema_path
-from tests.test_issue17_negatives import Assay, Coverage, Panel
+from tests.support.assay import Assay, Coverage, Panel
 
 
 @dataclass(frozen=True)
