@@ -129,7 +129,8 @@ def test_report_3_2_html_shows_what_a_negative_means_and_the_new_pieces(wired, s
     assert 'id="negatives"' in html and "What a negative means" in html
     assert "negative-not_detected" in html and "negative-cannot_be_excluded" in html and "not assessable in plasma" in html
     assert "Tumor fraction:</strong> 8.0% (--tumor-fraction)" in html and "high confidence (4 informative variants)" in html
-    assert "Possible polyclonal resistance:" in html and "associated with less benefit" in html
+    assert 'class="flag polyclonal"' in html and "<strong>Possible polyclonal resistance: one combination" in html
+    assert "associated with less benefit" in html
     assert '<th scope="col">Clonality</th>' in html and "CCF 1.05 [0.82–1.30]" in html
 
 
@@ -140,7 +141,7 @@ def test_without_a_panel_every_depth_is_marked_assumed(wired, shipped_sample):
     assert snvs and all(n.status == "cannot_be_excluded" and n.numbers.depth_assumed for n in snvs)
     assert report.polyclonal is None
     html = render_html(report)
-    assert '<em class="assumed">assumed</em>' in html and "Possible polyclonal resistance" not in html
+    assert '<em class="assumed">assumed</em>' in html and 'class="flag polyclonal"' not in html
 
 
 def test_the_current_pipeline_still_builds_a_3_2_report_without_the_new_inputs(shipped_sample):
