@@ -19,6 +19,7 @@ from annotator.plasma import PlasmaReading, StatedDriverQuery, read_plasma
 from annotator.plasma.signals import inactivating
 from annotator.render import json_out
 from annotator.render.html import render_html
+from annotator.report import SCHEMA_VERSION
 
 CITED = [SourceRef(ref="review")]  # any reference the shipped knowledgebase has: the stand-ins cite it
 
@@ -222,7 +223,7 @@ def test_inactivating_kinds():
 def test_not_informative_headline_in_json_and_html(shipped_sample):
     report = shipped_sample(prior=["osimertinib"], driver="EGFR L858R", tumor_fraction=0.005)
     data = json.loads(json_out.render(report))
-    assert data["schema_version"] == "3.1"
+    assert data["schema_version"] == SCHEMA_VERSION  # 3.1 added the plasma section; later minor versions keep it
     headline = data["summary"]["headline"]
     assert headline.startswith("This plasma sample is not informative for resistance") and "re-biopsy" in headline
     assert "No resistance mechanism" not in headline

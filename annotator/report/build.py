@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 
 from annotator.interpret import Interpretation
 from annotator.kb.index import KbIndex
 from annotator.models import CopyNumberCall, Counts, GeneCopyNumber, InputFile, Observation
 from annotator.options import Options
 from annotator.plasma import PlasmaReading
+from annotator.plasma.negatives import Negative
+from annotator.report.assay import (
+    Clonality,
+    Polyclonal,
+    TumorFractionEstimate,
+    negatives_out,
+    polyclonal_out,
+    tumor_fraction_out,
+    with_clonality,
+)
 from annotator.report.clock import generated_at
 from annotator.report.findings import alteration_rows, finding_rows, kb_entries
 from annotator.report.model import (
@@ -46,9 +57,17 @@ def build_report(
     tumor_sample: str | None,
     copy_number_assessed: bool = False,
     plasma: PlasmaReading | None = None,
+    negatives: Sequence[Negative] | None = None,
+    tumor_fraction_estimate: TumorFractionEstimate | None = None,
+    clonality: Mapping[tuple, Clonality] | None = None,
+    polyclonal: Polyclonal | None = None,
 ) -> ReportModel:
     """One sample's report. ``plasma``: the plasma reading (origins of variants, informative, transformation);
-    ``alterations`` are every observation (rows), those it excluded included; ``interpretation`` was made without them."""
+    ``alterations`` are every observation (rows), those it excluded included; ``interpretation`` was made without them.
+
+    Since schema 3.2: ``negatives`` (``annotator.plasma.negatives.assess_negatives``), the tumor-fraction estimate
+    shown beside the value used, each small variant's ``clonality`` keyed by its observation's ``identity``, and the
+    ``polyclonal`` reading (None: not flagged)."""
     interp = interpretation
     findings = finding_rows(interp)
     standard = [therapy_out(o, index) for o in options.standard]
@@ -60,7 +79,7 @@ def build_report(
     when = generated_at()
     trials, setting_trials = _trials(options, index, dt.date.fromisoformat(when[:10]))
     drivers = primary_drivers(interp, findings, stated_driver_text)
-    rows = alteration_rows(alterations, interp)
+    rows = with_clonality(alteration_rows(alterations, interp), clonality or {})
     summary = summarize(SummaryInputs(
         interp=interp, options=options, index=index, findings=findings, rows=rows, copy_numbers=copy_numbers,
         offered=[*standard, *mechanism], prior_ids=prior_ids, drivers=drivers, copy_number_assessed=copy_number_assessed,
@@ -91,6 +110,9 @@ def build_report(
         evidence_scale=[ScaleLevel(level=d.level, meaning=d.meaning) for d in index.kb.policy.evidence_levels],
         warnings=warnings,
         plasma=plasma_out(plasma, index) if plasma else None,
+        tumor_fraction=tumor_fraction_out(settings, tumor_fraction_estimate),
+        negatives=negatives_out(negatives or []),
+        polyclonal=polyclonal_out(polyclonal, index) if polyclonal else None,
     )
 
 

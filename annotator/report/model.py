@@ -29,7 +29,7 @@ from annotator.plasma import Informative, Verdict
 
 # The report contract's version. Adding a field: minor version and a CHANGELOG line. Renaming or removing
 # one, or changing what it means: major version and a migration note in CHANGELOG.md.
-SCHEMA_VERSION: Literal["3.1"] = "3.1"
+SCHEMA_VERSION: Literal["3.2"] = "3.2"
 RESEARCH_USE = (
     "For research use only. This report supports, and does not replace, the judgement of qualified"
     " professionals (molecular pathologists, oncologists) at a molecular tumor board. Findings from"
@@ -229,6 +229,17 @@ class PlasmaOut(_Model):
     recommendations: list[RecommendationOut]
 
 
+class ClonalityOut(_Model):
+    """A small variant's cell fraction: its VAF against a clonal heterozygous one at this tumor fraction (since 3.2)."""
+
+    ccf: float | None = Field(description="cancer cell fraction, uncapped (above 1: copy gain or a tumor fraction too low); null: unknown")
+    ccf_low: float | None = Field(description="low end of its binomial interval (settings.assay.ccf_interval)")
+    ccf_high: float | None
+    label: Literal["clonal", "subclonal", "indeterminate", "unknown"] = Field(
+        description="indeterminate: the interval spans settings.assay.clonal_ccf_threshold; unknown: no tumor fraction or reads")
+    expected_clonal_vaf: float | None = Field(description="the VAF of a clonal heterozygous change at this tumor fraction")
+
+
 class AlterationRow(_Model):
     """An observation (its own class per kind, told apart by ``kind``) and what the report concluded of it."""
 
@@ -237,6 +248,7 @@ class AlterationRow(_Model):
     kb_id: str | None = Field(description="the knowledgebase entry it matched (most specific), if any")
     role: Role | None = Field(description="its role in this sample, when it matched")
     relative_vaf: float | None = Field(description="its VAF divided by the plasma primary driver's VAF (small variants)")
+    clonality: ClonalityOut | None = Field(None, description="since 3.2: small variants' cell fraction; null: not estimated")
 
 
 class CopyNumberRow(_Model):
@@ -261,6 +273,62 @@ class Settings(_Model):
     reference: str | None = Field(description="FASTA file name used for REF checks and left-alignment; null: none (indels trimmed only)")
     plasma: PlasmaThresholds = Field(default_factory=PlasmaThresholds,
                                      description="thresholds of the plasma reading: germline bands, CH discordance, informative tumor fraction, WBC evidence")
+    assay: dict[str, float | int] | None = Field(None, description="since 3.2: the assay's detection limits and thresholds; null: not given")
+
+
+class NegativeNumbersOut(_Model):
+    """The numbers behind a negative's status (null: not used for its kind)."""
+
+    tumor_fraction: float | None
+    covered: bool | None = Field(description="the locus is among the assay's targets; null: unknown (no --panel-bed or --coverage)")
+    expected_vaf: float | None = Field(description="VAF of a clonal heterozygous change at this tumor fraction (fusions: of the breakpoint reads)")
+    limit_vaf: float | None = Field(description="detection_min_alt_reads / depth")
+    depth: float | None
+    depth_assumed: bool = Field(description="the configured assumed depth (settings.assay.assumed_depth), not a measured one")
+    min_alt_reads: int | None
+    sensitivity: float | None = Field(description="P(at least min_alt_reads alt reads | depth, expected_vaf), exact binomial")
+    min_sensitivity: float | None
+    expected_gain: float | None = Field(description="amplifications: plasma copies a change to min_copy_number would add at this tumor fraction")
+    min_observed_gain: float | None
+    min_copy_number: float | None
+
+
+class NegativeOut(_Model):
+    """A knowledgebase mechanism relevant here that was not found, and what its absence means (since 3.2)."""
+
+    alteration: str = Field(description="knowledgebase alteration id")
+    name: str
+    gene: str | None
+    kind: str = Field(description="the knowledgebase alteration kind")
+    status: Literal["not_detected", "cannot_be_excluded", "not_assessable"]
+    reason: str = Field(description="why, with the numbers, in words")
+    numbers: NegativeNumbersOut
+
+
+class TumorFractionOut(_Model):
+    """The sample's one tumor fraction, where it came from, and how far to trust it (since 3.2)."""
+
+    value: float | None = Field(description="the tumor fraction used (settings.tumor_fraction); null: unknown")
+    source: str = Field(description="--tumor-fraction, an ichorCNA file, or the estimate from somatic VAFs")
+    estimated: bool
+    method: str | None = Field(description="the estimator and the variants it read; null: no estimate was made")
+    estimate: float | None = Field(description="the VAF-based estimate (beside a given value: a check on it)")
+    confidence: Literal["high", "low"] | None = Field(description="of the estimate; null: no estimate was made")
+    n_informative: int | None = Field(description="somatic-looking variants the estimate read")
+    reason: str | None
+
+
+class AssociationOut(_Model):
+    statement: str
+    references: list[Link]
+
+
+class PolyclonalOut(_Model):
+    """Two or more independent resistance mechanisms: possibly polyclonal resistance (since 3.2)."""
+
+    statement: str
+    mechanisms: list[str] = Field(description="display names of the independent resistance mechanisms")
+    associations: list[AssociationOut] = Field(description="published associations between them, worded as associations")
 
 
 # The HTML table (ReportModel property) that shows each kind of observation.
@@ -269,7 +337,7 @@ ROW_TABLES: dict[type, str] = {SmallVariant: "small_variant_rows", ProteinChange
 
 
 class ReportModel(_Model):
-    schema_version: Literal["3.1"] = SCHEMA_VERSION
+    schema_version: Literal["3.2"] = SCHEMA_VERSION
     software_version: str = __version__
     generated_at: str
     genome_build: Build
@@ -292,6 +360,9 @@ class ReportModel(_Model):
     warnings: list[str]
     research_use: str = RESEARCH_USE
     plasma: PlasmaOut | None = Field(None, description="since 3.1: the plasma reading (origins, informative, transformation); null: not assessed")
+    tumor_fraction: TumorFractionOut | None = Field(None, description="since 3.2: the tumor fraction, its source and confidence")
+    negatives: list[NegativeOut] = Field([], description="since 3.2: relevant mechanisms not found: not detected, cannot be excluded, not assessable")
+    polyclonal: PolyclonalOut | None = Field(None, description="since 3.2: possible polyclonal resistance; null: not flagged")
 
     @property
     def offered_options(self) -> list[TherapyOut]:

@@ -1,0 +1,120 @@
+"""The report's pieces of issue 17: the tumor fraction with its source and confidence, each small variant's clonality,
+possible polyclonal resistance, and what each negative means (``annotator.plasma.negatives``).
+
+The estimator, the clonality and the polyclonal reading are built elsewhere (``annotator.plasma``); the Protocols
+below name only what the report reads of them, so any object with these members will do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal, Protocol
+
+from annotator.kb.index import KbIndex
+from annotator.kb.schema import SourceRef
+from annotator.models import SmallVariant
+from annotator.plasma.negatives import Negative
+from annotator.report.citations import links
+from annotator.report.model import (
+    AlterationRow,
+    AssociationOut,
+    ClonalityOut,
+    NegativeNumbersOut,
+    NegativeOut,
+    PolyclonalOut,
+    Settings,
+    TumorFractionOut,
+)
+
+
+class TumorFractionEstimate(Protocol):
+    """The tumor-fraction estimate from somatic-looking variants (``annotator.plasma.fraction``)."""
+
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def confidence(self) -> Literal["high", "low"]: ...
+    @property
+    def n_informative(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+
+
+class Clonality(Protocol):
+    """A small variant's cell fraction (``annotator.plasma.clonality``)."""
+
+    @property
+    def ccf(self) -> float | None: ...
+    @property
+    def low(self) -> float | None: ...
+    @property
+    def high(self) -> float | None: ...
+    @property
+    def label(self) -> Literal["clonal", "subclonal", "indeterminate", "unknown"]: ...
+    @property
+    def expected_clonal_vaf(self) -> float | None: ...
+
+
+class PolyclonalAssociation(Protocol):
+    """A published association between two of the mechanisms found, worded as an association, with its sources."""
+
+    @property
+    def statement(self) -> str: ...
+    @property
+    def sources(self) -> Sequence[SourceRef]: ...
+
+
+class Polyclonal(Protocol):
+    """Two or more independent resistance mechanisms: possibly polyclonal resistance."""
+
+    @property
+    def statement(self) -> str: ...
+    @property
+    def mechanisms(self) -> Sequence[str]: ...
+    @property
+    def associations(self) -> Sequence[PolyclonalAssociation]: ...
+
+
+# The report lists what cannot be excluded first, then what was not detected, then what plasma cannot show.
+_STATUS_ORDER = {"cannot_be_excluded": 0, "not_detected": 1, "not_assessable": 2}
+
+
+def negatives_out(negatives: Sequence[Negative]) -> list[NegativeOut]:
+    """The report's negatives, by status (knowledgebase order within one)."""
+    ordered = sorted(negatives, key=lambda n: _STATUS_ORDER[n.status])
+    return [NegativeOut(
+        alteration=n.alteration_id, name=n.name, gene=n.gene, kind=n.kind, status=n.status, reason=n.reason,
+        numbers=NegativeNumbersOut(**vars(n.numbers)),
+    ) for n in ordered]
+
+
+def tumor_fraction_out(settings: Settings, estimate: TumorFractionEstimate | None) -> TumorFractionOut:
+    """The one tumor fraction the report used (as settings echo it), with the estimate beside it when one was made."""
+    return TumorFractionOut(
+        value=settings.tumor_fraction, source=settings.tumor_fraction_source, estimated=settings.tumor_fraction_estimated,
+        method=estimate.method if estimate else None, estimate=estimate.value if estimate else None,
+        confidence=estimate.confidence if estimate else None, n_informative=estimate.n_informative if estimate else None,
+        reason=estimate.reason if estimate else None,
+    )
+
+
+def clonality_out(c: Clonality) -> ClonalityOut:
+    return ClonalityOut(ccf=c.ccf, ccf_low=c.low, ccf_high=c.high, label=c.label, expected_clonal_vaf=c.expected_clonal_vaf)
+
+
+def with_clonality(rows: list[AlterationRow], clonality: Mapping[tuple, Clonality]) -> list[AlterationRow]:
+    """The rows, each small variant with its clonality (``clonality`` is keyed by the observation's ``identity``)."""
+    return [
+        r.model_copy(update={"clonality": clonality_out(c)})
+        if isinstance(r.observation, SmallVariant) and (c := clonality.get(r.observation.identity)) is not None else r
+        for r in rows
+    ]
+
+
+def polyclonal_out(p: Polyclonal, index: KbIndex) -> PolyclonalOut:
+    return PolyclonalOut(
+        statement=p.statement, mechanisms=list(p.mechanisms),
+        associations=[AssociationOut(statement=a.statement, references=links(list(a.sources), index)) for a in p.associations],
+    )
