@@ -175,7 +175,8 @@ class Counts(_Frozen):
 
     ``passed_filters`` and ``filtered`` classify the records in knowledgebase genes; records outside
     them are counted, their FILTER never read (``filter_not_checked``, equal to
-    ``outside_knowledgebase_genes`` for VCFs, whether the file was read by index or streamed).
+    ``outside_knowledgebase_genes`` for VCFs, whether the file was read by index or streamed), except those
+    in panel targets (``--panel-bed``), whose alleles become ``background_variants``.
     """
 
     records_read: int = 0
@@ -184,7 +185,8 @@ class Counts(_Frozen):
     outside_knowledgebase_genes: int = 0
     skipped: int = 0  # records or alleles not used (no usable allele, no-calls, ...); why: skipped_reasons
     filter_not_checked: int = 0  # records outside knowledgebase genes, whose FILTER was not read
-    # of ``outside_knowledgebase_genes``: alleles read in panel targets (--panel-bed) as background variants
+    # alleles of records outside knowledgebase genes but in panel targets (--panel-bed), read as background
+    # variants for the tumor-fraction estimate (their records are counted in outside_knowledgebase_genes)
     background_variants: int = 0
     skipped_reasons: dict[str, int] = {}  # reason -> how many records or alleles it skipped
 
@@ -197,7 +199,8 @@ class Counts(_Frozen):
 
 
 class InputFile(_Frozen):
-    role: Literal["vcf", "maf", "cnv", "fusions", "wbc"]  # wbc: the matched white-blood-cell VCF (--wbc-vcf)
+    # wbc: the matched white-blood-cell VCF (--wbc-vcf); panel: the assay's targets (--panel-bed); coverage: --coverage
+    role: Literal["vcf", "maf", "cnv", "fusions", "wbc", "panel", "coverage"]
     file: str  # name only: reports never reveal the submitting machine's folders
     sha256: str
     format: str

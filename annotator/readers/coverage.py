@@ -16,11 +16,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.errors import InputError
-from annotator.models import CoverageTable, PanelTargets, Region
-from annotator.readers.panel import interval, text_lines
+from annotator.models import CoverageTable, InputFile, PanelTargets, Region
+from annotator.readers.common import file_sha256
+from annotator.readers.panel import interval, read_panel_bed, text_lines
 
 _ALIASES = {  # a header column -> what it is
     "chrom": "chrom", "chr": "chrom", "chromosome": "chrom", "contig": "chrom",
@@ -134,3 +136,25 @@ def read_coverage(path: str | Path, panel: PanelTargets | None = None) -> Covera
     if not by_contig:
         raise InputError(f"no regions with a depth; {_EXPECTED}", path)
     return CoverageTable(source=path.name, by_contig={c: tuple(r) for c, r in by_contig.items()})
+
+
+@dataclass(frozen=True)
+class AssayFiles:
+    """The assay's targets and depth of one sample (``--panel-bed``, ``--coverage``), read before any variant."""
+
+    panel: PanelTargets | None = None
+    coverage: CoverageTable | None = None
+    inputs: tuple[InputFile, ...] = ()  # their report entries (roles panel, coverage)
+
+
+def read_assay(panel_bed: str | Path | None, coverage: str | Path | None) -> AssayFiles:
+    """Both files, each refused with one error naming its file and line; a per-target coverage table is placed on
+    the panel's targets."""
+    panel = read_panel_bed(panel_bed) if panel_bed else None
+    depth = read_coverage(coverage, panel) if coverage else None
+    entries = []
+    if panel_bed:
+        entries.append(InputFile(role="panel", file=Path(panel_bed).name, sha256=file_sha256(panel_bed), format="BED"))
+    if coverage:
+        entries.append(InputFile(role="coverage", file=Path(coverage).name, sha256=file_sha256(coverage), format="depth per region"))
+    return AssayFiles(panel, depth, tuple(entries))
