@@ -12,6 +12,7 @@ import click
 from annotator import __version__
 from annotator.config import (
     DEFAULT_TUMOR_TYPE,
+    AssayThresholds,
     CallThresholds,
     CnvThresholds,
     PlasmaThresholds,
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # imported by the commands that need them: `--help` and `sche
     from annotator.samplesheet import SampleRow
 
 _PATH = click.Path(path_type=Path)  # existence and kind are checked by the readers, with one-line errors
-Thresholds = TypeVar("Thresholds", CnvThresholds, CallThresholds, PlasmaThresholds)
+Thresholds = TypeVar("Thresholds", CnvThresholds, CallThresholds, PlasmaThresholds, AssayThresholds)
 
 
 def _load_kb(kb_dir: Path | None) -> Knowledgebase:
@@ -76,6 +77,9 @@ def main() -> None:
 @click.option("--cnv-thresholds", type=_PATH, help="YAML overriding copy-number thresholds (see README).")
 @click.option("--call-thresholds", type=_PATH, help="YAML overriding what caller verdicts need (0/0 genotypes with alt reads, fusion confidence and frame; see README).")
 @click.option("--plasma-thresholds", type=_PATH, help="YAML overriding the plasma-origin thresholds (germline and CH flags, WBC presence, informative tumor fraction; see README).")
+@click.option("--panel-bed", type=_PATH, help="The assay's targets (BED, 0-based; 4th column the target's name; gz ok): what a negative can mean, and background variants for the tumor fraction.")
+@click.option("--coverage", type=_PATH, help="Depth per region: mosdepth regions.bed.gz, or a table with chrom/start/end/depth or target/depth (default: the assumed depth of --assay-thresholds).")
+@click.option("--assay-thresholds", type=_PATH, help="YAML overriding the assay settings (assumed depth, detection limit, clonality, tumor-fraction confidence; see README).")
 @click.option("--reference", type=_PATH, help="Genome FASTA (with .fai): REF checks and left-alignment of indels in knowledgebase genes.")
 @click.option("--format", "formats", default="html,pdf,json", show_default=True, help="Comma-separated output formats.")
 @click.option("--outdir", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True)
@@ -84,6 +88,7 @@ def annotate(vcf: tuple[Path, ...], cnv: tuple[Path, ...], fusions: tuple[Path, 
              tumor_type: str | None, prior: tuple[str, ...], driver: str | None, genome: str | None, tumor_sample: str | None,
              include_filtered: bool, tumor_fraction: str | None, tumor_fraction_file: Path | None, ploidy: str | None,
              cnv_format: str | None, cnv_thresholds: Path | None, call_thresholds: Path | None, plasma_thresholds: Path | None,
+             panel_bed: Path | None, coverage: Path | None, assay_thresholds: Path | None,
              reference: Path | None, formats: str, outdir: Path, kb_dir: Path | None) -> None:
     """Annotate one sample: VCF [VCF ...] (several VCFs of one sample are merged)."""
     _check_environment()
@@ -97,12 +102,12 @@ def annotate(vcf: tuple[Path, ...], cnv: tuple[Path, ...], fusions: tuple[Path, 
         "tumor_fraction": tumor_fraction, "tumor_fraction_file": tumor_fraction_file, "ploidy": ploidy,
         "cnv_format": cnv_format, "tumor_type": tumor_type, "formats": fmts,
         "cnv": _thresholds(CnvThresholds, cnv_thresholds), "calls": _thresholds(CallThresholds, call_thresholds),
-        "plasma": _thresholds(PlasmaThresholds, plasma_thresholds),
+        "plasma": _thresholds(PlasmaThresholds, plasma_thresholds), "assay": _thresholds(AssayThresholds, assay_thresholds),
     }
     config = _run_config(options, kb_dir)
     inputs = SampleInputs(
         vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
-        prior_therapies=tuple(prior), driver=driver, wbc_vcf=wbc_vcf,
+        prior_therapies=tuple(prior), driver=driver, wbc_vcf=wbc_vcf, panel_bed=panel_bed, coverage=coverage,
     )
     check_inputs(inputs)
     from annotator.atomic import check_writable_dir
@@ -147,10 +152,11 @@ def _run_config(options: dict[str, Any], kb_dir: Path | None) -> RunConfig:
 @click.option("--cnv-thresholds", type=_PATH, help="YAML overriding copy-number thresholds.")
 @click.option("--call-thresholds", type=_PATH, help="YAML overriding what caller verdicts need (see README).")
 @click.option("--plasma-thresholds", type=_PATH, help="YAML overriding the plasma-origin thresholds (see README).")
+@click.option("--assay-thresholds", type=_PATH, help="YAML overriding the assay settings (depth, detection limit, clonality; see README).")
 @click.option("--kb", "kb_dir", type=click.Path(path_type=Path, file_okay=False), help="Use another knowledgebase directory (validated on load).")
 def batch(samplesheet: Path, outdir: Path, formats: str, jobs: int | None, resume: bool, only: tuple[str, ...], no_cohort: bool,
           no_status: bool, cnv_thresholds: Path | None, call_thresholds: Path | None, plasma_thresholds: Path | None,
-          kb_dir: Path | None) -> None:
+          assay_thresholds: Path | None, kb_dir: Path | None) -> None:
     """Annotate every sample of SAMPLESHEET (CSV/TSV; see README); one bad sample never stops the others."""
     _check_environment()
     from annotator.batch import BatchOptions
@@ -168,7 +174,8 @@ def batch(samplesheet: Path, outdir: Path, formats: str, jobs: int | None, resum
     options = BatchOptions(
         outdir=outdir, formats=fmts, kb_dir=str(kb_dir) if kb_dir else None, jobs=jobs or os.cpu_count() or 1, resume=resume,
         cnv=_thresholds(CnvThresholds, cnv_thresholds), calls=_thresholds(CallThresholds, call_thresholds),
-        plasma=_thresholds(PlasmaThresholds, plasma_thresholds), write_status=not no_status,
+        plasma=_thresholds(PlasmaThresholds, plasma_thresholds), assay=_thresholds(AssayThresholds, assay_thresholds),
+        write_status=not no_status,
     )
     from annotator.atomic import check_writable_dir
 

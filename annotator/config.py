@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any, ClassVar, Literal, Protocol, Self, TypeVar, get_args
+from typing import Any, ClassVar, Literal, Protocol, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 
+from annotator.config_assay import AssayThresholds
 from annotator.errors import InputError
 from annotator.genome import parse_build
+from annotator.thresholds import FrozenSettings as _Frozen
+from annotator.thresholds import Thresholds as _Thresholds
+from annotator.thresholds import setting_problem as _problem
 
 DEFAULT_TUMOR_TYPE = "NSCLC"  # the one place the default is written (CLI, sample sheet and pipeline read it here)
 
@@ -52,88 +54,7 @@ class TumorTypes(Protocol):
     def tumor_type(self, name: str) -> object | None: ...
 
 
-class _Frozen(BaseModel):
-    # As the report's models: the thresholds are echoed in the JSON, whose schema marks them all required.
-    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
-
-
-def _problem(reason: str) -> PydanticCustomError:
-    # The reason is passed as context, so braces in it are never read as a template.
-    return PydanticCustomError("run_option", "{reason}", {"reason": reason})
-
-
 # --- thresholds ------------------------------------------------------------------------------------
-
-class _Thresholds(_Frozen):
-    """Named numeric settings a lab can override from a YAML mapping; unknown names are refused."""
-
-    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {}  # allowed values of the text-valued settings
-
-    @classmethod
-    def from_yaml(cls, path: str | Path) -> Self:
-        import yaml
-
-        try:
-            with open(path, encoding="utf-8") as fh:
-                data = yaml.safe_load(fh) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise InputError(f"cannot read thresholds ({' '.join(str(exc).split())})", path) from None
-        if not isinstance(data, dict):
-            raise InputError("expected a YAML mapping of threshold names to values", path)
-        defaults = cls().as_dict()
-        unknown = sorted(set(data) - set(defaults), key=str)
-        if unknown:
-            raise InputError(f"unknown threshold(s) {', '.join(map(str, unknown))}; known: {', '.join(defaults)}", path)
-        values = {}
-        for key, value in data.items():
-            problem = cls._value_problem(key, value, defaults[key])
-            if problem:
-                raise InputError(f"{key}: {value!r} {problem}", path)
-            default = defaults[key]
-            values[key] = _typed(value, default)
-        try:
-            return cls(**values)
-        except ValidationError as exc:  # a bound beyond non-negative (e.g. a maximum below a minimum)
-            raise InputError("; ".join(f"{'.'.join(map(str, e['loc'])) or 'thresholds'}: {e['msg']}" for e in exc.errors()),
-                             path) from None
-
-    @classmethod
-    def _value_problem(cls, key: str, value: Any, default: Setting) -> str | None:
-        """Why ``value`` cannot replace the setting ``key`` (whose default gives its type), else None."""
-        if isinstance(default, tuple):  # a band: [low, high]
-            if not isinstance(value, list) or len(value) != len(default):
-                return f"is not a list of {len(default)} numbers ([low, high])"
-            return next((f"has {item!r}, which {p}" for item in value if (p := _number_problem(item, default[0]))), None)
-        if isinstance(default, bool):
-            return None if isinstance(value, bool) else "is not true or false"
-        if isinstance(default, str):
-            choices = cls.CHOICES.get(key, ())
-            return None if value in choices else f"is not one of {', '.join(choices)}"
-        return _number_problem(value, default)
-
-    def as_dict(self) -> dict[str, Setting]:
-        return self.model_dump()
-
-
-Setting = float | int | bool | str | tuple[float, float]  # the types a threshold's default can have
-
-
-def _number_problem(value: Any, default: float | int) -> str | None:
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value) or value < 0:
-        return "is not a non-negative number"
-    if isinstance(default, int) and value != int(value):
-        return "is not a whole number"
-    return None
-
-
-def _typed(value: Any, default: Setting) -> Any:
-    """A YAML value checked by ``_Thresholds._value_problem``, in its default's type (1 -> 1.0, [a, b] -> (a, b))."""
-    if isinstance(default, (bool, str)):
-        return value
-    if isinstance(default, tuple):
-        return tuple(float(v) for v in value)
-    return type(default)(value)
-
 
 class CnvThresholds(_Thresholds):
     """Copy-number calling thresholds; a lab can override any of them with ``--cnv-thresholds FILE`` (YAML)."""
@@ -339,6 +260,7 @@ class RunConfig(SampleOptions):
     cnv: CnvThresholds = Field(default_factory=CnvThresholds)
     calls: CallThresholds = Field(default_factory=CallThresholds)
     plasma: PlasmaThresholds = Field(default_factory=PlasmaThresholds)
+    assay: AssayThresholds = Field(default_factory=AssayThresholds)  # depth, detection limit, clonality (config_assay)
 
     @field_validator("formats", mode="before")
     @classmethod
@@ -352,10 +274,11 @@ class RunConfig(SampleOptions):
 
     @classmethod
     def for_sample(cls, options: SampleOptions, formats: tuple[str, ...], cnv: CnvThresholds, calls: CallThresholds,
-                   plasma: PlasmaThresholds | None = None) -> RunConfig:
+                   plasma: PlasmaThresholds | None = None, assay: AssayThresholds | None = None) -> RunConfig:
         """One sample's options with the run's formats and thresholds (``batch``)."""
         return cls.model_validate({**{k: getattr(options, k) for k in SampleOptions.model_fields},
-                                   "formats": formats, "cnv": cnv, "calls": calls, "plasma": plasma or PlasmaThresholds()})
+                                   "formats": formats, "cnv": cnv, "calls": calls, "plasma": plasma or PlasmaThresholds(),
+                                   "assay": assay or AssayThresholds()})
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -7,9 +7,11 @@ reader of the JSON finds the record again; intervals used for overlap tests are 
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from annotator.genome import bare_contig
 
@@ -173,7 +175,8 @@ class Counts(_Frozen):
 
     ``passed_filters`` and ``filtered`` classify the records in knowledgebase genes; records outside
     them are counted, their FILTER never read (``filter_not_checked``, equal to
-    ``outside_knowledgebase_genes`` for VCFs, whether the file was read by index or streamed).
+    ``outside_knowledgebase_genes`` for VCFs, whether the file was read by index or streamed), except those
+    in panel targets (``--panel-bed``), whose alleles become ``background_variants``.
     """
 
     records_read: int = 0
@@ -182,6 +185,9 @@ class Counts(_Frozen):
     outside_knowledgebase_genes: int = 0
     skipped: int = 0  # records or alleles not used (no usable allele, no-calls, ...); why: skipped_reasons
     filter_not_checked: int = 0  # records outside knowledgebase genes, whose FILTER was not read
+    # alleles of records outside knowledgebase genes but in panel targets (--panel-bed), read as background
+    # variants for the tumor-fraction estimate (their records are counted in outside_knowledgebase_genes)
+    background_variants: int = 0
     skipped_reasons: dict[str, int] = {}  # reason -> how many records or alleles it skipped
 
     def __add__(self, other: Counts) -> Counts:
@@ -193,7 +199,8 @@ class Counts(_Frozen):
 
 
 class InputFile(_Frozen):
-    role: Literal["vcf", "maf", "cnv", "fusions", "wbc"]  # wbc: the matched white-blood-cell VCF (--wbc-vcf)
+    # wbc: the matched white-blood-cell VCF (--wbc-vcf); panel: the assay's targets (--panel-bed); coverage: --coverage
+    role: Literal["vcf", "maf", "cnv", "fusions", "wbc", "panel", "coverage"]
     file: str  # name only: reports never reveal the submitting machine's folders
     sha256: str
     format: str
@@ -212,6 +219,9 @@ class ReadResult(_Frozen):
     warnings: tuple[str, ...] = ()
     sample_name: str | None = None
     genome_build: str | None = None
+    # Small variants in panel targets outside every knowledgebase gene (--panel-bed): for the tumor-fraction
+    # estimate only, never report rows, never matched.
+    background: tuple[SmallVariant, ...] = ()
 
 
 class WbcCalls(_Frozen):
@@ -247,3 +257,87 @@ class WbcCalls(_Frozen):
 def allele_key(v: SmallVariant) -> tuple[str, int, str, str]:
     pos, ref, alt = v.left_aligned or (v.pos, v.ref, v.alt)
     return bare_contig(v.chrom), pos, ref, alt
+
+
+# --- the assay's targets and depth (issue 17) --------------------------------------------------------------
+
+class Region(_Frozen):
+    """One interval of a panel BED or a coverage file: 0-based half-open on a bare contig (``7``, not ``chr7``)."""
+
+    chrom: str
+    start: int
+    end: int
+    name: str = ""  # the BED name column (a panel target's name, often its gene), "" when none
+    depth: float | None = None  # mean depth over the interval (coverage files)
+
+
+class _Regions(_Frozen):
+    """Regions by bare contig, sorted by start, with an overlap query that is right for nested or overlapping
+    regions too (a running maximum of the ends bounds the backward scan)."""
+
+    source: str  # the file's name (no directory)
+    by_contig: dict[str, tuple[Region, ...]]
+    _starts: dict[str, list[int]] = PrivateAttr(default_factory=dict)
+    _reach: dict[str, list[int]] = PrivateAttr(default_factory=dict)  # max end of the regions up to each one
+
+    @field_validator("by_contig")
+    @classmethod
+    def _sorted(cls, v: dict[str, tuple[Region, ...]]) -> dict[str, tuple[Region, ...]]:
+        return {contig: tuple(sorted(regions, key=lambda r: (r.start, r.end))) for contig, regions in v.items()}
+
+    def model_post_init(self, context: object, /) -> None:
+        for contig, regions in self.by_contig.items():
+            self._starts[contig] = [r.start for r in regions]
+            reach, furthest = [], 0
+            for r in regions:
+                furthest = max(furthest, r.end)
+                reach.append(furthest)
+            self._reach[contig] = reach
+
+    def overlapping(self, chrom: str, start: int, end: int) -> list[Region]:
+        """The regions overlapping the 0-based half-open ``[start, end)`` on ``chrom`` (any naming), in order.
+        An empty interval (an insertion point) counts as ``[start, start + 1)``."""
+        contig = bare_contig(chrom)
+        regions = self.by_contig.get(contig, ())
+        if not regions:
+            return []
+        end = max(end, start + 1)
+        starts, reach = self._starts[contig], self._reach[contig]
+        found = []
+        i = bisect.bisect_left(starts, end) - 1
+        while i >= 0 and reach[i] > start:
+            if regions[i].end > start:
+                found.append(regions[i])
+            i -= 1
+        return found[::-1]
+
+    def __len__(self) -> int:
+        return sum(len(r) for r in self.by_contig.values())
+
+
+class PanelTargets(_Regions):
+    """The assay's targets (``--panel-bed``): where it can see anything at all."""
+
+    def covers(self, chrom: str, start: int, end: int) -> bool:
+        """Whether any target overlaps the 0-based half-open interval."""
+        return bool(self.overlapping(chrom, start, end))
+
+    def targets_overlapping(self, chrom: str, start: int, end: int) -> list[Region]:
+        return self.overlapping(chrom, start, end)
+
+
+class CoverageTable(_Regions):
+    """Depth per region (``--coverage``: mosdepth ``regions.bed.gz``, or a per-target table placed on the panel)."""
+
+    def depth_over(self, chrom: str, start: int, end: int) -> float | None:
+        """Mean depth over the 0-based half-open interval: the depths of the regions overlapping it, weighted by
+        the length of each overlap; None when no region with a depth overlaps it."""
+        return weighted_depth(self.overlapping(chrom, start, end), start, max(end, start + 1))
+
+
+def weighted_depth(regions: Sequence[Region], start: int, end: int) -> float | None:
+    weights = [(min(r.end, end) - max(r.start, start), r.depth) for r in regions if r.depth is not None]
+    total = sum(w for w, _ in weights)
+    if not weights or total <= 0:
+        return None
+    return sum(w * d for w, d in weights if d is not None) / total

@@ -32,6 +32,7 @@ from annotator.readers import cnv as cnv_reader
 from annotator.readers import fusion as fusion_reader
 from annotator.readers import maf as maf_reader
 from annotator.readers import vcf as vcf_reader
+from annotator.readers.coverage import read_assay
 from annotator.report import ReportModel, Settings, build_report
 
 _VCF_SUFFIXES = (".vcf.gz", ".vcf.bgz", ".vcf", ".bcf")
@@ -52,6 +53,8 @@ class SampleInputs:
     driver: str | None = None
     warnings: list[str] = field(default_factory=list)
     wbc_vcf: Path | None = None  # matched white-blood-cell calls (--wbc-vcf, the sheet's wbc_vcf column)
+    panel_bed: Path | None = None  # the assay's targets (--panel-bed, the sheet's panel_bed column)
+    coverage: Path | None = None  # depth per region or target (--coverage, the sheet's coverage column)
 
 
 def check_explicit_sample_id(sample_id: str) -> str:
@@ -127,7 +130,8 @@ def _merge_counts(results: list[ReadResult]) -> Counts:
 
 def check_inputs(inputs: SampleInputs) -> None:
     """Cheap checks of what the user typed, run before the knowledgebase is even loaded."""
-    for path in (*inputs.vcfs, *inputs.cnv, *inputs.fusions, *([inputs.wbc_vcf] if inputs.wbc_vcf else [])):
+    optional = [p for p in (inputs.wbc_vcf, inputs.panel_bed, inputs.coverage) if p]
+    for path in (*inputs.vcfs, *inputs.cnv, *inputs.fusions, *optional):
         if Path(path).is_dir():
             raise InputError("is a directory, not a file", path)
         if not Path(path).is_file():
@@ -141,6 +145,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     headers = [read_small_variant_header(p) for p in inputs.vcfs]
     build = resolve_build(headers, config.genome)
     wbc_header = read_wbc_header(inputs.wbc_vcf, build) if inputs.wbc_vcf else None  # refused before any reading
+    assay = read_assay(inputs.panel_bed, inputs.coverage)  # a bad line is refused before any VCF is read
     index = kb_index(kb, build)
 
     reference = None
@@ -155,7 +160,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         return bool(match_alterations([alteration], index)) or near_named_exon(alteration, index, config.calls.non_coding_kept_within_bp)
 
     vcf_options = vcf_reader.VcfOptions(tumor_sample=config.tumor_sample, include_filtered=config.include_filtered, reference=reference,
-                                        calls=config.calls, known=known)
+                                        calls=config.calls, known=known, panel=assay.panel)
     vcf_results = [
         maf_reader.read_maf(h, index, config.tumor_sample, config.include_filtered, known)
         if isinstance(h, maf_reader.MafHeader)
@@ -170,6 +175,14 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     small = [a for r in vcf_results for a in r.alterations]
     tf = resolve_tumor_fraction(config, small)
     tf_warnings = _tumor_fraction_warnings(tf, small, config)
+    # --- issue 17 hook (lead) ------------------------------------------------------------------------------------
+    # Background variants (panel targets outside the genes; never report rows, never matched):
+    #     background = [v for r in vcf_results for v in r.background]
+    # Helper B: estimate_tumor_fraction(small + background, excluded identities, config.assay, germline band).
+    # Helper C: assess_negatives(..., panel=assay.panel, coverage=assay.coverage, thresholds=config.assay).
+    # assay.panel: PanelTargets | None; assay.coverage: CoverageTable | None; assay.inputs: the two files'
+    # InputFile entries (roles panel, coverage) to add to inputs_out; config.assay: AssayThresholds.
+    # --------------------------------------------------------------------------------------------------------------
     gene_cns = _merge_gene_copy_numbers([c for r in cnv_results for c in r.copy_numbers])
     gene_cns = [copynumber.interpret_gene(c, tf, config.cnv) for c in gene_cns]
     results = [*vcf_results, *cnv_results, *fusion_results]

@@ -10,6 +10,8 @@ vcf                    yes       VCF/MAF file(s) of the sample
 cnv                              copy-number file(s)
 fusions                          fusion / SV file(s)
 wbc_vcf                          matched white-blood-cell VCF/BCF (one file; see ``annotate --wbc-vcf``)
+panel_bed                        the assay's targets, BED (one file; see ``annotate --panel-bed``)
+coverage                         depth per region or target (one file; see ``annotate --coverage``)
 tumor_sample                     tumor column of the VCF (or MAF barcode)
 genome                           GRCh37 / GRCh38 (aliases accepted)
 tumor_type                       default NSCLC; one of the knowledgebase's tumor types (or a synonym)
@@ -56,11 +58,12 @@ from annotator.pipeline import option_context, safe_file_stem
 RESERVED_STEMS = {"cohort": "cohort summary (cohort.tsv, cohort.html)", "batch_status": "status file (batch_status.tsv)"}
 
 COLUMNS = {
-    "sample_id": True, "vcf": True, "cnv": False, "fusions": False, "wbc_vcf": False, "tumor_sample": False, "genome": False,
+    "sample_id": True, "vcf": True, "cnv": False, "fusions": False, "wbc_vcf": False, "panel_bed": False, "coverage": False,
+    "tumor_sample": False, "genome": False,
     "tumor_type": False, "prior_therapy": False, "driver": False, "tumor_fraction": False, "tumor_fraction_file": False,
     "ploidy": False, "cnv_format": False, "reference": False, "include_filtered": False,
 }
-PATH_COLUMNS = ("vcf", "cnv", "fusions", "wbc_vcf", "tumor_fraction_file", "reference")
+PATH_COLUMNS = ("vcf", "cnv", "fusions", "wbc_vcf", "panel_bed", "coverage", "tumor_fraction_file", "reference")
 MULTI = ("vcf", "cnv", "fusions", "prior_therapy")
 OPTION_COLUMNS = tuple(c for c in COLUMNS if c in SampleOptions.model_fields)  # validated by SampleOptions
 
@@ -76,9 +79,12 @@ class SampleRow:
     options: SampleOptions = field(default_factory=SampleOptions)  # the single-valued options, validated
     driver: str | None = None
     wbc_vcf: Path | None = None
+    panel_bed: Path | None = None
+    coverage: Path | None = None
 
     def input_paths(self) -> list[Path]:
-        paths = [*self.vcf, *self.cnv, *self.fusions, *([self.wbc_vcf] if self.wbc_vcf else [])]
+        single = [p for p in (self.wbc_vcf, self.panel_bed, self.coverage) if p]
+        paths = [*self.vcf, *self.cnv, *self.fusions, *single]
         for path in (self.options.tumor_fraction_file, self.options.reference):
             if path:
                 paths.append(Path(path))
@@ -231,7 +237,7 @@ class _SheetCheck:
             return None  # its files and cells were still checked, so every problem shows at once
         return SampleRow(sid, n, tuple(paths["vcf"]), tuple(paths["cnv"]), tuple(paths["fusions"]),
                          tuple(_cell_values(raw, "prior_therapy")), options, raw.get("driver") or None,
-                         paths["wbc_vcf"][0] if paths["wbc_vcf"] else None)
+                         *(paths[key][0] if paths[key] else None for key in ("wbc_vcf", "panel_bed", "coverage")))
 
     def _check_id(self, n: int, sid: str) -> bool:
         """Record the id's problems; whether it is a duplicate."""

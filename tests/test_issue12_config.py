@@ -223,7 +223,8 @@ def test_cnv_format_names_come_from_the_reader_registry(monkeypatch):
 def test_every_sheet_column_is_read():
     from annotator.samplesheet import COLUMNS, MULTI, OPTION_COLUMNS
 
-    assert set(COLUMNS) == {"sample_id", "driver", "wbc_vcf", *MULTI, *OPTION_COLUMNS}  # wbc_vcf: one file (issue 16)
+    # wbc_vcf (issue 16), panel_bed and coverage (issue 17): one file each
+    assert set(COLUMNS) == {"sample_id", "driver", "wbc_vcf", "panel_bed", "coverage", *MULTI, *OPTION_COLUMNS}
     assert set(OPTION_COLUMNS) == set(SampleOptions.model_fields)
 
 

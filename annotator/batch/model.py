@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.config import CallThresholds, CnvThresholds, PlasmaThresholds
+from annotator.config import AssayThresholds, CallThresholds, CnvThresholds, PlasmaThresholds
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class BatchOptions:
     cnv: CnvThresholds = CnvThresholds()
     calls: CallThresholds = CallThresholds()
     plasma: PlasmaThresholds = PlasmaThresholds()
+    assay: AssayThresholds = AssayThresholds()
     write_status: bool = True
 
 

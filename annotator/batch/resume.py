@@ -44,8 +44,10 @@ def fingerprint(row: SampleRow, options: BatchOptions, kb_sha256: str) -> str:
         "cnv_thresholds": options.cnv.as_dict(),
         "call_thresholds": options.calls.as_dict(),
         "plasma_thresholds": options.plasma.as_dict(),
+        "assay_thresholds": options.assay.as_dict(),
         "row": {"sample_id": row.sample_id, "vcf": [str(p) for p in row.vcf], "cnv": [str(p) for p in row.cnv],
                 "fusions": [str(p) for p in row.fusions], "wbc_vcf": str(row.wbc_vcf) if row.wbc_vcf else None, "prior_therapy": list(row.prior_therapy), "driver": row.driver,
+                "panel_bed": str(row.panel_bed) if row.panel_bed else None, "coverage": str(row.coverage) if row.coverage else None,
                 "options": row.options.model_dump(mode="json")},
         "inputs": inputs,
     }

@@ -13,7 +13,7 @@ from annotator.samplesheet import SampleRow
 
 def row_config(row: SampleRow, options: BatchOptions) -> RunConfig:
     """The row's validated options with the run's formats and thresholds."""
-    return RunConfig.for_sample(row.options, options.formats, options.cnv, options.calls, options.plasma)
+    return RunConfig.for_sample(row.options, options.formats, options.cnv, options.calls, options.plasma, options.assay)
 
 
 def annotate_row(row: SampleRow, options: BatchOptions, print_: str = "") -> Outcome:
@@ -30,7 +30,8 @@ def annotate_row(row: SampleRow, options: BatchOptions, print_: str = "") -> Out
             raise AnnotatorError(unknown_tumor_type)
         inputs = SampleInputs(
             vcfs=row.vcf, cnv=row.cnv, fusions=row.fusions, sample_id=row.sample_id,
-            prior_therapies=row.prior_therapy, driver=row.driver, wbc_vcf=row.wbc_vcf,
+            prior_therapies=row.prior_therapy, driver=row.driver, wbc_vcf=row.wbc_vcf, panel_bed=row.panel_bed,
+            coverage=row.coverage,
         )
         report = annotate_sample(inputs, config, kb)
         written = write_reports(report, options.outdir, safe_file_stem(row.sample_id), options.formats)

@@ -1,4 +1,5 @@
-"""Choose which VCF records reach cyvcf2: only those in knowledgebase gene windows.
+"""Choose which VCF records reach cyvcf2: only those in knowledgebase gene windows (and, with a panel BED,
+in its targets: background variants for the tumor-fraction estimate).
 
 Parsing every record of a million-record VCF with cyvcf2 costs about twice ``bcftools view``;
 almost all of them lie outside the ~30 knowledgebase genes. So:
@@ -50,7 +51,8 @@ class OutsideCounts:
 
 @dataclass
 class Windows:
-    """Merged knowledgebase gene windows per bare contig, 0-based half-open."""
+    """Merged windows per bare contig, 0-based half-open: the knowledgebase genes, and the panel targets when
+    a panel BED is given (:func:`union`)."""
 
     by_contig: dict[str, list[tuple[int, int]]]
     starts: dict[str, list[int]] = field(init=False)
@@ -67,6 +69,25 @@ class Windows:
         start0, end0 = pos1 - 1, pos1 - 1 + max(ref_len, 1)
         i = bisect.bisect_right(self.starts[key], end0 - 1) - 1
         return i >= 0 and start0 < windows[i][1]
+
+
+def union(*parts: dict[str, list[tuple[int, int]]]) -> dict[str, list[tuple[int, int]]]:
+    """Windows per bare contig from several sources (gene windows, panel targets), sorted and merged, so that
+    a record in two of them is read once."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for part in parts:
+        for contig, windows in part.items():
+            spans.setdefault(contig, []).extend(windows)
+    out: dict[str, list[tuple[int, int]]] = {}
+    for contig, windows in spans.items():
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(windows):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        out[contig] = merged
+    return out
 
 
 def index_path(path: Path) -> Path | None:

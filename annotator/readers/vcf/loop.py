@@ -1,6 +1,8 @@
 """The read loop: the records of one file in knowledgebase gene windows, turned into observations.
 
-Only records in gene windows are parsed (see :mod:`annotator.readers.vcf_scan`). A source reaches
+Only records in windows are parsed (see :mod:`annotator.readers.vcf_scan`): the knowledgebase genes and,
+with a panel BED, its targets, whose records outside every gene become background variants (kept aside
+by the loop for the tumor-fraction estimate, never observations). A source reaches
 them and yields each with its place: :class:`IndexedRegions` by region when the file has a valid
 index, else :class:`TextStream` (text files through a line pre-filter) or :class:`BcfStream` (BCF
 files record by record). Each source counts what it reads; one loop (:class:`VcfReading`) counts the
@@ -177,6 +179,7 @@ class Read(NamedTuple):
     tally: Tally
     warnings: list[str]
     mode: str  # how it was read ("indexed, by region" or "streamed")
+    background: tuple[SmallVariant, ...] = ()  # in panel targets outside knowledgebase genes (--panel-bed)
 
 
 @dataclass
@@ -186,6 +189,7 @@ class VcfReading:
     context: ReadContext
     source: RecordSource
     tally: Tally = field(default_factory=Tally, init=False)
+    background: list[SmallVariant] = field(default_factory=list, init=False)  # panel-target variants outside the genes
     _placed: Placed | None = field(default=None, init=False)  # the record whose alterations are being taken
 
     def observations(self) -> Iterator[SmallVariant]:
@@ -197,12 +201,14 @@ class VcfReading:
                 yield from self._observe(placed.record)
 
     def _observe(self, rec: Record) -> Iterator[SmallVariant]:
-        """One record inside a gene window (already counted as read)."""
+        """One record inside a window (already counted as read): its alterations when it lies in a knowledgebase
+        gene; else, in a panel target, its background variants (kept aside, see :attr:`background`)."""
         filt = rec.FILTER
         reader = self.context.records
         genes = reader.index.genes_at(rec.CHROM, rec.start, rec.end)
         if not genes:
             self.tally.outside += 1
+            self._background(rec, filt)
             return
         if filt is not None:
             self.tally.filtered += 1
@@ -211,6 +217,21 @@ class VcfReading:
         else:
             self.tally.passed += 1
         yield from reader.alterations(Site(rec, genes, filt), self.tally)
+
+    def _background(self, rec: Record, filt: str | None) -> None:
+        """A record outside every knowledgebase gene: its alleles as background variants when it lies in a panel
+        target (PASS only unless filtered records are included), named after the first target's name."""
+        reader = self.context.records
+        panel = reader.options.panel
+        targets = panel.targets_overlapping(rec.CHROM, rec.start, rec.end) if panel is not None else []
+        if not targets:
+            return
+        self.tally.in_panel += 1
+        if filt is not None and not reader.options.include_filtered:
+            return
+        found = list(reader.background(rec, filt, next((t.name for t in targets if t.name), "")))
+        self.tally.background += len(found)
+        self.background.extend(found)
 
     @contextmanager
     def _failures_named(self) -> Iterator[None]:
@@ -237,7 +258,8 @@ class VcfReading:
         return InputError(f"{where}: {problem}", self.context.path)
 
     def read(self, warnings: list[str]) -> Read:
-        return Read(tuple(self.observations()), self.tally, warnings, self.source.mode)
+        alterations = tuple(self.observations())
+        return Read(alterations, self.tally, warnings, self.source.mode, tuple(self.background))
 
 
 def read_records(context: ReadContext, try_index: bool) -> Read:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from annotator.config import CallThresholds
-from annotator.models import SmallVariant
+from annotator.models import PanelTargets, SmallVariant
 from annotator.reference import Reference
 
 
@@ -21,3 +21,6 @@ class VcfOptions:
     # not returned, unless this says the knowledgebase names them (MET exon 14 splice-site and intronic
     # deletions are "intron_variant" to VEP). None: every variant is returned.
     known: Callable[[SmallVariant], bool] | None = None
+    # The assay's targets (--panel-bed): records in them outside every knowledgebase gene are read too, as
+    # background variants for the tumor-fraction estimate (ReadResult.background). None: only the genes.
+    panel: PanelTargets | None = None

@@ -34,13 +34,18 @@ def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOp
 
     Only records in knowledgebase gene windows are parsed (see :mod:`annotator.readers.vcf_scan`):
     by index when the file has a valid one, else streamed (text files through a line pre-filter).
+    With a panel BED (``options.panel``) its targets are read too: records there outside every gene
+    become ``ReadResult.background`` variants (tumor-fraction estimate only), counted in
+    ``Counts.background_variants``.
     """
     path = Path(path)
     tumor = choose_tumor_sample(header, options.tumor_sample)
     t = header.samples.index(tumor) if tumor is not None else None
     records = RecordReader(source=path.name, header=header, index=index, options=options,
                            rule=choose_vaf_rule(header, tumor), t=t)
-    windows = vcf_scan.Windows(index.contig_windows())
+    panel = options.panel
+    targets = {c: [(r.start, r.end) for r in regions] for c, regions in panel.by_contig.items()} if panel else {}
+    windows = vcf_scan.Windows(vcf_scan.union(index.contig_windows(), targets))
     with capture_htslib_messages() as htslib_messages:
         context = ReadContext(path=path, records=records, windows=windows, htslib=htslib_messages)
         read = read_records(context, try_index=vcf_scan.index_path(path) is not None and not header.bom)
@@ -52,6 +57,7 @@ def read_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: VcfOp
         input=InputFile(role="vcf", file=path.name, sha256=file_sha256(path), format=f"{kind} ({header.caller}; {read.mode})",
                         vaf_rule=records.rule.name, tumor_sample=tumor),
         alterations=read.alterations,
+        background=read.background,
         counts=tally.counts(),
         warnings=tuple(warnings),
         sample_name=tumor,
@@ -72,7 +78,8 @@ def read_wbc_vcf(path: str | Path, header: VcfHeader, index: KbIndex, options: V
     normal = choose_normal_sample(header)
     calls = options.calls.model_copy(update={"genotype_zero_min_alt_reads": min_alt_reads, "genotype_zero_min_vaf": min_vaf})
     result = read_vcf(path, header, index, replace(options, tumor_sample=normal, include_filtered=True, calls=calls))
-    variants = tuple(a for a in result.alterations if isinstance(a, SmallVariant))
+    # background variants too (panel targets outside the genes): a tumor-fraction estimate leaves out what blood has
+    variants = tuple(a for a in (*result.alterations, *result.background) if isinstance(a, SmallVariant))
     entry = result.input.model_copy(update={"role": "wbc", "counts": result.counts})
     warnings = tuple(f"WBC VCF {Path(path).name}: {w}" for w in result.warnings)
     return WbcCalls(variants=variants, input=entry, sample=normal, warnings=warnings)

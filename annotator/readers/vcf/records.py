@@ -114,6 +114,24 @@ class RecordReader:
             elif reason != _NO_ALT:  # '*' and '.' beside real ALTs are not findings to count
                 tally.skip(reason, f"{rec.CHROM}:{rec.POS} {ref}>{alt}")
 
+    def background(self, rec: Record, filt: str | None, name: str) -> Iterator[SmallVariant]:
+        """The usable alleles of a record in a panel target outside every knowledgebase gene, as background
+        variants (tumor-fraction estimate only): VAF and depth by the file's rule, the tumor column's gate as for
+        alterations; no protein annotation, REF check or left-alignment. What is left out is not counted as
+        skipped (those counts are the knowledgebase genes'); a record breaking its header is left out too."""
+        if check_value_counts(rec, self.header, self.t):
+            return
+        ref = rec.REF
+        for alt_i, alt in enumerate(rec.ALT):
+            if unusable_alt(ref, alt):
+                continue
+            reading = vaf_depth(rec, self.rule, self.t, alt_i, len(self.header.samples))
+            if self.t is not None and self._tumor_gate(rec, self.t, alt_i, reading).skip:
+                continue
+            yield SmallVariant(gene=name, type=variant_type(ref, alt), source=self.source, chrom=rec.CHROM, pos=rec.POS,
+                               ref=ref, alt=alt, vaf=reading.vaf, depth=reading.depth, filter=filt or "PASS",
+                               notes=(reading.note,) if reading.note else ())
+
     def _alteration(self, site: Site, allele: AltAllele, alt_i: int, tally: Tally) -> SmallVariant | None:
         rec, genes, filt = site
         ref, alt = allele.ref, allele.alt

@@ -14,7 +14,9 @@ class Tally:
     """Where each record of one file went; becomes :class:`Counts` (the same on every reading path)."""
 
     read: int = 0
-    outside: int = 0  # outside knowledgebase genes; FILTER not read
+    outside: int = 0  # outside knowledgebase genes; FILTER not read unless in a panel target
+    in_panel: int = 0  # of ``outside``: records in panel targets (--panel-bed), whose FILTER is read
+    background: int = 0  # alleles read from them as background variants
     passed: int = 0
     filtered: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
@@ -27,7 +29,8 @@ class Tally:
 
     def counts(self) -> Counts:
         return Counts(records_read=self.read, passed_filters=self.passed, filtered=self.filtered,
-                      outside_knowledgebase_genes=self.outside, filter_not_checked=self.outside,
+                      outside_knowledgebase_genes=self.outside, filter_not_checked=self.outside - self.in_panel,
+                      background_variants=self.background,
                       skipped=sum(self.skipped.values()), skipped_reasons=dict(sorted(self.skipped.items())))
 
 
