@@ -27,13 +27,14 @@ from annotator.models import (
     WbcCalls,
 )
 from annotator.options import choose_options
-from annotator.plasma import read_plasma, stated_driver_query
+from annotator.plasma import stated_driver_query
 from annotator.readers import cnv as cnv_reader
 from annotator.readers import fusion as fusion_reader
 from annotator.readers import maf as maf_reader
 from annotator.readers import vcf as vcf_reader
 from annotator.readers.coverage import read_assay
 from annotator.report import ReportModel, Settings, build_report
+from annotator.sample_steps import PlasmaInputs, assay_parts, read_sample_plasma
 
 _VCF_SUFFIXES = (".vcf.gz", ".vcf.bgz", ".vcf", ".bcf")
 
@@ -173,22 +174,9 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
                                                 include_filtered=config.include_filtered) for p in inputs.cnv]
     fusion_results = [fusion_reader.read_fusions(p, index, include_filtered=config.include_filtered) for p in inputs.fusions]
     small = [a for r in vcf_results for a in r.alterations]
-    tf = resolve_tumor_fraction(config, small)
-    tf_warnings = _tumor_fraction_warnings(tf, small, config)
-    # --- issue 17 hook (lead) ------------------------------------------------------------------------------------
-    # Background variants (panel targets outside the genes; never report rows, never matched):
-    #     background = [v for r in vcf_results for v in r.background]
-    # Helper B: estimate_tumor_fraction(small + background, excluded identities, config.assay, germline band).
-    # Helper C: assess_negatives(..., panel=assay.panel, coverage=assay.coverage, thresholds=config.assay).
-    # assay.panel: PanelTargets | None; assay.coverage: CoverageTable | None; assay.inputs: the two files'
-    # InputFile entries (roles panel, coverage) to add to inputs_out; config.assay: AssayThresholds.
-    # --------------------------------------------------------------------------------------------------------------
-    gene_cns = _merge_gene_copy_numbers([c for r in cnv_results for c in r.copy_numbers])
-    gene_cns = [copynumber.interpret_gene(c, tf, config.cnv) for c in gene_cns]
+    first_tf = resolve_tumor_fraction(config, small)
     results = [*vcf_results, *cnv_results, *fusion_results]
-
-    alterations = _dedupe(small + copynumber.copy_number_alterations(gene_cns, tf) + [a for r in fusion_results for a in r.alterations])
-    warnings = list(inputs.warnings) + [w for r in results for w in r.warnings] + list(wbc.warnings if wbc else ()) + tf_warnings
+    warnings = list(inputs.warnings) + [w for r in results for w in r.warnings] + list(wbc.warnings if wbc else ())
     sample_id = _sample_id(inputs, tumor_sample)
 
     priors, unknown = resolve_prior_therapies(list(inputs.prior_therapies), index)
@@ -198,10 +186,15 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         warnings.append(f"stated driver {inputs.driver!r} is not a knowledgebase driver and was not used")
 
     # Plasma is not only tumor: variants read as blood (clonal hematopoiesis) or possibly germline are kept as
-    # report rows but not given to matching and interpretation (annotator.plasma says why, with the numbers).
-    plasma = read_plasma(alterations, gene_cns, tf, wbc, index, config.plasma, knowledge=index.plasma,
-                         driver=stated_driver_query(inputs.driver, stated, index, _inputs_given(inputs, alterations)),
-                         targeted_priors=any(d.tki_for for d in priors))
+    # report rows but not given to matching and interpretation; the one tumor fraction comes from the variants read
+    # as tumor (panel background included) unless one was given (annotator.sample_steps).
+    fusions = [a for r in fusion_results for a in r.alterations]
+    given = _inputs_given(inputs, small + fusions)
+    step = read_sample_plasma(first_tf, PlasmaInputs(
+        small, [v for r in vcf_results for v in r.background], _merge_gene_copy_numbers([c for r in cnv_results for c in r.copy_numbers]),
+        fusions, wbc, stated_driver_query(inputs.driver, stated, index, given), any(d.tki_for for d in priors)), index, config, _dedupe)
+    tf, gene_cns, alterations, plasma = step.tf, step.copy_numbers, step.alterations, step.plasma
+    warnings += _tumor_fraction_warnings(tf, small, config)
     matches = match_alterations(plasma.kept(alterations), index)
     for m in matches:
         if isinstance(m.observed, SmallVariant):  # annotation conflicts; copy-number notes are shown in their table
@@ -209,7 +202,9 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     disease = _disease(index, config.tumor_type)
     interpretation = interpret(matches, index, priors, stated, config.calls, disease=disease)
     options = choose_options(interpretation, index, priors)
-    inputs_out = [r.input.model_copy(update={"counts": r.counts}) for r in results] + ([wbc.input] if wbc else [])
+    parts = assay_parts(step, interpretation, index, priors, config, assay.panel, assay.coverage, given)
+    inputs_out = ([r.input.model_copy(update={"counts": r.counts}) for r in results] + ([wbc.input] if wbc else [])
+                  + list(assay.inputs))
     settings = Settings(
         tumor_type=disease,
         include_filtered=config.include_filtered,
@@ -222,6 +217,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         genome_build_source="--genome" if config.genome else "input header",
         reference=Path(config.reference).name if config.reference else None,
         plasma=config.plasma,
+        assay=config.assay,
     )
     return build_report(
         sample_id=sample_id,
@@ -241,6 +237,10 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         stated_driver_text=inputs.driver,
         tumor_sample=tumor_sample,
         plasma=plasma,
+        negatives=parts.negatives,
+        tumor_fraction_estimate=step.estimate,
+        clonality=parts.clonality,
+        polyclonal=parts.polyclonal,
     )
 
 

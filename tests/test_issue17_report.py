@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 from annotator import pipeline
+from annotator.config_assay import AssayThresholds
 from annotator.kb.references import SourceRef
 from annotator.models import SmallVariant
 from annotator.plasma.negatives import (
@@ -84,8 +85,9 @@ def wired(monkeypatch):
             context = SampleContext(interp.context_groups, [index.drug_by_id(d) for d in kw["prior_ids"]])
             negatives = assess_negatives(index, context, found_alteration_ids(interp), data)
             clonality = {a.identity: Clonality() for a in kw["alterations"] if isinstance(a, SmallVariant)}
-            settings = kw["settings"].model_copy(update={"assay": ASSAY})
-            return real(**{**kw, "settings": settings}, negatives=negatives, tumor_fraction_estimate=Estimate(),
+            settings = kw["settings"].model_copy(update={"assay": AssayThresholds(**ASSAY)})
+            own = {k: v for k, v in kw.items() if k not in ("negatives", "tumor_fraction_estimate", "clonality", "polyclonal")}
+            return real(**{**own, "settings": settings}, negatives=negatives, tumor_fraction_estimate=Estimate(),
                         clonality=clonality, polyclonal=Polyclonal() if polyclonal else None)
 
         monkeypatch.setattr(pipeline, "build_report", build_report)
@@ -144,8 +146,12 @@ def test_without_a_panel_every_depth_is_marked_assumed(wired, shipped_sample):
     assert '<em class="assumed">assumed</em>' in html and 'class="flag polyclonal"' not in html
 
 
-def test_the_current_pipeline_still_builds_a_3_2_report_without_the_new_inputs(shipped_sample):
+def test_met_amplification_with_kras_g12d_is_flagged_possibly_polyclonal_end_to_end(shipped_sample):
+    """The pipeline wires the 3.2 parts: negatives, the estimate, clonality, polyclonal, settings.assay."""
     data = json.loads(json_out.render(met_kras(shipped_sample)))
-    assert data["negatives"] == [] and data["polyclonal"] is None and data["settings"]["assay"] is None
-    assert data["tumor_fraction"]["value"] == 0.08 and data["tumor_fraction"]["confidence"] is None
-    assert all(r["clonality"] is None for r in data["alterations"])
+    assert data["polyclonal"] is not None and "polyclonal" in data["polyclonal"]["statement"]
+    assert {"MET amplification", "KRAS G12D"} <= set(data["polyclonal"]["mechanisms"])
+    assert data["negatives"] and data["settings"]["assay"]["assumed_depth"] == 1000
+    kras = next(r for r in data["alterations"] if r["label"] == "KRAS G12D")
+    assert kras["clonality"]["label"] in ("clonal", "subclonal", "indeterminate")
+

@@ -23,7 +23,7 @@ LAYERS = [
     ("interpret", ["interpret", "options", "plasma"]),
     ("report", ["report"]),
     ("render", ["render", "output"]),
-    ("pipeline", ["pipeline", "samplesheet", "batch", "cohort", "cli"]),
+    ("pipeline", ["sample_steps", "pipeline", "samplesheet", "batch", "cohort", "cli"]),
 ]
 RANK = {name: i for i, (_, names) in enumerate(LAYERS) for name in names}
 FORBIDDEN_IN_RENDER = {"cyvcf2", "pysam", "yaml"}

@@ -96,7 +96,10 @@ def test_prior_targeted_therapy_implies_the_driver_when_plasma_lacks_it(write, m
 def test_nothing_found_says_so_and_what_cannot_be_excluded(write, mini_kb):
     report = run(write, mini_kb, [L858R], prior=["osimertinib"])
     assert report.summary.headline == "No resistance mechanism in this knowledgebase detected after osimertinib."
-    assert report.summary.cannot_exclude == ["c-MET protein overexpression", "MET amplification (copy number not assessed)"]
+    # Without the assay's targets (--panel-bed, --coverage) no absence is "not detected" (issue 17): each relevant
+    # mechanism cannot be excluded, grouped by why.
+    assert report.summary.cannot_exclude == ["c-MET protein overexpression", "KRAS G12D (the assay's targets were not given)",
+                                             "MET amplification (copy number not assessed)", "RET fusion, KIF5B::RET fusion (no fusion input)"]
 
 
 def test_unknown_prior_therapy_is_a_listed_warning_and_synonyms_resolve(write, mini_kb):

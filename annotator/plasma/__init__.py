@@ -31,13 +31,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from annotator.copynumber import TumorFraction, estimate_from_vafs
+from annotator.config_assay import AssayThresholds
+from annotator.copynumber import TumorFraction
 from annotator.interpret.drivers import StatedDriver
 from annotator.kb.index import KbIndex
 from annotator.matching import match_alterations
-from annotator.models import CopyNumberCall, Fusion, GeneCopyNumber, Observation, ProteinChange, SmallVariant
+from annotator.models import (
+    CopyNumberCall,
+    Fusion,
+    GeneCopyNumber,
+    Observation,
+    ProteinChange,
+    SmallVariant,
+    allele_key,
+)
 from annotator.plasma.evidence import Context, Driver, Variant, VariantOrigin, Verdict, pct, vaf_of
-from annotator.plasma.origins import first_pass, germline_like, known_driver, plain_ch_gene, second_pass
+from annotator.plasma.fraction import FractionThresholdsLike, TumorFractionEstimate, estimate_tumor_fraction
+from annotator.plasma.origins import first_pass, known_driver, plain_ch_gene, second_pass
 from annotator.plasma.shapes import (
     ChHotspotLike,
     ChRateLike,
@@ -99,6 +109,7 @@ class PlasmaReading:
     wbc_given: bool
     informative_why: str | None = None
     notes: tuple[str, ...] = ()
+    estimate: TumorFractionEstimate | None = None  # the estimate from somatic variants (None: a fraction was measured)
 
     @property
     def excluded(self) -> frozenset[tuple]:
@@ -114,7 +125,8 @@ class PlasmaReading:
 def read_plasma(
     alterations: Sequence[Observation], copy_numbers: Sequence[GeneCopyNumber], tf: TumorFraction, wbc: WbcLike | None,
     index: KbIndex, thresholds: PlasmaThresholdsLike, *, knowledge: PlasmaKnowledgeLike,
-    driver: StatedDriverQuery | None, targeted_priors: bool,
+    driver: StatedDriverQuery | None, targeted_priors: bool, background: Sequence[SmallVariant] = (),
+    assay: FractionThresholdsLike | None = None,
 ) -> PlasmaReading:
     """Read a plasma sample: the origin of each small variant, whether it is informative, transformation.
 
@@ -127,7 +139,9 @@ def read_plasma(
     open_ = [a for a in variants if first[a.identity] is None]
     drivers = tuple(Driver(a.gene, a.label, v) for a in open_ if (v := vaf_of(a)) is not None and known_driver(a, ctx))
     ctx = replace(ctx, drivers=drivers)
-    fraction, basis = _tumor_fraction(tf, [a for a in open_ if not plain_ch_gene(a.gene, ctx)], drivers, thresholds)
+    somatic = [a for a in open_ if not plain_ch_gene(a.gene, ctx) and isinstance(a, SmallVariant)]
+    estimate = _estimate([*somatic, *_not_in_blood(background, wbc)], thresholds, assay)
+    fraction, basis = _tumor_fraction(tf, estimate, drivers, thresholds)
     origins = [o for a in variants if (o := first[a.identity] or second_pass(a, fraction, ctx)) is not None]
     verdicts = {o.identity: o.verdict for o in origins}
     excluded = {o.identity for o in origins if o.excluded}
@@ -149,7 +163,7 @@ def read_plasma(
     recommendations += [Recommendation("germline", o.recommendation, list(o.sources)) for o in origins
                         if o.verdict == "possible_germline" and o.recommendation]
     return PlasmaReading(origins, reading.verdict, reading.reason, fraction, basis, signal, recommendations, wbc is not None,
-                         reading.why, tuple(notes))
+                         reading.why, tuple(notes), estimate if tf.value is None or tf.estimated else None)
 
 
 def _driver_found(driver: StatedDriverQuery | None, kept: Sequence[Observation], index: KbIndex) -> bool:
@@ -165,7 +179,21 @@ def _other_tumor_evidence(kept: Sequence[Observation]) -> bool:
                for a in kept)
 
 
-def _tumor_fraction(tf: TumorFraction, tumor_like: list[Variant], drivers: tuple[Driver, ...],
+def _not_in_blood(background: Sequence[SmallVariant], wbc: WbcLike | None) -> list[SmallVariant]:
+    """Background variants of the panel (no gene rules apply to them) minus those the white blood cells also carry."""
+    if wbc is None:
+        return list(background)
+    called = {allele_key(v) for v in wbc.variants}
+    return [v for v in background if allele_key(v) not in called]
+
+
+def _estimate(variants: Sequence[SmallVariant], t: PlasmaThresholdsLike, assay: FractionThresholdsLike | None) -> TumorFractionEstimate:
+    """The one estimator (annotator.plasma.fraction) over the variants read as tumor-like; default assay settings
+    when none are given (library use)."""
+    return estimate_tumor_fraction(variants, (), assay or AssayThresholds(), t.germline_het_band)
+
+
+def _tumor_fraction(tf: TumorFraction, estimate: TumorFractionEstimate, drivers: tuple[Driver, ...],
                     t: PlasmaThresholdsLike) -> tuple[float | None, str]:
     """The tumor fraction the rules read VAFs against (see the package docstring)."""
     top = max(drivers, key=lambda d: d.vaf, default=None)
@@ -176,10 +204,8 @@ def _tumor_fraction(tf: TumorFraction, tumor_like: list[Variant], drivers: tuple
                            f" {top.label} at {pct(top.vaf)} implies at least {pct(floor)} tumor DNA: the two disagree, the"
                            " larger is used")
         return tf.value, tf.source
-    somatic = [a for a in tumor_like if isinstance(a, SmallVariant) and not germline_like(vaf_of(a), t)]
-    again = estimate_from_vafs(list(somatic), t.germline_het_band[0]).value
-    value = min(again, tf.value) if again is not None and tf.value is not None else again
-    basis = "estimated from somatic VAFs (2 x highest VAF), leaving out variants read as blood or germline-like"
+    value = estimate.value
+    basis = f"estimated from somatic VAFs ({estimate.method}), leaving out variants read as blood or germline-like"
     if top is not None and floor is not None and (value is None or floor > value):
         return floor, (f"{basis}; raised to {pct(floor)} by the driver {top.label} at {pct(top.vaf)} (2 x its VAF, at most"
                        " 100%): a driver read as tumor sets a floor under the fraction")

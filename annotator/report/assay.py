@@ -85,7 +85,7 @@ def negatives_out(negatives: Sequence[Negative]) -> list[NegativeOut]:
     """The report's negatives, by status (knowledgebase order within one)."""
     ordered = sorted(negatives, key=lambda n: _STATUS_ORDER[n.status])
     return [NegativeOut(
-        alteration=n.alteration_id, name=n.name, gene=n.gene, kind=n.kind, status=n.status, reason=n.reason,
+        alteration=n.alteration_id, name=n.name, gene=n.gene, kind=n.kind, status=n.status, reason=n.reason, short=n.short,
         numbers=NegativeNumbersOut(**vars(n.numbers)),
     ) for n in ordered]
 

@@ -83,7 +83,7 @@ def build_report(
     summary = summarize(SummaryInputs(
         interp=interp, options=options, index=index, findings=findings, rows=rows, copy_numbers=copy_numbers,
         offered=[*standard, *mechanism], prior_ids=prior_ids, drivers=drivers, copy_number_assessed=copy_number_assessed,
-        plasma=plasma,
+        plasma=plasma, negatives=negatives,
     ))
     return ReportModel(
         generated_at=when,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from annotator import __version__
 from annotator.config import CallThresholds, CnvThresholds, PlasmaThresholds
+from annotator.config_assay import AssayThresholds
 from annotator.kb.schema import Build, Role, TrialStatusValue
 from annotator.matching import MatchLevel
 from annotator.models import (
@@ -273,7 +274,7 @@ class Settings(_Model):
     reference: str | None = Field(description="FASTA file name used for REF checks and left-alignment; null: none (indels trimmed only)")
     plasma: PlasmaThresholds = Field(default_factory=PlasmaThresholds,
                                      description="thresholds of the plasma reading: germline bands, CH discordance, informative tumor fraction, WBC evidence")
-    assay: dict[str, float | int] | None = Field(None, description="since 3.2: the assay's detection limits and thresholds; null: not given")
+    assay: AssayThresholds = Field(default_factory=AssayThresholds, description="since 3.2: the assay's detection limits and thresholds")
 
 
 class NegativeNumbersOut(_Model):
@@ -302,6 +303,7 @@ class NegativeOut(_Model):
     kind: str = Field(description="the knowledgebase alteration kind")
     status: Literal["not_detected", "cannot_be_excluded", "not_assessable"]
     reason: str = Field(description="why, with the numbers, in words")
+    short: str = Field(description="why in a few words: page 1 and the printed report group alterations by it")
     numbers: NegativeNumbersOut
 
 

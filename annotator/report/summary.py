@@ -5,6 +5,7 @@ not curate in this context is named, so that 'not curated' is never read as 'no 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -14,6 +15,7 @@ from annotator.kb.schema import RESISTANCE_KIND
 from annotator.models import GeneCopyNumber, ProteinChange, SmallVariant
 from annotator.options import Options
 from annotator.plasma import PlasmaReading
+from annotator.plasma.negatives import Negative, cannot_exclude_lines
 from annotator.report.model import AlterationRow, FindingOut, PrimaryDriver, Summary, TherapyOut
 from annotator.report.plasma import not_informative_headline, plasma_flags
 
@@ -43,6 +45,7 @@ class SummaryInputs:
     drivers: list[PrimaryDriver]
     copy_number_assessed: bool
     plasma: PlasmaReading | None = None
+    negatives: Sequence[Negative] | None = None  # None: not assessed (library use): the knowledgebase's own list
 
 
 @dataclass(frozen=True)
@@ -95,12 +98,19 @@ def summarize(s: SummaryInputs) -> Summary:
             for f in resistance
         ],
         top_therapies=[f"{t.regimen} (level {t.evidence[0].level}, {t.evidence[0].type.replace('_', ' ')})" for t in s.offered][:3],
-        cannot_exclude=[a.name for a in s.interp.cannot_exclude] + _cn_cannot_exclude(s.copy_numbers, s.index, s.interp, s.copy_number_assessed)
-        if framing == "resistance" else [],
+        cannot_exclude=_cannot_exclude(s) if framing == "resistance" else [],
         flags=[*plasma_flags(s.plasma, uninformative is not None, frozenset(f.alteration for f in resistance)), *s.interp.flags, *s.options.flags, *_driver_gene_cautions(facts), *(
             f"{gene} copy number is equivocal (its interval spans the amplification threshold): not called an amplification"
             " and not ruled out; confirm with an orthogonal test before acting on it." for gene in facts.equivocal)],
     )
+
+
+def _cannot_exclude(s: SummaryInputs) -> list[str]:
+    """What a negative plasma result cannot exclude: from the assessed negatives (what each absence means in this
+    sample's data), else what plasma cannot show and the amplifications copy number could not have shown."""
+    if s.negatives is not None:
+        return cannot_exclude_lines(s.negatives)
+    return [a.name for a in s.interp.cannot_exclude] + _cn_cannot_exclude(s.copy_numbers, s.index, s.interp, s.copy_number_assessed)
 
 
 def _cn_cannot_exclude(copy_numbers: list[GeneCopyNumber], index: KbIndex, interp: Interpretation, assessed: bool) -> list[str]:
