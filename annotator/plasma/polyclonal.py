@@ -113,7 +113,18 @@ T = TypeVar("T", bound=ResistanceItemLike)
 
 def clonality_key(item: ResistanceItemLike) -> tuple[int, float]:
     """Sort key: label rank (clonal, indeterminate, subclonal, unknown), then cell fraction, highest first."""
-    c = item.clonality
+    return clonality_rank(item.clonality)
+
+
+class CellFractionLike(Protocol):
+    @property
+    def ccf(self) -> float | None: ...
+    @property
+    def label(self) -> str: ...
+
+
+def clonality_rank(c: CellFractionLike | None) -> tuple[int, float]:
+    """:func:`clonality_key` of one cell fraction (None: unknown, last)."""
     if c is None or c.ccf is None:
         return _LABEL_RANK["unknown"], 0.0
     return _LABEL_RANK[c.label], -c.ccf

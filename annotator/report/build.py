@@ -69,7 +69,7 @@ def build_report(
     shown beside the value used, each small variant's ``clonality`` keyed by its observation's ``identity``, and the
     ``polyclonal`` reading (None: not flagged)."""
     interp = interpretation
-    findings = finding_rows(interp)
+    findings = finding_rows(interp, clonality)
     standard = [therapy_out(o, index) for o in options.standard]
     mechanism = [therapy_out(o, index) for o in options.mechanism]
     not_recommended = [

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from annotator.interpret import Finding, Interpretation
 from annotator.kb.index import KbIndex
 from annotator.models import CopyNumberCall, Fusion, Observation, ProteinChange, SmallVariant
+from annotator.plasma.polyclonal import CellFractionLike, clonality_rank
 from annotator.report.citations import links
 from annotator.report.model import AlterationRow, FindingOut, KbEntryOut
 
@@ -51,9 +54,12 @@ def display(f: Finding) -> str:
 
 
 
-def finding_rows(interp: Interpretation) -> list[FindingOut]:
-    """Every finding, in report order."""
-    return sorted((_finding_out(f) for f in interp.findings), key=lambda f: (ROLE_ORDER[f.role], f.gene, f.alteration))
+def finding_rows(interp: Interpretation, clonality: Mapping[tuple, CellFractionLike] | None = None) -> list[FindingOut]:
+    """Every finding, in report order: by role, then clonal before subclonal and by cell fraction (highest first;
+    copy-number and fusion findings, which have none, after the small variants of their role), then by gene."""
+    cells = clonality or {}
+    rows = [(clonality_rank(cells.get(f.match.observed.identity)), _finding_out(f)) for f in interp.findings]
+    return [out for _, out in sorted(rows, key=lambda r: (ROLE_ORDER[r[1].role], r[0], r[1].gene, r[1].alteration))]
 
 
 def kb_entries(interp: Interpretation, index: KbIndex) -> list[KbEntryOut]:

@@ -1,0 +1,121 @@
+"""Issue 17 "Done when", end to end on the shipped knowledgebase: real panel BED and coverage files, VCF records
+inside and outside the knowledgebase genes, tumor fractions given or estimated."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from annotator.config import RunConfig
+from annotator.kb.load import get_knowledgebase
+from annotator.pipeline import SampleInputs, annotate_sample
+from tests.support.inputs import mutect2_vcf
+
+N = "0/0:500,0:0.0:500"
+C797 = 55181398  # EGFR codon 797, lowest base, GRCh38
+MET = ("chr7", 116699085, 116796124)  # MET gene window, GRCh38
+
+
+def cell(vaf: float, depth: int = 2000) -> str:
+    alt = round(vaf * depth)
+    return f"0/1:{depth - alt},{alt}:{alt / depth:.4f}:{depth}"
+
+
+def l858r(vaf: float) -> str:
+    return f"chr7 55191822 T G PASS {N} {cell(vaf)}"
+
+
+def run(write, records, *, panel=None, coverage=None, cnv=None, prior=("osimertinib",), **config):
+    vcf = write("plasma.vcf", mutect2_vcf(records))
+    panel_path = write("panel.bed", "".join(f"{c}\t{s}\t{e}\t{n}\n" for c, s, e, n in panel)) if panel else None
+    coverage_path = None
+    if coverage:
+        coverage_path = write("sample.regions.bed.gz", "")
+        with gzip.open(coverage_path, "wt") as out:
+            out.writelines(f"{c}\t{s}\t{e}\t{n}\t{d}\n" for c, s, e, n, d in coverage)
+    cnv_path = write("s.cnv.tsv", "gene\tcopy_number\n" + "".join(f"{g}\t{v}\n" for g, v in cnv)) if cnv else None
+    inputs = SampleInputs(vcfs=(vcf,), cnv=(cnv_path,) if cnv_path else (), prior_therapies=tuple(prior), driver="EGFR L858R",
+                          panel_bed=panel_path, coverage=coverage_path)
+    return annotate_sample(inputs, RunConfig(genome="GRCh38", **config), get_knowledgebase())
+
+
+# --- one tumor fraction, estimated from every somatic-looking variant read ---------------------------------------------
+
+BACKGROUND = [("chr12", 60_000_000 + 1000 * i, 60_000_200 + 1000 * i, f"T{i}") for i in range(3)]
+KRAS_TARGET = ("chr12", 25_245_300, 25_245_400, "KRAS_ex2")
+
+
+def test_the_estimate_comes_from_panel_targets_outside_the_genes_when_the_gene_variants_disagree(write):
+    kras_low = f"chr12 25245350 C T PASS {N} {cell(0.004)}"  # a lone, low KRAS G12D: 2 x 0.4% would say 0.8%
+    background = [f"chr12 {s + 100} A G PASS {N} {cell(v)}" for (_, s, _, _), v in zip(BACKGROUND, (0.041, 0.039, 0.04), strict=True)]
+    alone = run(write, [kras_low], prior=())
+    assert alone.tumor_fraction.value == pytest.approx(0.008) and alone.tumor_fraction.confidence == "low"
+
+    report = run(write, [kras_low, *background], panel=[*BACKGROUND, KRAS_TARGET], prior=())
+    assert report.tumor_fraction.value == pytest.approx(0.08, abs=0.004)
+    assert report.tumor_fraction.confidence == "high" and report.tumor_fraction.n_informative == 4
+    assert report.settings.tumor_fraction == report.tumor_fraction.value  # one tumor fraction, everywhere
+    assert report.counts.background_variants == 3
+    assert not any(r.observation.gene == "" for r in report.alterations)  # background variants are never report rows
+
+
+# --- clonality orders the resistance mechanisms ----------------------------------------------------------------------
+
+def test_clonal_then_indeterminate_then_subclonal(shipped_sample):
+    report = shipped_sample(snvs=[("EGFR", "L858R", 1800, 200), ("KRAS", "G12D", 1800, 200), ("BRAF", "V600E", 95, 5),
+                                  ("PIK3CA", "E545K", 1960, 40)], prior=["osimertinib"], tumor_fraction=0.2)
+    labels = {r.label: r.clonality.label for r in report.alterations if r.clonality}
+    assert (labels["KRAS G12D"], labels["BRAF V600E"], labels["PIK3CA E545K"]) == ("clonal", "indeterminate", "subclonal")
+    resistance = [f.alteration for f in report.findings if f.role == "bypass_resistance"]
+    assert resistance.index("KRAS G12D") < resistance.index("BRAF V600E") < resistance.index("PIK3CA E545K")
+    assert report.polyclonal is not None  # three genes: one combination may not cover them
+
+
+# --- what a negative means -------------------------------------------------------------------------------------------
+
+C797_TARGET = ("chr7", C797 - 60, C797 + 60, "EGFR_ex20")
+
+
+def negative(report, name: str):
+    return next(n for n in report.negatives if n.name == name)
+
+
+@pytest.mark.parametrize("tf, snv, amp", [(0.08, "not_detected", "cannot_be_excluded"), (0.3, "not_detected", "not_detected"),
+                                          (0.005, "cannot_be_excluded", "cannot_be_excluded")])
+def test_snv_and_amplification_with_a_panel_and_coverage(write, tf, snv, amp):
+    report = run(write, [l858r(tf / 2)], panel=[C797_TARGET, (*MET, "MET")],
+                 coverage=[(*C797_TARGET[:3], "EGFR_ex20", 2000), (*MET, "MET", 2000)], cnv=[("MET", 2.0)], tumor_fraction=tf)
+    c797s, met = negative(report, "EGFR C797S"), negative(report, "MET amplification")
+    assert (c797s.status, met.status) == (snv, amp), (c797s.reason, met.reason)
+    assert c797s.numbers.depth == 2000 and not c797s.numbers.depth_assumed and c797s.numbers.covered
+    assert c797s.numbers.expected_vaf == pytest.approx(tf / 2)
+    if snv == "not_detected":
+        assert c797s.numbers.sensitivity >= 0.95
+    else:
+        assert c797s.numbers.sensitivity < 0.95 and "cannot be excluded" in c797s.reason
+
+
+def test_without_a_panel_bed_nothing_is_not_detected(write):
+    report = run(write, [l858r(0.04)], cnv=[("MET", 2.0)], tumor_fraction=0.08)
+    c797s = negative(report, "EGFR C797S")
+    assert c797s.status == "cannot_be_excluded" and c797s.numbers.depth_assumed and c797s.numbers.covered is None
+    assert not [n for n in report.negatives if n.status == "not_detected"]
+
+
+def test_a_panel_without_coverage_uses_the_assumed_depth_and_says_so(write):
+    report = run(write, [l858r(0.04)], panel=[C797_TARGET], tumor_fraction=0.08)
+    c797s = negative(report, "EGFR C797S")
+    assert c797s.status == "not_detected" and c797s.numbers.depth_assumed and c797s.numbers.depth == 1000
+    assert negative(report, "MET amplification").status == "cannot_be_excluded"  # no copy-number input
+
+
+def test_a_locus_outside_the_panel_cannot_be_excluded(write):
+    report = run(write, [l858r(0.04)], panel=[(*MET, "MET")], coverage=[(*MET, "MET", 2000)], tumor_fraction=0.08)
+    c797s = negative(report, "EGFR C797S")
+    assert c797s.status == "cannot_be_excluded" and c797s.numbers.covered is False
+
+
+def test_plasma_cannot_show_protein_overexpression(write):
+    report = run(write, [l858r(0.04)], tumor_fraction=0.08)
+    assert negative(report, "c-MET protein overexpression").status == "not_assessable"
