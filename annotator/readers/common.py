@@ -6,7 +6,7 @@ import csv
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from annotator.errors import InputError
 
@@ -70,7 +70,7 @@ def read_tsv(path: str | Path, required: tuple[str, ...]) -> Iterator[tuple[int,
                     raise InputError(f"row has {len(cells)} column(s); the header has {len(header)}", path, n)
                 yield n, dict(zip(header, (c.strip() for c in cells), strict=False))  # extra cells beyond the header are dropped
     except UnicodeDecodeError:
-        raise InputError("not a text file (binary content)", path, _undecodable_line(path)) from None
+        raise InputError("not a text file (binary content)", path, undecodable_line(path)) from None
 
 
 def _looks_like_header(text: str, required: tuple[str, ...]) -> bool:
@@ -96,7 +96,7 @@ def read_table(path: Path) -> tuple[list[str], int, Iterator[tuple[int, list[str
                 header = [c.strip().lower().lstrip("#").strip() for c in text.rstrip("\n").split("\t")]
                 return header, n, _table_rows(path, n)
     except UnicodeDecodeError:
-        raise InputError("not a text file (binary content)", path, _undecodable_line(path)) from None
+        raise InputError("not a text file (binary content)", path, undecodable_line(path)) from None
     raise InputError("empty file: no header line", path)
 
 
@@ -108,12 +108,17 @@ def _table_rows(path: Path, header_line: int) -> Iterator[tuple[int, list[str]]]
                     continue
                 yield n, _cells(text.rstrip("\n"), path, n)
     except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path, _undecodable_line(path)) from None
+        raise InputError("not UTF-8 text", path, undecodable_line(path)) from None
 
 
-def _undecodable_line(path: Path) -> int | None:
-    """The first line that is not UTF-8 (text files are decoded in blocks, so the error alone does not say)."""
-    with path.open("rb") as fh:
+def _open_bytes(path: Path) -> BinaryIO:
+    return path.open("rb")
+
+
+def undecodable_line(path: Path, open_bytes: Callable[[Path], BinaryIO] | None = None) -> int | None:
+    """The first line that is not UTF-8 (text files are decoded in blocks, so the error alone does not say);
+    ``open_bytes`` opens compressed files (default: the plain file)."""
+    with (open_bytes or _open_bytes)(path) as fh:
         for n, raw in enumerate(fh, start=1):
             try:
                 raw.decode("utf-8")

@@ -18,6 +18,7 @@ from typing import IO, BinaryIO
 from annotator.errors import InputError
 from annotator.genome import bare_contig
 from annotator.models import PanelTargets, Region
+from annotator.readers.common import undecodable_line
 
 _SKIPPED_PREFIXES = ("#", "track", "browser")
 
@@ -29,7 +30,7 @@ def text_lines(path: Path) -> Iterator[tuple[int, str]]:
             try:
                 yield from enumerate((line.rstrip("\r\n") for line in handle), start=1)
             except UnicodeDecodeError:
-                raise InputError("not UTF-8 text", path, _undecodable_line(path)) from None
+                raise InputError("not UTF-8 text", path, undecodable_line(path, _bytes)) from None
     except (EOFError, gzip.BadGzipFile, OSError) as exc:
         raise InputError(f"cannot read ({' '.join(str(exc).split()) or type(exc).__name__})", path) from None
 
@@ -49,15 +50,6 @@ def _bytes(path: Path) -> BinaryIO:
     return gzip.open(path, "rb") if _gzipped(path) else path.open("rb")  # type: ignore[return-value]  # a GzipFile reads as a BinaryIO does (typeshed types it apart)
 
 
-def _undecodable_line(path: Path) -> int | None:
-    """The first line that is not UTF-8 (text is decoded in blocks, so the error alone does not say)."""
-    with _bytes(path) as fh:
-        for n, raw in enumerate(fh, start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return n
-    return None
 
 
 def bed_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
