@@ -26,9 +26,9 @@ class AssayThresholds(Thresholds):
     # "Not detected" needs P(>= detection_min_alt_reads alt reads | expected VAF, depth) at least this: the
     # 95% hit rate by which a limit of detection is conventionally defined (CLSI EP17).
     min_sensitivity: float = Field(0.95, ge=0, le=1)
-    # A cell fraction above: clonal; below: subclonal; an interval spanning it: indeterminate (present in
-    # most tumor cells or not, the usual clonal/subclonal split).
-    clonal_ccf_threshold: float = Field(0.5, ge=0, le=1)
+    # A cell-fraction interval wholly above: clonal; wholly below: subclonal; spanning it: indeterminate. A board
+    # reads "clonal" as in (nearly) every tumor cell, so the bar sits near 1, not at a majority.
+    clonal_ccf_threshold: float = Field(0.8, ge=0, le=1)
     ccf_interval: float = Field(0.95, gt=0, lt=1)  # binomial interval level for the cell fraction (the usual 95%)
     # Fewer informative variants than this: the tumor fraction is "low confidence" (one or two VAFs may be a
     # subclone or an unflagged clonal-hematopoiesis variant).
@@ -36,3 +36,7 @@ class AssayThresholds(Thresholds):
     # An estimate below this is "low confidence": a clonal variant at 2% tumor fraction has ~10 alt reads at
     # 1000x, so sampling noise alone moves the estimate by a third.
     tf_low_confidence_below: float = Field(0.02, ge=0, le=1)
+    # Background variants (panel targets outside the knowledgebase genes) have no gene rules to read them as blood or
+    # germline: above this VAF they are left out of the estimate (a clonal tumor variant above it needs a tumor
+    # fraction above 50%, which the driver floor covers).
+    background_max_vaf: float = Field(0.25, gt=0, le=1)

@@ -58,13 +58,12 @@ def read_sample_plasma(given: copynumber.TumorFraction, data: PlasmaInputs, inde
     """Read the plasma once against ``given`` (a measured fraction, or the first estimate), and once more against the
     plasma reading's own estimate when nothing was measured and the two differ."""
     step = _read(given, data, index, config, dedupe)
-    if not (given.estimated or given.value is None):
-        return step
     value = step.plasma.tumor_fraction
-    refined = copynumber.TumorFraction(value, step.plasma.tumor_fraction_basis, value is not None, given.ploidy)
-    if value == given.value:  # same number, its better-stated source
-        return replace(step, tf=refined)
-    return _read(refined, data, index, config, dedupe)
+    estimated = given.estimated or given.value is None
+    refined = copynumber.TumorFraction(value, step.plasma.tumor_fraction_basis, estimated and value is not None, given.ploidy)
+    if value == given.value:  # the same number: a measured one keeps its source, an estimate its better-stated one
+        return step if not estimated else replace(step, tf=refined)
+    return _read(refined, data, index, config, dedupe)  # raised by a driver, or re-estimated: one fraction everywhere
 
 
 def _read(tf: copynumber.TumorFraction, data: PlasmaInputs, index: KbIndex, config: RunConfig,
@@ -74,6 +73,7 @@ def _read(tf: copynumber.TumorFraction, data: PlasmaInputs, index: KbIndex, conf
     plasma = read_plasma(alterations, cns, tf, data.wbc, index, config.plasma, knowledge=index.plasma, driver=data.driver,
                          targeted_priors=data.targeted_priors, background=data.background, assay=config.assay)
     estimate = plasma.estimate or estimate_tumor_fraction([], (), config.assay, config.plasma.germline_het_band)
+    estimate = _driver_check(estimate, plasma, tf, cns, data, config)
     return PlasmaStep(tf, cns, alterations, plasma, estimate)
 
 
@@ -91,7 +91,7 @@ def assay_parts(step: PlasmaStep, interpretation: Interpretation, index: KbIndex
                 inputs_given: frozenset[str]) -> AssayParts:
     """Negatives (what was not found, and what that means here), each small variant's cell fraction, polyclonal."""
     tf = step.tf.value
-    tumor_copies = {c.gene: c.adjusted_copy_number for c in step.copy_numbers if c.adjusted_copy_number is not None}
+    tumor_copies = _changed_copy_numbers(step.copy_numbers)
     clonality = {a.identity: cell_fraction(a, tf, tumor_copies.get(a.gene), config.assay)
                  for a in step.alterations if isinstance(a, SmallVariant)}
     data = SampleData(tumor_fraction=tf, thresholds=config.assay, panel=panel, coverage=coverage, cnv=config.cnv,
@@ -102,6 +102,30 @@ def assay_parts(step: PlasmaStep, interpretation: Interpretation, index: KbIndex
     items = [ResistanceItem(f.match.observed.gene, f.mechanism.id if f.mechanism else None, f.role, f.match.observed.label,
                             clonality.get(f.match.observed.identity)) for f in interpretation.findings]
     return AssayParts(negatives, clonality, polyclonal_resistance(items, index.plasma))
+
+
+_CHANGED = frozenset({"amplification", "likely_amplification", "gain", "copy_loss", "loss"})
+
+
+def _changed_copy_numbers(copy_numbers: Sequence[GeneCopyNumber]) -> dict[str, float]:
+    """Tumor copy numbers of genes called gained or lost: a neutral gene's adjusted value is noise, and 2 is assumed."""
+    return {c.gene: c.adjusted_copy_number for c in copy_numbers if c.adjusted_copy_number is not None and c.status in _CHANGED}
+
+
+def _driver_check(estimate: TumorFractionEstimate, plasma: PlasmaReading, tf: copynumber.TumorFraction,
+                  cns: Sequence[GeneCopyNumber], data: PlasmaInputs, config: RunConfig) -> TumorFractionEstimate:
+    """An estimate at which a driver read as tumor comes out subclonal is suspect (non-tumor variants may have
+    inflated it): low confidence, and why."""
+    if estimate.value is None or not tf.estimated:
+        return estimate
+    copies = _changed_copy_numbers(cns)
+    drivers = [a for a in data.small if isinstance(a, SmallVariant) and a.identity not in plasma.excluded
+               and data.driver is not None and a.gene == data.driver.gene]
+    low = [a.label for a in drivers if cell_fraction(a, tf.value, copies.get(a.gene), config.assay).label == "subclonal"]
+    if not low:
+        return estimate
+    return replace(estimate, confidence="low",
+                   reason=f"{estimate.reason}; the driver {', '.join(low)} reads subclonal at this estimate: other variants may inflate it")
 
 
 def _set_aside_ids(step: PlasmaStep, index: KbIndex) -> frozenset[str]:

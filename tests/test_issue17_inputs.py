@@ -222,7 +222,8 @@ def test_the_pipeline_passes_the_panel_to_the_vcf_reader(tmp_path, write, mini_k
 def test_assay_thresholds_defaults_are_on_the_run_configuration():
     dumped = RunConfig().model_dump(mode="json")["assay"]
     assert dumped == {"assumed_depth": 1000, "min_depth": 100, "detection_min_alt_reads": 5, "min_sensitivity": 0.95,
-                      "clonal_ccf_threshold": 0.5, "ccf_interval": 0.95, "tf_min_variants": 3, "tf_low_confidence_below": 0.02}
+                      "clonal_ccf_threshold": 0.8, "ccf_interval": 0.95, "tf_min_variants": 3, "tf_low_confidence_below": 0.02,
+                      "background_max_vaf": 0.25}
 
 
 def test_assay_thresholds_yaml_overrides_and_refuses_like_the_others(tmp_path):

@@ -63,7 +63,8 @@ class Polyclonal:
 
 
 ASSAY = {"assumed_depth": 1000, "min_depth": 100, "detection_min_alt_reads": 5, "min_sensitivity": 0.95,
-         "clonal_ccf_threshold": 0.5, "ccf_interval": 0.95, "tf_min_variants": 3, "tf_low_confidence_below": 0.02}
+         "clonal_ccf_threshold": 0.5, "ccf_interval": 0.95, "tf_min_variants": 3, "tf_low_confidence_below": 0.02,
+         "background_max_vaf": 0.25}
 
 
 @pytest.fixture

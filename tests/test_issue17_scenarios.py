@@ -119,3 +119,37 @@ def test_a_locus_outside_the_panel_cannot_be_excluded(write):
 def test_plasma_cannot_show_protein_overexpression(write):
     report = run(write, [l858r(0.04)], tumor_fraction=0.08)
     assert negative(report, "c-MET protein overexpression").status == "not_assessable"
+
+
+# --- review: one fraction even when the driver raises a given one; background ceiling; what "clonal" means ---------
+
+def test_a_given_fraction_raised_by_the_driver_is_the_one_used_everywhere(write):
+    report = run(write, [l858r(0.04)], panel=[C797_TARGET], coverage=[(*C797_TARGET[:3], "EGFR_ex20", 2000)],
+                 cnv=[("MET", 2.4)], tumor_fraction=0.005)
+    assert report.settings.tumor_fraction == pytest.approx(0.08) == report.plasma.tumor_fraction
+    assert negative(report, "EGFR C797S").numbers.tumor_fraction == pytest.approx(0.08)
+    met = next(c for c in report.copy_numbers if c.measurement.gene == "MET").measurement
+    assert met.adjusted_copy_number is not None and met.adjusted_copy_number < 10  # not "82 tumor copies" at 0.5%
+    l858r_row = next(r for r in report.alterations if r.label == "EGFR L858R")
+    assert l858r_row.clonality.ccf == pytest.approx(1.0, abs=0.15)
+
+
+def test_high_vaf_background_variants_do_not_inflate_the_estimate(write):
+    background = [f"chr12 {s + 100} A G PASS {N} {cell(v)}" for (_, s, _, _), v in zip(BACKGROUND, (0.36, 0.37, 0.38), strict=True)]
+    report = run(write, [l858r(0.01), *background], panel=[*BACKGROUND], prior=())
+    assert report.tumor_fraction.value == pytest.approx(0.02)  # the driver's floor, not 74% from germline-like background
+    assert report.counts.background_variants == 3
+
+
+def test_clonal_means_in_nearly_every_tumor_cell():
+    from annotator.config_assay import AssayThresholds
+    from annotator.models import SmallVariant
+    from annotator.plasma.clonality import cell_fraction
+
+    def at(alt: int, depth: int) -> str:
+        v = SmallVariant(gene="KRAS", source="t", type="snv", chrom="chr12", pos=1, ref="C", alt="T", vaf=alt / depth, depth=depth)
+        return cell_fraction(v, 0.2, None, AssayThresholds()).label
+
+    assert at(60, 1000) == "subclonal"  # cell fraction 0.6 (0.50-0.71): a majority of cells, not all of them
+    assert at(100, 1000) == "clonal"
+    assert at(8, 100) == "indeterminate"

@@ -22,8 +22,9 @@ Rules, in order, for each small variant that passed the caller's filters (VAF ``
 
 The tumor fraction ``f``: a measured one (``--tumor-fraction``, ichorCNA) as given, unless it is below
 ``informative_min_tumor_fraction`` while a driver read as tumor implies more (2 x its VAF: the larger is used and the
-conflict said); an estimate from VAFs is made again leaving out what rules 0-4 read as blood or germline-like, never
-above the pipeline's own estimate, with the driver alleles read as tumor as a floor (2 x driver VAF, at most 1).
+conflict said); otherwise the one estimator (``annotator.plasma.fraction``) over what rules 0-4 did not read as blood
+or germline-like, plus the panel's background variants below ``background_max_vaf``, with the driver alleles read as
+tumor as a floor (2 x driver VAF, at most 1). The estimate is made in either case: beside a given one, a cross-check.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ class PlasmaReading:
     wbc_given: bool
     informative_why: str | None = None
     notes: tuple[str, ...] = ()
-    estimate: TumorFractionEstimate | None = None  # the estimate from somatic variants (None: a fraction was measured)
+    estimate: TumorFractionEstimate | None = None  # the estimate from somatic variants (a cross-check when one was given)
 
     @property
     def excluded(self) -> frozenset[tuple]:
@@ -126,7 +127,7 @@ def read_plasma(
     alterations: Sequence[Observation], copy_numbers: Sequence[GeneCopyNumber], tf: TumorFraction, wbc: WbcLike | None,
     index: KbIndex, thresholds: PlasmaThresholdsLike, *, knowledge: PlasmaKnowledgeLike,
     driver: StatedDriverQuery | None, targeted_priors: bool, background: Sequence[SmallVariant] = (),
-    assay: FractionThresholdsLike | None = None,
+    assay: AssayThresholds | None = None,
 ) -> PlasmaReading:
     """Read a plasma sample: the origin of each small variant, whether it is informative, transformation.
 
@@ -140,7 +141,8 @@ def read_plasma(
     drivers = tuple(Driver(a.gene, a.label, v) for a in open_ if (v := vaf_of(a)) is not None and known_driver(a, ctx))
     ctx = replace(ctx, drivers=drivers)
     somatic = [a for a in open_ if not plain_ch_gene(a.gene, ctx) and isinstance(a, SmallVariant)]
-    estimate = _estimate([*somatic, *_not_in_blood(background, wbc)], thresholds, assay)
+    assay = assay or AssayThresholds()
+    estimate = _estimate([*somatic, *_not_in_blood(background, wbc, assay.background_max_vaf)], thresholds, assay)
     fraction, basis = _tumor_fraction(tf, estimate, drivers, thresholds)
     origins = [o for a in variants if (o := first[a.identity] or second_pass(a, fraction, ctx)) is not None]
     verdicts = {o.identity: o.verdict for o in origins}
@@ -163,7 +165,7 @@ def read_plasma(
     recommendations += [Recommendation("germline", o.recommendation, list(o.sources)) for o in origins
                         if o.verdict == "possible_germline" and o.recommendation]
     return PlasmaReading(origins, reading.verdict, reading.reason, fraction, basis, signal, recommendations, wbc is not None,
-                         reading.why, tuple(notes), estimate if tf.value is None or tf.estimated else None)
+                         reading.why, tuple(notes), estimate)
 
 
 def _driver_found(driver: StatedDriverQuery | None, kept: Sequence[Observation], index: KbIndex) -> bool:
@@ -179,18 +181,17 @@ def _other_tumor_evidence(kept: Sequence[Observation]) -> bool:
                for a in kept)
 
 
-def _not_in_blood(background: Sequence[SmallVariant], wbc: WbcLike | None) -> list[SmallVariant]:
-    """Background variants of the panel (no gene rules apply to them) minus those the white blood cells also carry."""
-    if wbc is None:
-        return list(background)
-    called = {allele_key(v) for v in wbc.variants}
-    return [v for v in background if allele_key(v) not in called]
+def _not_in_blood(background: Sequence[SmallVariant], wbc: WbcLike | None, ceiling: float) -> list[SmallVariant]:
+    """Background variants of the panel (no gene rules apply to them) below ``ceiling`` VAF, minus those the white
+    blood cells also carry: a high-VAF background variant is more likely germline or blood than tumor."""
+    called = {allele_key(v) for v in wbc.variants} if wbc is not None else set()
+    return [v for v in background if (v.vaf or 0.0) < ceiling and allele_key(v) not in called]
 
 
-def _estimate(variants: Sequence[SmallVariant], t: PlasmaThresholdsLike, assay: FractionThresholdsLike | None) -> TumorFractionEstimate:
-    """The one estimator (annotator.plasma.fraction) over the variants read as tumor-like; default assay settings
-    when none are given (library use)."""
-    return estimate_tumor_fraction(variants, (), assay or AssayThresholds(), t.germline_het_band)
+def _estimate(variants: Sequence[SmallVariant], t: PlasmaThresholdsLike, assay: FractionThresholdsLike) -> TumorFractionEstimate:
+    """The one estimator (annotator.plasma.fraction) over the variants read as tumor-like; made even when a fraction
+    was given, as a cross-check shown beside it."""
+    return estimate_tumor_fraction(variants, (), assay, t.germline_het_band)
 
 
 def _tumor_fraction(tf: TumorFraction, estimate: TumorFractionEstimate, drivers: tuple[Driver, ...],
