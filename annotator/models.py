@@ -319,8 +319,16 @@ class PanelTargets(_Regions):
     """The assay's targets (``--panel-bed``): where it can see anything at all."""
 
     def covers(self, chrom: str, start: int, end: int) -> bool:
-        """Whether any target overlaps the 0-based half-open interval."""
-        return bool(self.overlapping(chrom, start, end))
+        """Whether every base of the 0-based half-open interval lies in a target (the union of the targets contains
+        it; an empty interval, an insertion point, counts as ``[start, start + 1)``). A target that touches only part
+        of a codon does not cover the codon: the other bases were never sequenced."""
+        end = max(end, start + 1)
+        reached = start
+        for r in self.overlapping(chrom, start, end):  # by start
+            if r.start > reached:
+                return False
+            reached = max(reached, r.end)
+        return reached >= end
 
     def targets_overlapping(self, chrom: str, start: int, end: int) -> list[Region]:
         return self.overlapping(chrom, start, end)
@@ -333,6 +341,18 @@ class CoverageTable(_Regions):
         """Mean depth over the 0-based half-open interval: the depths of the regions overlapping it, weighted by
         the length of each overlap; None when no region with a depth overlaps it."""
         return weighted_depth(self.overlapping(chrom, start, end), start, max(end, start + 1))
+
+    def min_depth_over(self, chrom: str, start: int, end: int) -> float | None:
+        """The lowest depth of any base of the 0-based half-open interval (an insertion point: ``[start, start + 1)``):
+        a base no region with a depth covers counts as 0, a base several regions cover has the highest of their
+        depths; None when no region with a depth overlaps the interval. A locus is only as readable as its worst base."""
+        end = max(end, start + 1)
+        regions = [r for r in self.overlapping(chrom, start, end) if r.depth is not None]
+        if not regions:
+            return None
+        cuts = sorted({start, end, *(c for r in regions for c in (r.start, r.end) if start < c < end)})
+        return min(max((r.depth or 0.0 for r in regions if r.start <= a and r.end >= b), default=0.0)
+                   for a, b in zip(cuts, cuts[1:], strict=False))
 
 
 def weighted_depth(regions: Sequence[Region], start: int, end: int) -> float | None:

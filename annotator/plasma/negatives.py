@@ -9,8 +9,10 @@ by a mechanism whose context applies to this sample (the driver context and the 
   above the detection limit (small variants and fusions: the probability of at least ``detection_min_alt_reads``
   alt reads at the locus depth is at least ``min_sensitivity``; amplifications: the expected plasma gain reaches
   ``min_observed_gain``);
-* ``cannot_be_excluded``: the locus was not sequenced or its sequencing is unknown, the input that shows this kind
-  was not given, the tumor fraction is unknown, or the expected signal is below the limit;
+* ``cannot_be_excluded``: the locus was not sequenced or its sequencing is unknown, the knowledgebase does not place
+  the locus (fusion breakpoints, point changes without a codon entry), the input that shows this kind was not given, a
+  call that did not pass the caller's filters is at it, the tumor fraction is unknown or a low-confidence estimate, or
+  the expected signal is below the limit;
 * ``not_assessable``: plasma DNA cannot show it at all (protein or RNA expression, histology).
 
 Rules (each number is in the result and in the report):
@@ -18,19 +20,28 @@ Rules (each number is in the result and in the report):
 * Small variants (protein changes, codons, exon deletions/insertions, exon 14 skipping): a clonal heterozygous change
   is expected at VAF ``tf / 2``; the limit is ``detection_min_alt_reads / depth``; the sensitivity is the exact
   binomial ``P(X >= detection_min_alt_reads)``, ``X ~ Binomial(depth, tf / 2)``. The locus is the codon (from the
-  gene's codon table) or the exon on this build, else the gene's window.
-* Fusions and intragenic rearrangements: need a fusion input; a fraction ``tf / 2`` of the reads at the breakpoint
-  is expected, judged as a small variant over the gene's window (introns are not placed in the knowledgebase).
+  gene's codon table) or the exon on this build; a change whose codon the table lacks (KRAS Y96, NRAS A155T) has no
+  precise locus, and a gene window proves nothing about one codon: it cannot be excluded.
+* Fusions and intragenic rearrangements: need a fusion input, and even with one they cannot be excluded: their
+  breakpoints are mostly intronic and the knowledgebase does not place them, and plasma fusion sensitivity is lower
+  than that of point changes.
+* Filtered calls: an alteration matched only by calls that did not pass the caller's filters (``filtered``) is at
+  least possibly present: it cannot be excluded.
+* A low-confidence tumor fraction (``SampleData.fraction_confident`` false) never supports "not detected" alone.
 * Amplifications: need a copy-number input holding the gene; the expected plasma gain is
   ``tf x (min_copy_number - 2)`` (the entry's ``min_copy_number``, else the copy-number threshold), against
   ``min_observed_gain``, as :mod:`annotator.copynumber` judges a gene's ``cannot_exclude`` status. An equivocal gene
   is not ruled out.
-* Sequenced or not: with ``--panel-bed``, the locus is sequenced when a target overlaps it; without a panel but with
-  ``--coverage``, when the coverage file has depth over it; with neither, it is unknown. Absence of a record in the
+* Sequenced or not: with ``--panel-bed``, the locus is sequenced when the targets contain every base of it (a target
+  touching only part of a codon does not cover it); without a panel but with ``--coverage``, when the coverage file
+  has depth over every base of it; with neither, it is unknown. Absence of a record in the
   VCF never shows that a locus was read, so **without a panel or coverage nothing is called "not detected"**: the
   numbers at the assumed depth are shown, and the alteration "cannot be excluded" because the assay's targets were
   not given.
-* Depth: the mean depth over the locus from ``--coverage``; without it ``assumed_depth``, marked ``depth_assumed``.
+* Depth: the lowest depth of any base of the locus from ``--coverage`` (a base without depth counts as 0); without
+  it ``assumed_depth``, marked ``depth_assumed``. When the depth, not the tumor fraction, is what keeps the signal
+  below the limit (the assay's configured depth would reach it), the reason says "depth too low for this tumor
+  fraction"; sentences state the smallest tumor fraction (or cell fraction) the depth can show.
 
 Coordinates are 0-based half-open, as :class:`annotator.kb.index.KbIndex` converts them.
 """
@@ -65,7 +76,7 @@ class PanelTargets(Protocol):
 
 
 class CoverageTable(Protocol):
-    def depth_over(self, chrom: str, start: int, end: int) -> float | None: ...
+    def min_depth_over(self, chrom: str, start: int, end: int) -> float | None: ...
 
 
 class AssayThresholds(Protocol):
@@ -96,6 +107,7 @@ class SampleData:
     cnv: CnvThresholds = field(default_factory=CnvThresholds)
     copy_numbers: Sequence[GeneCopyNumber] | None = None  # None: no copy-number input was given
     fusions_assessed: bool = False  # a fusion (or structural-variant) input was given
+    fraction_confident: bool = True  # False: the tumor fraction is a low-confidence estimate
 
 
 @dataclass(frozen=True)
@@ -131,8 +143,15 @@ class Negative:
 
 
 def found_alteration_ids(interp: Interpretation) -> frozenset[str]:
-    """Every knowledgebase alteration an observation matched (filtered ones too: a record exists, so it is no negative)."""
-    return frozenset(kb_id for f in interp.findings for kb_id in f.match.kb_ids)
+    """Every knowledgebase alteration a PASS observation matched (filtered ones: :func:`filtered_alteration_ids`)."""
+    return frozenset(kb_id for f in interp.findings if f.match.observed.filter == "PASS" for kb_id in f.match.kb_ids)
+
+
+def filtered_alteration_ids(interp: Interpretation) -> frozenset[str]:
+    """The knowledgebase alterations matched only by observations that did not pass the caller's filters: a record is
+    at the locus, so their absence is no "not detected"; :func:`assess_negatives` says they cannot be excluded."""
+    matched = frozenset(kb_id for f in interp.findings for kb_id in f.match.kb_ids)
+    return matched - found_alteration_ids(interp)
 
 
 def relevant_alterations(index: KbIndex, context: SampleContext) -> list[KbAlteration]:
@@ -147,16 +166,21 @@ def relevant_alterations(index: KbIndex, context: SampleContext) -> list[KbAlter
     return [a for a in index.kb.alterations if a.id in ids and not a.deprecated]
 
 
-def assess_negatives(index: KbIndex, context: SampleContext, found: AbstractSet[str], data: SampleData) -> list[Negative]:
-    """Each relevant knowledgebase alteration not in ``found``: not detected, cannot be excluded or not assessable."""
-    return [assess(a, index, data) for a in relevant_alterations(index, context) if a.id not in found]
+def assess_negatives(index: KbIndex, context: SampleContext, found: AbstractSet[str], data: SampleData,
+                     filtered: AbstractSet[str] = frozenset()) -> list[Negative]:
+    """Each relevant knowledgebase alteration not in ``found`` (PASS matches): not detected, cannot be excluded or not
+    assessable; those in ``filtered`` (matched only by calls that did not pass the filters) cannot be excluded."""
+    return [assess(a, index, data, a.id in filtered) for a in relevant_alterations(index, context) if a.id not in found]
 
 
-def assess(a: KbAlteration, index: KbIndex, data: SampleData) -> Negative:
-    """What the absence of ``a`` means in this sample's data."""
+def assess(a: KbAlteration, index: KbIndex, data: SampleData, filtered: bool = False) -> Negative:
+    """What the absence of ``a`` means in this sample's data (``filtered``: a non-PASS call matched it)."""
     if a.kind == "not_in_plasma_dna":
         return _negative(a, "not_assessable", f"Plasma DNA cannot show {a.name}: {a.detection}",
                          "plasma DNA cannot show it", DetectionNumbers(data.tumor_fraction))
+    if filtered:
+        return _negative(a, "cannot_be_excluded", f"{a.name} cannot be excluded: a call that did not pass the caller's"
+                         " filters is at this locus.", "a filtered call is at the locus", DetectionNumbers(data.tumor_fraction))
     if a.kind in ("amplification", "copy_loss"):
         return _copy_number(a, data)
     if a.kind in _REARRANGEMENT_KINDS and not data.fusions_assessed:
@@ -198,10 +222,12 @@ class _Locus(NamedTuple):
     start: int
     end: int
     what: str  # "codon 790", "exon 19", "the EGFR gene"
+    precise: bool = True  # a codon or an exon; False: the gene's window, which says nothing about one codon
 
 
 def locus(a: KbAlteration, index: KbIndex) -> _Locus | None:
-    """Where ``a`` would be read on this build (0-based half-open): its codon(s), its exon, else its gene's window."""
+    """Where ``a`` would be read on this build (0-based half-open): its codon(s), its exon, else its gene's window
+    (not precise)."""
     gene = index.genes.get(a.gene or "")
     if gene is None:
         return None
@@ -213,13 +239,22 @@ def locus(a: KbAlteration, index: KbIndex) -> _Locus | None:
     exon = index.exon_region(gene.symbol, a.exon) if a.exon else None
     if exon is not None:
         return _Locus(exon[0], exon[1], exon[2], f"exon {a.exon}")
-    return _Locus(region.chrom, region.start - 1, region.end, f"the {gene.symbol} gene")
+    return _Locus(region.chrom, region.start - 1, region.end, f"the {gene.symbol} gene", precise=False)
 
 
 def _reads(a: KbAlteration, index: KbIndex, data: SampleData) -> Negative:
-    """A small variant (or a fusion's breakpoint reads): expected clonal VAF against the depth-based limit."""
+    """A small variant: expected clonal VAF against the depth-based limit at its codon or exon."""
     t, tf = data.thresholds, data.tumor_fraction
     where = locus(a, index)
+    if a.kind in _REARRANGEMENT_KINDS:
+        return _negative(a, "cannot_be_excluded", f"{a.name} cannot be excluded: fusion breakpoints are mostly intronic and"
+                         " the knowledgebase does not place them, so whether the assay's targets span them is unknown;"
+                         " plasma is also less sensitive to fusions than to point changes.",
+                         "fusion breakpoints are intronic and not placed", DetectionNumbers(tf))
+    if where is None or not where.precise:
+        return _negative(a, "cannot_be_excluded", f"{a.name} cannot be excluded: the knowledgebase does not place the"
+                         " codon or exon the assay must cover, so whether it was sequenced is unknown.",
+                         "locus not placed in the knowledgebase", DetectionNumbers(tf))
     covered, depth, assumed = _sequenced(where, data)
     expected = tf / 2 if tf is not None else None
     n = DetectionNumbers(
@@ -228,15 +263,14 @@ def _reads(a: KbAlteration, index: KbIndex, data: SampleData) -> Negative:
         sensitivity=at_least(int(depth), expected, t.detection_min_alt_reads) if depth is not None and expected is not None else None,
         min_sensitivity=t.min_sensitivity,
     )
-    verdict = _reads_verdict(a, n, where.what if where else "its locus", data)
+    verdict = _reads_verdict(a, n, where.what, data)
     return _negative(a, verdict.status, verdict.reason, verdict.short, n)
 
 
-def _sequenced(where: _Locus | None, data: SampleData) -> tuple[bool | None, float | None, bool]:
-    """(sequenced, depth, depth assumed) at the locus: the panel says whether, the coverage file how deep."""
-    if where is None:
-        return False, None, False
-    measured = data.coverage.depth_over(where.chrom, where.start, where.end) if data.coverage is not None else None
+def _sequenced(where: _Locus, data: SampleData) -> tuple[bool | None, float | None, bool]:
+    """(sequenced, depth, depth assumed) at the locus: the panel says whether (every base in a target), the coverage
+    file how deep (the lowest depth of any base)."""
+    measured = data.coverage.min_depth_over(where.chrom, where.start, where.end) if data.coverage is not None else None
     if data.panel is not None:
         covered: bool | None = data.panel.covers(where.chrom, where.start, where.end)
     elif data.coverage is not None:
@@ -256,24 +290,50 @@ class _Verdict(NamedTuple):
 
 def _reads_verdict(a: KbAlteration, n: DetectionNumbers, where: str, data: SampleData) -> _Verdict:
     """The status and the sentence, the most decisive reason first."""
-    sens = n.sensitivity if n.sensitivity is not None else 0.0
     if n.tumor_fraction is None:
         return _Verdict("cannot_be_excluded", f"{a.name} cannot be excluded: the tumor fraction is unknown, so the VAF a"
                         " clonal change would have cannot be computed.", "tumor fraction unknown")
     if n.covered is False:
-        return _Verdict("cannot_be_excluded", f"{a.name} cannot be excluded: {where} is not among the assay's targets"
-                        f" ({'panel BED' if data.panel is not None else 'no depth in the coverage file'}).",
+        return _Verdict("cannot_be_excluded", f"{a.name} cannot be excluded: {where} is not among the assay's targets, or only"
+                        f" in part ({'panel BED' if data.panel is not None else 'no depth in the coverage file'}).",
                         "not in the assay's targets")
-    if n.depth is None:
-        return _Verdict("cannot_be_excluded", f"{a.name} cannot be excluded: the coverage file gives no depth over {where}.",
-                        "no depth over the locus")
-    signal = _signal(a, n)
-    if sens + _SLACK < (n.min_sensitivity or 0.0):
-        return _Verdict("cannot_be_excluded", f"{signal}: it cannot be excluded.", "tumor fraction too low for the assay's limit")
+    if not n.depth:
+        return _Verdict("cannot_be_excluded", f"{a.name} cannot be excluded: the coverage file gives no depth over"
+                        f" {where}, or over part of it.", "no depth over the locus")
+    return _signal_verdict(a, n, n.depth, where, data)
+
+
+def _signal_verdict(a: KbAlteration, n: DetectionNumbers, depth: float, where: str, data: SampleData) -> _Verdict:
+    """A sequenced locus at a known tumor fraction: is the expected signal above the limit, and is that enough?"""
+    signal, t = _signal(a, n), data.thresholds
+    tf_needed = 2 * smallest_vaf(depth, t.detection_min_alt_reads, t.min_sensitivity)
+    if (n.sensitivity or 0.0) + _SLACK < t.min_sensitivity:
+        if not n.depth_assumed and depth < t.assumed_depth and at_least(t.assumed_depth, n.expected_vaf or 0.0,
+                                                                       t.detection_min_alt_reads) + _SLACK >= t.min_sensitivity:
+            return _Verdict("cannot_be_excluded", f"{signal}: it cannot be excluded. The depth, not the tumor fraction,"
+                            f" limits: at the assay's {t.assumed_depth}x it would be seen.", "depth too low for this tumor fraction")
+        return _Verdict("cannot_be_excluded", f"{signal}: it cannot be excluded. At this depth a clonal change is seen from"
+                        f" a tumor fraction of ~{pct(tf_needed)}.", "tumor fraction too low for the assay's limit")
     if n.covered is None:
         return _Verdict("cannot_be_excluded", f"{signal}. Whether {where} was sequenced is unknown: the assay's targets were"
                         " not given (--panel-bed or --coverage), so it cannot be excluded.", "the assay's targets were not given")
-    return _Verdict("not_detected", f"Not detected: {signal[0].lower()}{signal[1:]}.", "")
+    if not data.fraction_confident:
+        return _Verdict("cannot_be_excluded", f"{signal}, but the tumor fraction is a low-confidence estimate, so it cannot"
+                        " be excluded.", "the tumor fraction is a low-confidence estimate")
+    cells = tf_needed / (n.tumor_fraction or 1.0)
+    return _Verdict("not_detected", f"Not detected: {signal[0].lower()}{signal[1:]}; a subclone in at least ~{pct(cells)}"
+                    " of tumor cells would be seen at this depth.", "")
+
+
+def smallest_vaf(depth: float, min_alt_reads: int, min_sensitivity: float) -> float:
+    """The smallest VAF seen with at least ``min_sensitivity`` at ``depth`` (1.0 when none is), by bisection."""
+    low, high = 0.0, 1.0
+    if at_least(int(depth), high, min_alt_reads) < min_sensitivity:
+        return 1.0
+    for _ in range(40):
+        mid = (low + high) / 2
+        low, high = (low, mid) if at_least(int(depth), mid, min_alt_reads) >= min_sensitivity else (mid, high)
+    return high
 
 
 def _signal(a: KbAlteration, n: DetectionNumbers) -> str:
@@ -281,9 +341,8 @@ def _signal(a: KbAlteration, n: DetectionNumbers) -> str:
     1000x; sensitivity 10.9%, 95% required'."""
     expected, limit = n.expected_vaf or 0.0, n.limit_vaf or 0.0
     depth = f"{n.depth:.0f}x" + (" (assumed depth, no coverage file)" if n.depth_assumed else "")
-    what = "of the reads at its breakpoint" if a.kind in _REARRANGEMENT_KINDS else "VAF"
     side = "below" if expected < limit else "above"
-    return (f"At a tumor fraction of {pct(n.tumor_fraction)} a clonal {a.name} would be at ~{pct(expected)} {what},"
+    return (f"At a tumor fraction of {pct(n.tumor_fraction)} a clonal {a.name} would be at ~{pct(expected)} VAF,"
             f" {side} this assay's ~{pct(limit)} limit at {depth}; sensitivity {pct(n.sensitivity or 0.0, sensitivity=True)},"
             f" {pct(n.min_sensitivity or 0.0)} required")
 
@@ -315,6 +374,10 @@ def _copy_number(a: KbAlteration, data: SampleData) -> Negative:
     if change + _SLACK < cnv.min_observed_gain:
         return _negative(a, "cannot_be_excluded", f"{signal[0].upper()}{signal[1:]}, below the {cnv.min_observed_gain:g} copies"
                          " that can be seen: it cannot be excluded.", "tumor fraction too low to see it", n)
+    if not data.fraction_confident:
+        return _negative(a, "cannot_be_excluded", f"{signal[0].upper()}{signal[1:]}, at least the {cnv.min_observed_gain:g}"
+                         " copies that can be seen, but the tumor fraction is a low-confidence estimate, so it cannot be"
+                         " excluded.", "the tumor fraction is a low-confidence estimate", n)
     return _negative(a, "not_detected", f"Not detected: {signal}, at least the {cnv.min_observed_gain:g} copies that can be seen.", "", n)
 
 
