@@ -25,6 +25,7 @@ from annotator.plasma.negatives import (
     SampleContext,
     SampleData,
     assess_negatives,
+    filtered_alteration_ids,
     found_alteration_ids,
 )
 from annotator.plasma.polyclonal import Polyclonal, ResistanceItem, polyclonal_resistance
@@ -96,9 +97,11 @@ def assay_parts(step: PlasmaStep, interpretation: Interpretation, index: KbIndex
                  for a in step.alterations if isinstance(a, SmallVariant)}
     data = SampleData(tumor_fraction=tf, thresholds=config.assay, panel=panel, coverage=coverage, cnv=config.cnv,
                       copy_numbers=step.copy_numbers if "copy_number" in inputs_given else None,
-                      fusions_assessed="fusion" in inputs_given)
+                      fusions_assessed="fusion" in inputs_given,
+                      fraction_confident=not (step.tf.estimated and step.estimate.confidence == "low"))
     found = found_alteration_ids(interpretation) | _set_aside_ids(step, index)
-    negatives = assess_negatives(index, SampleContext(interpretation.context_groups, list(priors)), found, data)
+    negatives = assess_negatives(index, SampleContext(interpretation.context_groups, list(priors)), found, data,
+                                 filtered_alteration_ids(interpretation) - found)
     items = [ResistanceItem(f.match.observed.gene, f.mechanism.id if f.mechanism else None, f.role, f.match.observed.label,
                             clonality.get(f.match.observed.identity)) for f in interpretation.findings]
     return AssayParts(negatives, clonality, polyclonal_resistance(items, index.plasma))

@@ -23,7 +23,7 @@ from annotator.plasma.negatives import (
 )
 from annotator.render.html import render_html
 from tests.support.assay import Assay, Coverage, Panel
-from tests.test_issue17_scenarios import C797, C797_TARGET, N, cell, l858r, negative, run
+from tests.support.assay_runs import C797, C797_TARGET, N, cell, l858r, negative, run
 
 KRAS_CODON_12 = ("chr12", 25_245_300, 25_245_400, "KRAS_ex2")
 
