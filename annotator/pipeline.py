@@ -169,6 +169,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         for h in headers
     ]
     tumor_sample = next((r.sample_name for r in vcf_results if r.sample_name), None)
+    maf_with_panel = assay.panel is not None and any(isinstance(h, maf_reader.MafHeader) for h in headers)
     wbc = read_wbc(wbc_header, index, vcf_options, config) if wbc_header else None
     cnv_results = [cnv_reader.read_copy_number(p, index, config.cnv_format, config.tumor_sample or tumor_sample,
                                                 include_filtered=config.include_filtered) for p in inputs.cnv]
@@ -177,6 +178,8 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
     first_tf = resolve_tumor_fraction(config, small)
     results = [*vcf_results, *cnv_results, *fusion_results]
     warnings = list(inputs.warnings) + [w for r in results for w in r.warnings] + list(wbc.warnings if wbc else ())
+    if maf_with_panel:  # a MAF lists calls only: nothing of the panel's other targets to estimate the fraction from
+        warnings.append("--panel-bed: no background variants are read from a MAF (VCF/BCF inputs only)")
     sample_id = _sample_id(inputs, tumor_sample)
 
     priors, unknown = resolve_prior_therapies(list(inputs.prior_therapies), index)

@@ -16,6 +16,7 @@ from annotator.config import RunConfig
 from annotator.interpret import Interpretation
 from annotator.kb.index import KbIndex
 from annotator.kb.schema import Drug
+from annotator.matching import match_alterations
 from annotator.models import CoverageTable, GeneCopyNumber, Observation, PanelTargets, SmallVariant, WbcCalls
 from annotator.plasma import PlasmaReading, StatedDriverQuery, read_plasma
 from annotator.plasma.clonality import Clonality, cell_fraction
@@ -134,7 +135,5 @@ def _driver_check(estimate: TumorFractionEstimate, plasma: PlasmaReading, tf: co
 def _set_aside_ids(step: PlasmaStep, index: KbIndex) -> frozenset[str]:
     """Knowledgebase alterations matched only by variants the plasma reading set aside (blood, germline): they were
     seen, so their absence is not a negative."""
-    from annotator.matching import match_alterations
-
     aside = [a for a in step.alterations if a.identity in step.plasma.excluded]
     return frozenset(kb_id for m in match_alterations(aside, index) for kb_id in m.kb_ids)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from annotator.config import RunConfig
+from annotator.kb.load import get_knowledgebase
+from annotator.pipeline import SampleInputs, annotate_sample
 from tests.support.assay_runs import C797_TARGET, MET, N, cell, l858r, negative, run
 
 # --- one tumor fraction, estimated from every somatic-looking variant read ---------------------------------------------
@@ -113,3 +116,12 @@ def test_clonal_means_in_nearly_every_tumor_cell():
     assert at(60, 1000) == "subclonal"  # cell fraction 0.6 (0.50-0.71): a majority of cells, not all of them
     assert at(100, 1000) == "clonal"
     assert at(8, 100) == "indeterminate"
+
+
+def test_a_maf_with_a_panel_bed_says_no_background_is_read(write):
+    from tests.support.inputs import PROTEIN_MAF_HEADER
+
+    maf = write("s.maf", PROTEIN_MAF_HEADER + "EGFR\tGRCh38\t7\t55191822\tT\tG\tS1\tp.L858R\t950\t50\n")
+    panel = write("panel.bed", "chr12\t60000000\t60000200\tT0\n")
+    report = annotate_sample(SampleInputs(vcfs=(maf,), panel_bed=panel), RunConfig(genome="GRCh38"), get_knowledgebase())
+    assert any("no background variants are read from a MAF" in w for w in report.warnings)
