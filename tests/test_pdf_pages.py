@@ -38,5 +38,7 @@ def test_pdf_pages(run_cli, tmp_path, name):
     for wanted in texts:
         assert wanted.lower() in flat.lower(), wanted
     assert f"Page 1 of {len(pages)}" in flat and f"Page {len(pages)} of {len(pages)}" in flat
+    first = subprocess.run(["pdftotext", "-l", "1", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "summary" in first.lower() and "research use only" in first.lower()  # page 1 opens on the summary
     assert flat.count(sample) >= len(pages)  # the running header names the sample on every page
     assert flat.count("Research use only") >= len(pages)  # and the footer says what the report is for
