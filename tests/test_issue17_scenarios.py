@@ -39,6 +39,9 @@ def test_clonal_then_indeterminate_then_subclonal(shipped_sample):
     assert (labels["KRAS G12D"], labels["BRAF V600E"], labels["PIK3CA E545K"]) == ("clonal", "indeterminate", "subclonal")
     resistance = [f.alteration for f in report.findings if f.role == "bypass_resistance"]
     assert resistance.index("KRAS G12D") < resistance.index("BRAF V600E") < resistance.index("PIK3CA E545K")
+    page_one = report.summary.resistance_mechanisms
+    assert any(m.startswith("KRAS G12D") and m.endswith("(clonal, cell fraction 1.00)") for m in page_one), page_one
+    assert any(m.startswith("PIK3CA E545K") and "(subclonal, cell fraction 0.20)" in m for m in page_one), page_one
     assert report.polyclonal is not None  # three genes: one combination may not cover them
 
 

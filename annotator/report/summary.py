@@ -94,7 +94,7 @@ def summarize(s: SummaryInputs) -> Summary:
         uncurated=[u.label for u in facts.uncurated],
         resistance_mechanisms=[
             f"{f.alteration}: {RESISTANCE_KIND[f.role]} resistance"
-            + (f" to {drug_label(drugs[f.resistance_to])}" if f.resistance_to else "")
+            + (f" to {drug_label(drugs[f.resistance_to])}" if f.resistance_to else "") + _clonality_note(f.alteration, s.rows)
             for f in resistance
         ],
         top_therapies=[f"{t.regimen} (level {t.evidence[0].level}, {t.evidence[0].type.replace('_', ' ')})" for t in s.offered][:3],
@@ -103,6 +103,14 @@ def summarize(s: SummaryInputs) -> Summary:
             f"{gene} copy number is equivocal (its interval spans the amplification threshold): not called an amplification"
             " and not ruled out; confirm with an orthogonal test before acting on it." for gene in facts.equivocal)],
     )
+
+
+def _clonality_note(label: str, rows: Sequence[AlterationRow]) -> str:
+    """" (clonal, cell fraction 0.95)" for a small variant with a cell fraction; copy number and fusions have none."""
+    c = next((r.clonality for r in rows if r.label == label and r.clonality is not None), None)
+    if c is None or c.ccf is None or c.label == "unknown":
+        return ""
+    return f" ({c.label}, cell fraction {c.ccf:.2f})"
 
 
 def _cannot_exclude(s: SummaryInputs) -> list[str]:
