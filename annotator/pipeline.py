@@ -197,7 +197,7 @@ def annotate_sample(inputs: SampleInputs, config: RunConfig, kb: Knowledgebase) 
         small, [v for r in vcf_results for v in r.background], _merge_gene_copy_numbers([c for r in cnv_results for c in r.copy_numbers]),
         fusions, wbc, stated_driver_query(inputs.driver, stated, index, given), any(d.tki_for for d in priors)), index, config, _dedupe)
     tf, gene_cns, alterations, plasma = step.tf, step.copy_numbers, step.alterations, step.plasma
-    warnings += _tumor_fraction_warnings(tf, small, config)
+    warnings += _tumor_fraction_warnings(tf, step.estimate.value)
     matches = match_alterations(plasma.kept(alterations), index)
     for m in matches:
         if isinstance(m.observed, SmallVariant):  # annotation conflicts; copy-number notes are shown in their table
@@ -304,12 +304,10 @@ def resolve_tumor_fraction(config: RunConfig, small: list[Observation]) -> copyn
     return copynumber.TumorFraction(estimate.value, estimate.source, estimate.estimated, config.ploidy)
 
 
-def _tumor_fraction_warnings(tf: copynumber.TumorFraction, small: list[Observation], config: RunConfig) -> list[str]:
-    """Say when a given tumor fraction contradicts the somatic VAFs (2 x VAF is a lower bound)."""
-    if tf.estimated or tf.value is None:
-        return []
-    implied = copynumber.estimate_from_vafs(small, config.cnv.estimate_max_vaf).value
-    if implied is None:
+def _tumor_fraction_warnings(tf: copynumber.TumorFraction, implied: float | None) -> list[str]:
+    """Say when a given tumor fraction contradicts the estimate from the variants read as tumor (blood-derived and
+    germline-like ones left out; the estimate is a lower bound when the clone is subclonal)."""
+    if tf.estimated or tf.value is None or implied is None:
         return []
     if tf.value == 0:
         return [f"tumor fraction 0 (no tumor DNA) given, but somatic variants imply at least {implied:.1%}; copy numbers were not adjusted"]

@@ -128,3 +128,12 @@ def test_a_maf_with_a_panel_bed_says_no_background_is_read(write):
     panel = write("panel.bed", "chr12\t60000000\t60000200\tT0\n")
     report = annotate_sample(SampleInputs(vcfs=(maf,), panel_bed=panel), RunConfig(genome="GRCh38"), get_knowledgebase())
     assert any("no background variants are read from a MAF" in w for w in report.warnings)
+
+
+def test_a_given_fraction_far_below_the_estimate_is_warned_and_blood_does_not_count(shipped_sample):
+    report = shipped_sample(snvs=[("EGFR", "L858R", 950, 50), ("KRAS", "G12D", 950, 50)], prior=["osimertinib"],
+                            tumor_fraction=0.02)
+    assert any("tumor fraction 2.0% (--tumor-fraction) is well below the 10.0%" in w for w in report.warnings), report.warnings
+    blood = shipped_sample(snvs=[("EGFR", "L858R", 980, 20), ("DNMT3A", "R882H", 700, 300)], prior=["osimertinib"],
+                           tumor_fraction=0.02)
+    assert not any("well below" in w for w in blood.warnings), blood.warnings  # the CH hotspot at 30% implies nothing
