@@ -1,8 +1,9 @@
 """Issue 17: the tumor-fraction estimate (annotator.plasma.fraction) against VAFs drawn binomially at known tumor
 fractions, with a stand-in for the assay thresholds (annotator.config_assay.AssayThresholds' field names).
 
-Stated tolerance: the estimate is within relative 35% or absolute 0.5 percentage points of the true tumor fraction,
-whichever is larger, in at least 95% of 200 draws at each of 0.5%, 2%, 8% and 30% (fixed seed)."""
+Stated tolerance, per tumor fraction (relative to the true value), met in at least 95% of 200 draws each (fixed
+seed): 0.5% within 75% (a clonal variant there has ~5 alt reads at 2000x: sampling noise dominates), 2% within 35%,
+8% within 20%, 30% within 10%."""
 
 from __future__ import annotations
 
@@ -16,8 +17,7 @@ from annotator.plasma.fraction import estimate_tumor_fraction, upper_median
 
 BAND = (0.40, 0.60)
 DRAWS = 200
-RELATIVE_TOLERANCE = 0.35
-ABSOLUTE_TOLERANCE = 0.005
+TOLERANCE = {0.005: 0.75, 0.02: 0.35, 0.08: 0.20, 0.30: 0.10}  # relative, per true tumor fraction
 MIN_SHARE_WITHIN = 0.95
 
 
@@ -68,10 +68,10 @@ def draw(rng: np.random.Generator, tf: float) -> Sample:
 
 
 def within(estimate: float | None, tf: float) -> bool:
-    return estimate is not None and abs(estimate - tf) <= max(RELATIVE_TOLERANCE * tf, ABSOLUTE_TOLERANCE)
+    return estimate is not None and abs(estimate - tf) <= TOLERANCE[tf] * tf
 
 
-@pytest.mark.parametrize("tf", [0.005, 0.02, 0.08, 0.30])
+@pytest.mark.parametrize("tf", sorted(TOLERANCE))
 def test_estimate_within_tolerance_at_known_tumor_fractions(tf: float) -> None:
     rng = np.random.default_rng(17)
     hits = 0
