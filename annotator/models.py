@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
@@ -243,8 +244,12 @@ class WbcCalls(_Frozen):
         """The WBC call of the same allele, or None when the WBC file lacks it. Alleles are compared by position
         and bases, contig names compared bare (``chr7`` = ``7``), and after left-alignment when both were
         left-aligned (``--reference``); not by gene, which two files' annotations may name differently."""
-        key = allele_key(variant)
-        return next((w for w in self.variants if allele_key(w) == key), None)
+        return self._by_allele.get(allele_key(variant))
+
+    @cached_property
+    def _by_allele(self) -> dict[tuple[str, int, str, str], SmallVariant]:
+        """One look-up per plasma variant, not a scan of every WBC call (a panel adds thousands)."""
+        return {allele_key(w): w for w in reversed(self.variants)}  # reversed: the first call of an allele wins
 
     @staticmethod
     def alt_reads(variant: SmallVariant) -> int | None:

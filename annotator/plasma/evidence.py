@@ -3,7 +3,6 @@ rules read it in (:class:`Context`), and the small helpers that word numbers and
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -80,16 +79,6 @@ def make_origin(a: Variant, verdict: Verdict, reason: str, *, wbc_vaf: float | N
                                 "expected_clonal_vaf": None if fraction is None else fraction / 2},
         recommendation=recommendation, sources=list(sources or []), known_benign=known_benign,
     )
-
-
-def wilson(alt: int, depth: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval (95% by default) of a proportion ``alt / depth``."""
-    if depth <= 0:
-        return 0.0, 1.0
-    p = alt / depth
-    centre = (p + z * z / (2 * depth)) / (1 + z * z / depth)
-    half = z * math.sqrt(p * (1 - p) / depth + z * z / (4 * depth * depth)) / (1 + z * z / depth)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def germline_advice(a: Variant, ctx: Context) -> str:

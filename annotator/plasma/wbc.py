@@ -14,6 +14,7 @@ A VCF lists calls, not coverage: a variant absent from it is "not called in WBC"
 from __future__ import annotations
 
 from annotator.models import SmallVariant
+from annotator.plasma.clonality import wilson_interval
 from annotator.plasma.evidence import (
     Context,
     Variant,
@@ -22,7 +23,6 @@ from annotator.plasma.evidence import (
     make_origin,
     pct,
     vaf_of,
-    wilson,
 )
 
 
@@ -71,7 +71,7 @@ def _low_wbc_origin(a: Variant, w: SmallVariant, vaf: float | None, wv: float, c
     """WBC VAF below the CH bar: CH when it exceeds the plasma VAF or its 95% interval holds it."""
     k = ctx.knowledge
     reads = ctx.wbc.alt_reads(w) if ctx.wbc is not None else None
-    low, high = wilson(reads, w.depth) if reads is not None and w.depth else (wv, wv)
+    low, high = wilson_interval(reads, w.depth, 0.95) if reads is not None and w.depth else (wv, wv)
     interval = f"95% interval {pct(low)}-{pct(high)}" if reads is not None else "no read counts: no interval"
     both = f"plasma VAF {pct(vaf)}, white-blood-cell VAF {pct(wv)} ({interval})"
     if vaf is None or wv > vaf:
