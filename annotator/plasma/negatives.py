@@ -53,39 +53,21 @@ import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal, NamedTuple
 
 from annotator.config import CnvThresholds
+from annotator.config_assay import AssayThresholds
 from annotator.interpret import Interpretation
 from annotator.interpret.prior import context_applies
 from annotator.kb.index import KbIndex
 from annotator.kb.schema import Alteration as KbAlteration
 from annotator.kb.schema import Drug
-from annotator.models import GeneCopyNumber
+from annotator.models import CoverageTable, GeneCopyNumber, PanelTargets
 
 NegativeStatus = Literal["not_detected", "cannot_be_excluded", "not_assessable"]
 _SMALL_KINDS = ("protein_change", "codon", "exon_inframe_deletion", "exon_insertion", "exon_skipping")
 _REARRANGEMENT_KINDS = ("fusion", "kinase_domain_duplication")
 _SLACK = 1e-9  # a value equal to its threshold up to float error reaches it
-
-
-# The assay's inputs, by the names helper A gives them in annotator.models / annotator.config_assay; Protocols here
-# so that this module needs no reader (any object with these members will do).
-class PanelTargets(Protocol):
-    def covers(self, chrom: str, start: int, end: int) -> bool: ...
-
-
-class CoverageTable(Protocol):
-    def min_depth_over(self, chrom: str, start: int, end: int) -> float | None: ...
-
-
-class AssayThresholds(Protocol):
-    @property
-    def assumed_depth(self) -> int: ...
-    @property
-    def detection_min_alt_reads(self) -> int: ...
-    @property
-    def min_sensitivity(self) -> float: ...
 
 
 class SampleContext(NamedTuple):

@@ -1,19 +1,19 @@
 """The report's pieces of issue 17: the tumor fraction with its source and confidence, each small variant's clonality,
 possible polyclonal resistance, and what each negative means (``annotator.plasma.negatives``).
 
-The estimator, the clonality and the polyclonal reading are built elsewhere (``annotator.plasma``); the Protocols
-below name only what the report reads of them, so any object with these members will do.
+The estimator, the clonality and the polyclonal reading are built in ``annotator.plasma``; this module only words them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, Protocol
 
 from annotator.kb.index import KbIndex
-from annotator.kb.schema import SourceRef
 from annotator.models import SmallVariant
+from annotator.plasma.clonality import Clonality
+from annotator.plasma.fraction import TumorFractionEstimate
 from annotator.plasma.negatives import Negative
+from annotator.plasma.polyclonal import Polyclonal
 from annotator.report.citations import links
 from annotator.report.model import (
     AlterationRow,
@@ -25,57 +25,6 @@ from annotator.report.model import (
     Settings,
     TumorFractionOut,
 )
-
-
-class TumorFractionEstimate(Protocol):
-    """The tumor-fraction estimate from somatic-looking variants (``annotator.plasma.fraction``)."""
-
-    @property
-    def value(self) -> float | None: ...
-    @property
-    def method(self) -> str: ...
-    @property
-    def confidence(self) -> Literal["high", "low"]: ...
-    @property
-    def n_informative(self) -> int: ...
-    @property
-    def reason(self) -> str: ...
-
-
-class Clonality(Protocol):
-    """A small variant's cell fraction (``annotator.plasma.clonality``)."""
-
-    @property
-    def ccf(self) -> float | None: ...
-    @property
-    def low(self) -> float | None: ...
-    @property
-    def high(self) -> float | None: ...
-    @property
-    def label(self) -> Literal["clonal", "subclonal", "indeterminate", "unknown"]: ...
-    @property
-    def expected_clonal_vaf(self) -> float | None: ...
-
-
-class PolyclonalAssociation(Protocol):
-    """A published association between two of the mechanisms found, worded as an association, with its sources."""
-
-    @property
-    def statement(self) -> str: ...
-    @property
-    def sources(self) -> Sequence[SourceRef]: ...
-
-
-class Polyclonal(Protocol):
-    """Two or more independent resistance mechanisms: possibly polyclonal resistance."""
-
-    @property
-    def statement(self) -> str: ...
-    @property
-    def mechanisms(self) -> Sequence[str]: ...
-    @property
-    def associations(self) -> Sequence[PolyclonalAssociation]: ...
-
 
 # The report lists what cannot be excluded first, then what was not detected, then what plasma cannot show.
 _STATUS_ORDER = {"cannot_be_excluded": 0, "not_detected": 1, "not_assessable": 2}
