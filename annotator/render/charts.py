@@ -124,7 +124,7 @@ class Chart:
     ticks: list[tuple[Rule, Text]] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)  # thresholds, drawn over the grid
     markers: list[Marker] = field(default_factory=list)
-    values: list[Text] = field(default_factory=list)
+    values: list[Text] = field(default_factory=list)  # printed beside markers
     x_labels: list[Text] = field(default_factory=list)
     legend: list[LegendEntry] = field(default_factory=list)
     height: float = 300.0  # set by _finish, from what lies under the plot
@@ -163,17 +163,24 @@ def _marker(x: float, y: float, r: float, shape: Shape, colour: str, title: str)
     return Marker(_r(x), _r(y), r, shape, colour, title, _outline(shape, x, y, r))
 
 
+SLANT = 35.0  # degrees, for x labels too long to lie level
+
+
+def _slanted(frame: Plot, labels: Sequence[str]) -> bool:
+    """Whether the x labels are slanted: too long to lie level, and the slots wide enough for slanted
+    lines not to touch (else they stand upright, in a font that fits the slot)."""
+    return max(_text_width(t, LABEL_SIZE) for t in labels) > frame.slot - 6 and frame.slot >= 22
+
+
 def _x_labels(frame: Plot, labels: Sequence[str]) -> tuple[list[Text], float]:
-    """The x labels under the plot, and the height they take. Level when each fits its slot; else
-    slanted (35 degrees) while slots are wide enough for the slanted lines not to touch, else upright
-    with a font that fits the slot."""
+    """The x labels under the plot, and the height they take (see _slanted)."""
     widest = max(_text_width(t, LABEL_SIZE) for t in labels)
     y = frame.bottom + 8
     if widest <= frame.slot - 6:
         return [Text(_r(frame.x(i)), _r(y + LABEL_SIZE), t) for i, t in enumerate(labels)], LABEL_SIZE + 12
-    if frame.slot >= 22:
-        out = [Text(_r(frame.x(i) - 3), _r(y + 4), t, anchor="start", rotate=35) for i, t in enumerate(labels)]
-        return out, widest * math.sin(math.radians(35)) + LABEL_SIZE + 12
+    if _slanted(frame, labels):
+        out = [Text(_r(frame.x(i) - 3), _r(y + 4), t, anchor="start", rotate=SLANT) for i, t in enumerate(labels)]
+        return out, widest * math.sin(math.radians(SLANT)) + LABEL_SIZE + 12
     size = max(5.0, min(LABEL_SIZE, frame.slot - 1))
     shift = size * 0.35  # the glyphs' middle on the slot's centre
     out = [Text(_r(frame.x(i) - shift), _r(y), t, size=size, anchor="start", rotate=90) for i, t in enumerate(labels)]
@@ -190,14 +197,21 @@ def _legend(items: Sequence[LegendItem], left: float, y: float) -> tuple[list[Le
             x, y = left, y + 20
         label = Text(_r(x + 30), _r(y + 4), text, anchor="start")
         if marker is not None:
-            marker = _marker(x + 12, y, marker.r, marker.shape, marker.colour, text)
+            marker = _marker(x + 12, y, marker.r, marker.shape, marker.colour, "")  # the text beside it names it
         out.append(LegendEntry(_r(x), _r(y), label, marker, rule))
         x += width + 16
     return out, y
 
 
-def _frame(n: int, top: float = 44.0, height: float = 190.0) -> Plot:
-    return Plot(left=72.0, top=top, right=WIDTH - 24, bottom=top + height, n=n)
+def _frame(labels: Sequence[str], top: float = 56.0, height: float = 190.0) -> Plot:
+    """The plot area: narrowed on the right when the last slanted label would run off the chart."""
+    n = len(labels)
+    frame = Plot(left=72.0, top=top, right=WIDTH - 24, bottom=top + height, n=n)
+    if not _slanted(frame, labels):
+        return frame
+    reach = _text_width(labels[-1], LABEL_SIZE) * math.cos(math.radians(SLANT)) - 3  # from the last slot's centre
+    right = frame.left + (WIDTH - 6 - reach - frame.left) * n / (n - 0.5)  # puts that centre at WIDTH - 6 - reach
+    return replace(frame, right=min(frame.right, right))
 
 
 def _ticks(frame: Plot, ticks: Sequence[tuple[float, str]]) -> list[tuple[Rule, Text]]:
@@ -249,7 +263,7 @@ def vaf_geometry(report: ReportModel) -> Chart | None:
     if not dots:
         return None
     bottom = 10 ** math.floor(math.log10(min(d.vaf for d in dots) / 2))
-    frame = _frame(len(dots), top=50.0)
+    frame = _frame([d.label for d in dots])
     span = -math.log10(bottom)
 
     def y(v: float) -> float:
@@ -261,7 +275,7 @@ def vaf_geometry(report: ReportModel) -> Chart | None:
         name, colour = names.get(d.role, names["other"])
         shape = ROLE_SHAPES.get(d.role, "ring")
         markers.append(_marker(frame.x(i), y(d.vaf), 6.0, shape, colour, f"{d.label}: {_pct(d.vaf)} ({name})"))
-        values.append(_value(frame, i, y(d.vaf) - 10, _pct(d.vaf)))
+        values += _value(frame, i, y(d.vaf) - 10, _pct(d.vaf))
     used = [(name, _marker(0, 0, 6.0, ROLE_SHAPES[key], colour, name), None) for key, name, colour in ROLE_SERIES
             if any(d.role == key for d in dots)]
     ticks = [(y(t), f"{t * 100:g}%") for t in VAF_TICKS if t >= bottom]
@@ -272,12 +286,18 @@ def vaf_geometry(report: ReportModel) -> Chart | None:
     return _finish(chart, [d.label for d in dots], used)
 
 
-def _value(frame: Plot, i: int, y: float, text: str) -> Text:
-    """A dot's value above it: level when it fits the slot, else upright (reading upwards) in a font that fits."""
+MIN_FONT = 6.0  # below this a value is not printed (about 95 dots): its marker's tooltip and the <desc> still give it
+
+
+def _value(frame: Plot, i: int, y: float, text: str) -> list[Text]:
+    """A value above its marker: level when it fits the slot, else upright (reading upwards) in a font that
+    fits, or not at all when that font would be illegible."""
     if _text_width(text, VALUE_SIZE) <= frame.slot - 4:
-        return Text(_r(frame.x(i)), _r(y), text, size=VALUE_SIZE)
-    size = max(5.0, min(VALUE_SIZE, frame.slot - 1))
-    return Text(_r(frame.x(i) + size * 0.35), _r(y), text, size=size, anchor="start", rotate=-90)
+        return [Text(_r(frame.x(i)), _r(y), text, size=VALUE_SIZE)]
+    size = min(VALUE_SIZE, frame.slot - 1)
+    if size < MIN_FONT:
+        return []
+    return [Text(_r(frame.x(i) + size * 0.35), _r(y), text, size=size, anchor="start", rotate=-90)]
 
 
 # --- the copy-number chart ---------------------------------------------------------------------------
@@ -301,7 +321,7 @@ def copy_number_geometry(report: ReportModel) -> Chart | None:
     highest = math.ceil(max([amp + 1] + [c.copy_number or 0 for c in genes] + [a or 0 for a in adjusted]))
     step = _cn_step(highest)
     top = -(-highest // step) * step  # up to a labelled tick
-    frame = _frame(len(genes))
+    frame = _frame([_label(c.gene) for c in genes])
 
     def y(v: float) -> float:
         return frame.bottom - v / top * (frame.bottom - frame.top)
@@ -314,7 +334,7 @@ def copy_number_geometry(report: ReportModel) -> Chart | None:
         if a is not None:
             markers.append(_marker(frame.x(i), y(a), 6.0, "ring_diamond", ADJUSTED, f"{_label(c.gene)}: tumor-adjusted {_adjusted(c.adjusted_copy_number)} copies"))
             if a == CN_CAP and c.adjusted_copy_number != CN_CAP:
-                values.append(Text(_r(frame.x(i) + 10), _r(y(a) + 4), f"> {CN_CAP:g}", size=VALUE_SIZE, anchor="start"))
+                values += _value(frame, i, y(a) - 10, f">{CN_CAP:g}")
     threshold = Rule(_r(y(amp)), THRESHOLD, 2.0, "6 4")
     diploid = Rule(_r(y(2)), DIPLOID, 1.0, "2 3")
     legend: list[LegendItem] = [("Observed (plasma)", _marker(0, 0, 4.5, "circle", OBSERVED, ""), None)]
