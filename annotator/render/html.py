@@ -85,7 +85,7 @@ def environment() -> jinja2.Environment:
 def render_html(report: ReportModel, media: str = "screen") -> str:
     from annotator.render.charts import copy_number_chart, vaf_chart
 
-    # pygal escapes every label it draws, so its SVG can be inlined as markup.
+    # The chart templates autoescape every label they draw, so their SVG can be inlined as markup.
     charts = {"vaf": vaf_chart(report), "cn": copy_number_chart(report)}
     charts = {k: Markup(v) if v else None for k, v in charts.items()}
     return environment().get_template("report.html.j2").render(r=report, media=media, charts=charts)
