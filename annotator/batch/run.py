@@ -42,7 +42,7 @@ def _warm(kb_dir: str | None, formats: tuple[str, ...]) -> str:
     for fmt in formats:
         renderer(fmt)
     if "html" in formats or "pdf" in formats:
-        import annotator.render.charts  # noqa: F401  (pygal)
+        import annotator.render.charts  # noqa: F401  (its template environment)
         from annotator.render.html import environment
 
         environment().get_template("report.html.j2")
