@@ -18,5 +18,6 @@ def report_paths(outdir: Path, stem: str, formats: tuple[str, ...]) -> list[Path
 
 def write_reports(report: ReportModel, outdir: Path, stem: str, formats: tuple[str, ...]) -> list[Path]:
     rendered = {path: renderer(fmt)(report) for fmt, path in zip(formats, report_paths(outdir, stem, formats), strict=True)}
-    check_writable_dir(outdir)
+    if not outdir.is_dir():  # an existing folder is not probed again: a failed write says why, and leaves nothing
+        check_writable_dir(outdir)
     return atomic_write_all(rendered)

@@ -53,6 +53,7 @@ import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 from annotator.config import CnvThresholds
@@ -183,6 +184,7 @@ def cannot_exclude_lines(negatives: Sequence[Negative]) -> list[str]:
     return lines + [f"{', '.join(names)} ({why})" for why, names in by_reason.items()]
 
 
+@lru_cache(maxsize=4096)  # the same depths and expected VAFs recur across loci and samples
 def at_least(n: int, p: float, r: int) -> float:
     """P(X >= r) for X ~ Binomial(n, p), exact: 1 - the sum of the r lowest terms, each in log space."""
     if r <= 0:
@@ -307,6 +309,7 @@ def _signal_verdict(a: KbAlteration, n: DetectionNumbers, depth: float, where: s
                     " of tumor cells would be seen at this depth.", "")
 
 
+@lru_cache(maxsize=1024)  # 40 bisection steps per call, and every locus at one depth asks the same
 def smallest_vaf(depth: float, min_alt_reads: int, min_sensitivity: float) -> float:
     """The smallest VAF seen with at least ``min_sensitivity`` at ``depth`` (1.0 when none is), by bisection."""
     low, high = 0.0, 1.0
