@@ -12,14 +12,33 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, field_validator
+
 from annotator.atomic import atomic_write_all, check_writable_dir, tsv_text
 from annotator.batch.status import read_status
 from annotator.pipeline import safe_file_stem
-from annotator.report import SCHEMA_VERSION, FindingOut, ReportModel
+from annotator.report import SCHEMA_VERSION, FindingOut, SampleInfo
 from annotator.samplesheet import SampleRow
 
 TSV_COLUMNS = ["sample_id", "status", "primary_driver", "driver_source", "prior_therapies", "gene", "alteration", "role",
                "kb_id", "vaf", "copy_number", "resistance_to", "report"]
+
+
+class _CohortView(BaseModel):
+    """What the cohort reads of a report, validated by the published model's own parts (the rest is not parsed
+    into models: a run of a thousand reports spent most of its cohort time there)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    schema_version: str
+    sample: SampleInfo
+    findings: list[FindingOut]
+
+    @field_validator("schema_version")
+    @classmethod
+    def _this_schema(cls, value: str) -> str:
+        if value != SCHEMA_VERSION:  # as the whole model would: it reads its own version only
+            raise ValueError(f"report schema {value}, this version reads {SCHEMA_VERSION}")
+        return value
 
 
 @dataclass(frozen=True)
@@ -43,7 +62,7 @@ def collect(rows: list[SampleRow], outdir: Path) -> list[CohortSample]:
         state, message = status.get(row.sample_id, ("ok" if path.is_file() else "missing", ""))
         if path.is_file() and state in ("ok", "skipped"):
             try:  # through the published model: a report this version cannot read is said to be so
-                data = ReportModel.model_validate_json(path.read_bytes())
+                data = _CohortView.model_validate_json(path.read_bytes())
                 pd = data.sample.primary_driver
                 findings = list(data.findings)
                 prior = ", ".join(data.sample.prior_therapies) or "none"

@@ -23,6 +23,7 @@ import pytest
 from annotator.atomic import OutputError, check_writable_dir, read_tsv_rows
 from annotator.batch import BatchOptions, Outcome, merge_status, read_status_rows, run_batch
 from annotator.batch import resume as batch_module
+from annotator.batch.status import append_status
 from annotator.samplesheet import read_samplesheet
 from tests.support.paths import DATA, EXAMPLES, KNOWLEDGEBASE, ROOT
 
@@ -441,3 +442,60 @@ def test_a_full_folder_gives_one_line_and_no_temp_file(tmpfs, tmp_path):
     assert proc.returncode == 2, proc.stderr[-1000:]
     assert "No space left on device" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert list(folder.iterdir()) == []
+
+
+# --- status file: appended while a run goes (issue 18: a rewrite per sample made a run cost n squared) ---------
+
+def test_rows_are_appended_in_place_and_the_last_row_of_a_sample_wins(tmp_path):
+    merge_status([Outcome("S1", "failed", "first try", 0.1)], tmp_path)
+    inode = (tmp_path / "batch_status.tsv").stat().st_ino
+    append_status(Outcome("S2", "ok", "fine", 0.2), tmp_path)
+    append_status(Outcome("S1", "ok", "second try", 0.3), tmp_path)
+    assert (tmp_path / "batch_status.tsv").stat().st_ino == inode  # appended, not rewritten
+    assert [(r["sample_id"], r["message"]) for r in read_status_rows(tmp_path)] == [("S1", "second try"), ("S2", "fine")]
+    merge_status([], tmp_path)
+    lines = (tmp_path / "batch_status.tsv").read_text().splitlines()
+    assert [line.split("\t")[:3] for line in lines[1:]] == [["S1", "ok", "second try"], ["S2", "ok", "fine"]]
+
+
+def test_a_damaged_status_file_is_rewritten_not_appended_to(tmp_path):
+    (tmp_path / "batch_status.tsv").write_text("sample_id\tstatus\tmessage\tseconds\toutputs\tfingerprint\nS1\tok\tcut sh")
+    append_status(Outcome("S2", "ok", "fine", 0.2), tmp_path)
+    lines = (tmp_path / "batch_status.tsv").read_text().splitlines()
+    assert lines[-1].startswith("S2\tok\tfine\t") and all(line.count("\t") == 5 for line in lines[1:])
+    (tmp_path / "batch_status.tsv").write_text("some other header\n")
+    append_status(Outcome("S3", "ok", "fine", 0.2), tmp_path)
+    assert (tmp_path / "batch_status.tsv").read_text().startswith("sample_id\tstatus\t")
+
+
+def test_a_skipped_sample_keeps_its_recorded_row(tmp_path):
+    merge_status([Outcome("S1", "ok", "annotated", 0.1, ("S1.json",), "abc")], tmp_path)
+    append_status(Outcome("S1", "skipped", "up to date", 0.0, ("S1.json",), "abc"), tmp_path)
+    assert [(r["status"], r["message"]) for r in read_status_rows(tmp_path)] == [("ok", "annotated")]
+
+
+def _appender(out: str, prefix: str) -> None:
+    for i in range(15):
+        append_status(Outcome(f"{prefix}_{i}", "ok", "m", 0.1), Path(out))
+
+
+def test_eight_concurrent_appenders_keep_every_row(tmp_path):
+    merge_status([Outcome("first", "ok", "m", 0.1)], tmp_path)
+    context = multiprocessing.get_context("fork")
+    procs = [context.Process(target=_appender, args=(str(tmp_path), f"w{n}")) for n in range(8)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert all(p.exitcode == 0 for p in procs)
+    assert len(status(tmp_path)) == 8 * 15 + 1
+
+
+def test_a_finished_batch_leaves_one_row_per_sample(run_dir, tmp_path):
+    s = sheet(run_dir, ["A", "B"])
+    out = tmp_path / "out"
+    for _ in range(2):
+        proc = cli(["batch", s, "--outdir", out, "--jobs", "2", "--format", "json"])
+        assert proc.returncode == 0, proc.stderr[-1000:]
+    ids = [line.split("\t")[0] for line in (out / "batch_status.tsv").read_text().splitlines()[1:]]
+    assert sorted(ids) == ["A", "B"]

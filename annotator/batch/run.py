@@ -1,6 +1,7 @@
 """The run: load once, hand the sheet's samples to worker processes, record each outcome as it ends.
 
-* After each sample, its row is merged into ``DIR/batch_status.tsv`` (:mod:`annotator.batch.status`).
+* After each sample, its row is appended to ``DIR/batch_status.tsv``, merged to one row per sample at the
+  end (:mod:`annotator.batch.status`).
 * Ctrl-C (or SIGTERM) stops promptly: queued samples are cancelled, running ones are stopped and
   recorded as interrupted, the status is written, and the command exits 130 (143 for SIGTERM).
 * A failed or crashed sample's old reports are removed, so no stale report outlives a failed re-run.
@@ -20,7 +21,7 @@ from annotator.atomic import check_writable_dir
 from annotator.batch.model import BatchOptions, BatchResult, Outcome
 from annotator.batch.reports import output_paths, remove_reports
 from annotator.batch.resume import fingerprint, recorded_fingerprints, up_to_date
-from annotator.batch.status import merge_status
+from annotator.batch.status import append_status, merge_status
 from annotator.batch.workers import Task, WorkerPool
 from annotator.samplesheet import SampleRow
 
@@ -96,7 +97,7 @@ class _Run:
             remove_reports(options.outdir, outcome.sample_id, keep=options.formats)
         self.result.outcomes.append(outcome)
         if options.write_status:
-            merge_status([outcome], options.outdir)
+            append_status(outcome, options.outdir)
         if self.report:
             self.report(outcome, len(self.result.outcomes), len(self.rows))
 
@@ -164,4 +165,6 @@ def run_batch(rows: list[SampleRow], options: BatchOptions, report: Progress | N
     finally:
         pool.close()
         gc.unfreeze()
+    if options.write_status and run.result.outcomes:
+        merge_status([], options.outdir)  # one row per sample again (rows were appended while the run went)
     return run.in_sheet_order()
