@@ -24,7 +24,7 @@ _TBI_BIN = struct.Struct("<Ii")  # bin, n_chunk
 _CSI_BIN = struct.Struct("<IQi")  # bin, loffset, n_chunk
 _CHUNK = struct.Struct("<QQ")
 _INT = struct.Struct("<i")
-_BLOCK_HEAD = struct.Struct("<4s8s2sH")  # magic + flags, mtime..xlen, subfield id 'BC', block size - 1 (at 12..18)
+_BLOCK_HEAD = struct.Struct("<4s8s2s2xH")  # magic and flags, MTIME to XLEN, subfield "BC" (at 12), its length, BSIZE - 1 (at 16)
 
 
 class IndexSummary(NamedTuple):
