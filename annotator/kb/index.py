@@ -74,9 +74,7 @@ class KbIndex:
         self._drugs_by_id = {d.id: d for d in self.kb.drugs}
         self._alterations = {a.id: a for a in self.kb.alterations}
         self._references = {r.id: r for r in self.kb.references}
-        for alteration in self.kb.alterations:
-            if not alteration.deprecated:
-                self._by_gene.setdefault(alteration.gene, []).append(alteration)
+        self._by_gene = _alterations_by_gene(self.kb.alterations)
         self.driver_genes = frozenset(a.gene for a in self.kb.alterations if a.driver and a.gene and not a.deprecated)
         for drug in self.kb.drugs:
             for name in (drug.id, drug.name, *drug.synonyms):
@@ -174,6 +172,14 @@ class KbIndex:
     def alterations_for_gene(self, gene: str) -> list[KbAlteration]:
         """The gene's alterations that are not deprecated, in knowledgebase order (a new list each time)."""
         return list(self._by_gene.get(gene, ()))
+
+
+def _alterations_by_gene(alterations: list[KbAlteration]) -> dict[str | None, list[KbAlteration]]:
+    by_gene: dict[str | None, list[KbAlteration]] = {}
+    for alteration in alterations:
+        if not alteration.deprecated:
+            by_gene.setdefault(alteration.gene, []).append(alteration)
+    return by_gene
 
 
 def _drug_key(name: str) -> str:

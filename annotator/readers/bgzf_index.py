@@ -12,9 +12,9 @@ from __future__ import annotations
 import gzip
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 _TBI_PSEUDO_BIN = 37450
