@@ -24,7 +24,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from annotator.errors import KnowledgebaseError
@@ -43,7 +42,6 @@ from annotator.kb.schema import (
     Release,
     Trial,
 )
-from annotator.kb.validate import cross_reference_problems
 from annotator.resources import knowledgebase_dir
 
 LIST_FILES: dict[str, type[BaseModel]] = {
@@ -161,25 +159,6 @@ def _format_validation(error: ValidationError) -> list[str]:
     return out
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml: ~10x faster start-up
-    """A safe loader that refuses a key given twice in one entry: YAML would keep the last silently, so a merge or
-    an edit that repeats ``after:`` or ``level:`` would change a fact without anyone seeing it."""
-
-
-def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
-_LOADER = _UniqueKeyLoader
-
-
 def _read_files(root: Path) -> dict[str, bytes | _NotReadable]:
     """The bytes of every knowledgebase file at ``root`` (the optional ones only when present), in the order
     their problems are reported; a file that cannot be read is kept as its problem."""
@@ -198,8 +177,12 @@ def _parse_yaml(name: str, data: bytes | _NotReadable, problems: list[str]) -> A
     if isinstance(data, _NotReadable):
         problems.append(f"{name}: (file): {data.problem}")
         return None
+    import yaml  # only when the knowledgebase is not taken from the cache
+
+    from annotator.kb.yaml_loader import LOADER
+
     try:
-        return yaml.load(data.decode("utf-8"), Loader=_LOADER)
+        return yaml.load(data.decode("utf-8"), Loader=LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
@@ -270,6 +253,10 @@ def _build(root: Path, reads: dict[str, bytes | _NotReadable], files: dict[str, 
     missing = [f"{name}: {field}: missing" for name, (field, _) in MAPPING_FILES.items() if field not in parsed]
     if problems or missing:
         raise KnowledgebaseError(problems or missing, root)
+
+    from annotator.kb.validate import (
+        cross_reference_problems,  # only when the knowledgebase is not taken from the cache
+    )
 
     kb = Knowledgebase(sha256=_sha256_of(files), **parsed)
     problems = cross_reference_problems(kb)
