@@ -359,6 +359,15 @@ def run() -> None:
     _CONSOLE["run"] = True
     gc.freeze()  # what importing this module made lives to the end (see _start_up)
     try:
+        _run()
+    finally:
+        # The frozen objects stay frozen: the process ends here, and the collection at exit would walk them all
+        # (about 0.1 s). A caller that goes on after run() (tests) calls gc.unfreeze() itself.
+        _CONSOLE["run"] = False
+
+
+def _run() -> None:
+    try:
         main(standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
