@@ -4,7 +4,7 @@ in its targets: background variants for the tumor-fraction estimate).
 Parsing every record of a million-record VCF with cyvcf2 costs about twice ``bcftools view``;
 almost all of them lie outside the ~30 knowledgebase genes. So:
 
-* bgzipped files with a tabix/CSI index that matches them (``index_problem``) are queried by region,
+* bgzipped files with a tabix/CSI index that matches them (``check_index``) are queried by region,
   one query per merged gene window, and the total record count comes from the index;
 * other text files are streamed once: each line is split only up to INFO, its contig and position
   tested against the windows (bisect), lines outside are counted and checked for the basic VCF shape,
@@ -104,11 +104,6 @@ class IndexVerdict(NamedTuple):
 
     problem: str | None
     records: int | None = None
-
-
-def index_problem(vcf: Any, path: Path, header: HeaderShape) -> str | None:  # vcf: a cyvcf2.VCF (untyped)
-    """Why the index beside ``path`` cannot be trusted, or None (see :func:`check_index`)."""
-    return check_index(vcf, path, header).problem
 
 
 def check_index(vcf: Any, path: Path, header: HeaderShape) -> IndexVerdict:  # vcf: a cyvcf2.VCF (untyped)
