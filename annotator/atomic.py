@@ -60,13 +60,14 @@ def check_writable_dir(folder: Path, create: bool = True) -> None:
         raise OutputError(f"{folder}: the output folder is not writable ({_reason(exc)})") from None
 
 
-def atomic_write_all(files: Mapping[Path, bytes | str], durable: bool = False) -> list[Path]:
+def atomic_write_all(files: Mapping[Path, bytes | str], durable: bool = False, private: bool = False) -> list[Path]:
     """Write every file, or none: all temporary files first, then the renames. Returns the paths written.
 
     ``durable`` also flushes each file to disk before its rename (survives a power cut, at a cost of
-    milliseconds per file); without it a killed process still never leaves a partial file."""
+    milliseconds per file); without it a killed process still never leaves a partial file. ``private``
+    files stay readable by their owner only (cache entries)."""
     temps: list[tuple[Path, Path]] = []
-    mode = 0o666 & ~_umask()  # mkstemp makes 0600; reports and tables are meant to be shared
+    mode = 0o600 if private else 0o666 & ~_umask()  # mkstemp makes 0600; reports and tables are meant to be shared
     try:
         for path, data in files.items():
             fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,6 +43,25 @@ def _load_kb(kb_dir: Path | None) -> Knowledgebase:
 
 def _thresholds(cls: type[Thresholds], path: Path | None) -> Thresholds:
     return cls.from_yaml(path) if path else cls()
+
+
+_CONSOLE: dict[str, bool] = {"run": False}  # run() sets it: this process is the command, not a library's caller
+
+
+@contextmanager
+def _start_up() -> Iterator[None]:
+    """Imports and the knowledgebase: long-lived objects and no garbage cycles, yet the cyclic collector walked
+    them over and over (about a tenth of a one-sample run). It is off meanwhile; in the command's own process
+    they are then frozen out of its way (``gc.freeze``) for the rest of the run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if _CONSOLE["run"]:
+            gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _check_environment() -> None:
@@ -91,29 +113,30 @@ def annotate(vcf: tuple[Path, ...], cnv: tuple[Path, ...], fusions: tuple[Path, 
              panel_bed: Path | None, coverage: Path | None, assay_thresholds: Path | None,
              reference: Path | None, formats: str, outdir: Path, kb_dir: Path | None) -> None:
     """Annotate one sample: VCF [VCF ...] (several VCFs of one sample are merged)."""
-    _check_environment()
-    from annotator.output import write_reports
-    from annotator.pipeline import SampleInputs, annotate_sample, check_inputs, safe_file_stem
-    from annotator.render import parse_formats
+    with _start_up():  # imports, options, the knowledgebase
+        _check_environment()
+        from annotator.output import write_reports
+        from annotator.pipeline import SampleInputs, annotate_sample, check_inputs, safe_file_stem
+        from annotator.render import parse_formats
 
-    fmts = parse_formats(formats)
-    options = {
-        "genome": genome, "tumor_sample": tumor_sample, "include_filtered": include_filtered, "reference": reference,
-        "tumor_fraction": tumor_fraction, "tumor_fraction_file": tumor_fraction_file, "ploidy": ploidy,
-        "cnv_format": cnv_format, "tumor_type": tumor_type, "formats": fmts,
-        "cnv": _thresholds(CnvThresholds, cnv_thresholds), "calls": _thresholds(CallThresholds, call_thresholds),
-        "plasma": _thresholds(PlasmaThresholds, plasma_thresholds), "assay": _thresholds(AssayThresholds, assay_thresholds),
-    }
-    config = _run_config(options, kb_dir)
-    inputs = SampleInputs(
-        vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
-        prior_therapies=tuple(prior), driver=driver, wbc_vcf=wbc_vcf, panel_bed=panel_bed, coverage=coverage,
-    )
-    check_inputs(inputs)
-    from annotator.atomic import check_writable_dir
+        fmts = parse_formats(formats)
+        options = {
+            "genome": genome, "tumor_sample": tumor_sample, "include_filtered": include_filtered, "reference": reference,
+            "tumor_fraction": tumor_fraction, "tumor_fraction_file": tumor_fraction_file, "ploidy": ploidy,
+            "cnv_format": cnv_format, "tumor_type": tumor_type, "formats": fmts,
+            "cnv": _thresholds(CnvThresholds, cnv_thresholds), "calls": _thresholds(CallThresholds, call_thresholds),
+            "plasma": _thresholds(PlasmaThresholds, plasma_thresholds), "assay": _thresholds(AssayThresholds, assay_thresholds),
+        }
+        config = _run_config(options, kb_dir)
+        inputs = SampleInputs(
+            vcfs=tuple(vcf), cnv=tuple(cnv), fusions=tuple(fusions), sample_id=sample_id,
+            prior_therapies=tuple(prior), driver=driver, wbc_vcf=wbc_vcf, panel_bed=panel_bed, coverage=coverage,
+        )
+        check_inputs(inputs)
+        from annotator.atomic import check_writable_dir
 
-    check_writable_dir(outdir, create=False)  # before any work: a read-only folder is one line, not a traceback
-    kb = _load_kb(kb_dir)
+        check_writable_dir(outdir, create=False)  # before any work: a read-only folder is one line, not a traceback
+        kb = _load_kb(kb_dir)
     unknown_tumor_type = config.tumor_type_problem(kb, cli_name)  # before any input is read
     if unknown_tumor_type:
         raise InputError(unknown_tumor_type)
@@ -333,6 +356,17 @@ def kb_show(entry_id: str, kb_dir: Path | None) -> None:
 
 def run() -> None:
     """Console entry point: usage errors, like input errors, are one line and exit status 2."""
+    _CONSOLE["run"] = True
+    gc.freeze()  # what importing this module made lives to the end (see _start_up)
+    try:
+        _run()
+    finally:
+        # The frozen objects stay frozen: the process ends here, and the collection at exit would walk them all
+        # (about 0.1 s). A caller that goes on after run() (tests) calls gc.unfreeze() itself.
+        _CONSOLE["run"] = False
+
+
+def _run() -> None:
     try:
         main(standalone_mode=False)
     except click.exceptions.Exit as exc:

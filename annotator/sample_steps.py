@@ -123,7 +123,8 @@ def _driver_check(estimate: TumorFractionEstimate, plasma: PlasmaReading, tf: co
     if estimate.value is None or not tf.estimated:
         return estimate
     copies = _changed_copy_numbers(cns)
-    drivers = [a for a in data.small if isinstance(a, SmallVariant) and a.identity not in plasma.excluded
+    excluded = plasma.excluded  # a property that builds the set: once, not per variant
+    drivers = [a for a in data.small if isinstance(a, SmallVariant) and a.identity not in excluded
                and data.driver is not None and a.gene == data.driver.gene]
     low = [a.label for a in drivers if cell_fraction(a, tf.value, copies.get(a.gene), config.assay).label == "subclonal"]
     if not low:
@@ -135,5 +136,6 @@ def _driver_check(estimate: TumorFractionEstimate, plasma: PlasmaReading, tf: co
 def _set_aside_ids(step: PlasmaStep, index: KbIndex) -> frozenset[str]:
     """Knowledgebase alterations matched only by variants the plasma reading set aside (blood, germline): they were
     seen, so their absence is not a negative."""
-    aside = [a for a in step.alterations if a.identity in step.plasma.excluded]
+    excluded = step.plasma.excluded  # a property that builds the set: once, not per variant
+    aside = [a for a in step.alterations if a.identity in excluded]
     return frozenset(kb_id for m in match_alterations(aside, index) for kb_id in m.kb_ids)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from functools import partial
 from pathlib import Path
 
@@ -18,6 +21,9 @@ from tests.support.inputs import PROTEIN_MAF_HEADER
 from tests.support.paths import MINI_KB
 
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1764072000")
+# The run's caches (compiled templates, validated knowledgebases) go to a folder of this test session, never the user's.
+os.environ["XDG_CACHE_HOME"] = _CACHE_HOME = tempfile.mkdtemp(prefix="ctdna-annotator-test-cache-")
+atexit.register(shutil.rmtree, _CACHE_HOME, True)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from tests.support.paths import PKG
 
 LAYERS = [
-    ("base", ["errors", "resources", "thresholds", "config_assay", "config", "models", "genome", "normalize", "atomic"]),
+    ("base", ["errors", "resources", "thresholds", "config_assay", "config", "models", "genome", "normalize", "atomic", "cache"]),
     ("kb", ["kb"]),
     ("readers", ["readers", "reference"]),
     ("matching", ["matching", "copynumber"]),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from annotator.cache import CACHE_ENV
 from annotator.render import html
 
 
 @pytest.fixture
 def cache_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.delenv(html.CACHE_ENV, raising=False)
+    monkeypatch.delenv(CACHE_ENV, raising=False)
     html.environment.cache_clear()
     yield tmp_path / "ctdna-annotator" / "jinja2"
     html.environment.cache_clear()
@@ -37,7 +38,7 @@ def test_a_symlinked_folder_is_not_used(cache_home, tmp_path):
 
 
 def test_the_cache_can_be_switched_off(cache_home, monkeypatch):
-    monkeypatch.setenv(html.CACHE_ENV, "1")
+    monkeypatch.setenv(CACHE_ENV, "1")
     assert html.bytecode_cache() is None
 
 
@@ -46,6 +47,6 @@ def test_output_is_the_same_with_and_without_the_cache(cache_home, monkeypatch, 
     cold = html.render_html(report)
     html.environment.cache_clear()
     warm = html.render_html(report)  # loaded from the cache written by the first render
-    monkeypatch.setenv(html.CACHE_ENV, "1")
+    monkeypatch.setenv(CACHE_ENV, "1")
     html.environment.cache_clear()
     assert cold == warm == html.render_html(report)

@@ -51,6 +51,7 @@ class KbIndex:
     _drugs_by_id: dict[str, Drug] = field(default_factory=dict)
     _alterations: dict[str, KbAlteration] = field(default_factory=dict)
     _references: dict[str, Reference] = field(default_factory=dict)
+    _by_gene: dict[str | None, list[KbAlteration]] = field(default_factory=dict)  # not deprecated, in knowledgebase order
     driver_genes: frozenset[str] = frozenset()  # genes with a driver entry
 
     def __post_init__(self) -> None:
@@ -73,6 +74,7 @@ class KbIndex:
         self._drugs_by_id = {d.id: d for d in self.kb.drugs}
         self._alterations = {a.id: a for a in self.kb.alterations}
         self._references = {r.id: r for r in self.kb.references}
+        self._by_gene = _alterations_by_gene(self.kb.alterations)
         self.driver_genes = frozenset(a.gene for a in self.kb.alterations if a.driver and a.gene and not a.deprecated)
         for drug in self.kb.drugs:
             for name in (drug.id, drug.name, *drug.synonyms):
@@ -168,7 +170,16 @@ class KbIndex:
         return self._alterations[alteration_id]
 
     def alterations_for_gene(self, gene: str) -> list[KbAlteration]:
-        return [a for a in self.kb.alterations if a.gene == gene and not a.deprecated]
+        """The gene's alterations that are not deprecated, in knowledgebase order (a new list each time)."""
+        return list(self._by_gene.get(gene, ()))
+
+
+def _alterations_by_gene(alterations: list[KbAlteration]) -> dict[str | None, list[KbAlteration]]:
+    by_gene: dict[str | None, list[KbAlteration]] = {}
+    for alteration in alterations:
+        if not alteration.deprecated:
+            by_gene.setdefault(alteration.gene, []).append(alteration)
+    return by_gene
 
 
 def _drug_key(name: str) -> str:

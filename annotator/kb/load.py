@@ -24,10 +24,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from annotator.errors import KnowledgebaseError
+from annotator.kb import cached
 from annotator.kb.schema import (
     Alteration,
     Drug,
@@ -42,7 +42,6 @@ from annotator.kb.schema import (
     Release,
     Trial,
 )
-from annotator.kb.validate import cross_reference_problems
 from annotator.resources import knowledgebase_dir
 
 LIST_FILES: dict[str, type[BaseModel]] = {
@@ -160,48 +159,46 @@ def _format_validation(error: ValidationError) -> list[str]:
     return out
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml: ~10x faster start-up
-    """A safe loader that refuses a key given twice in one entry: YAML would keep the last silently, so a merge or
-    an edit that repeats ``after:`` or ``level:`` would change a fact without anyone seeing it."""
+def _read_files(root: Path) -> dict[str, bytes | _NotReadable]:
+    """The bytes of every knowledgebase file at ``root`` (the optional ones only when present), in the order
+    their problems are reported; a file that cannot be read is kept as its problem."""
+    present = [name for name in OPTIONAL_MAPPING_FILES if os.path.lexists(root / name)]
+    reads: dict[str, bytes | _NotReadable] = {}
+    for name in (*MAPPING_FILES, *present, *LIST_FILES):
+        try:
+            reads[name] = read_kb_file(root / name)
+        except _NotReadable as exc:
+            reads[name] = exc
+    return reads
 
 
-def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
-_LOADER = _UniqueKeyLoader
-
-
-def _read_yaml(path: Path, problems: list[str], files: dict[str, bytes]) -> Any:
-    """Parse one knowledgebase file, keeping its bytes in ``files`` for the content hash."""
-    try:
-        data = read_kb_file(path)
-    except _NotReadable as exc:
-        problems.append(f"{path.name}: (file): {exc.problem}")
+def _parse_yaml(name: str, data: bytes | _NotReadable, problems: list[str]) -> Any:
+    """One knowledgebase file parsed, or None with its problem collected."""
+    if isinstance(data, _NotReadable):
+        problems.append(f"{name}: (file): {data.problem}")
         return None
-    files[path.name] = data
+    import yaml  # only when the knowledgebase is not taken from the cache
+
+    from annotator.kb.yaml_loader import LOADER
+
     try:
-        return yaml.load(data.decode("utf-8"), Loader=_LOADER)
+        return yaml.load(data.decode("utf-8"), Loader=LOADER)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
-        problems.append(f"{path.name}: {where}: not valid YAML: {getattr(exc, 'problem', exc)}")
+        problems.append(f"{name}: {where}: not valid YAML: {getattr(exc, 'problem', exc)}")
     return None
 
 
-def _parse_mappings(root: Path, problems: list[str], files: dict[str, bytes]) -> dict[str, BaseModel]:
-    """The one-mapping files (release, policy) as models, by Knowledgebase field; problems collected."""
+def _parse_mappings(reads: dict[str, bytes | _NotReadable], problems: list[str]) -> dict[str, BaseModel]:
+    """The one-mapping files (release, policy, plasma when present) as models, by Knowledgebase field; problems collected."""
     parsed: dict[str, BaseModel] = {}
-    present = {name: spec for name, spec in OPTIONAL_MAPPING_FILES.items() if os.path.lexists(root / name)}
-    for name, (field, model) in {**MAPPING_FILES, **present}.items():
-        raw_mapping = _read_yaml(root / name, problems, files)
+    specs = {**MAPPING_FILES, **OPTIONAL_MAPPING_FILES}
+    for name, data in reads.items():
+        if name not in specs:
+            continue
+        field, model = specs[name]
+        raw_mapping = _parse_yaml(name, data, problems)
         if raw_mapping is not None:
             try:
                 parsed[field] = model.model_validate(raw_mapping)
@@ -228,19 +225,38 @@ def _parse_entries(name: str, raw: Any, model: type[BaseModel], problems: list[s
 
 
 def load_knowledgebase(root: str | Path) -> Knowledgebase:
-    """Load and fully validate one knowledgebase directory, or raise KnowledgebaseError listing all problems."""
+    """Load and fully validate one knowledgebase directory, or raise KnowledgebaseError listing all problems.
+
+    A knowledgebase validated before (same file contents, same schema code) is taken from the per-user cache
+    (:mod:`annotator.kb.cached`) instead: parsing the YAML and validating it is most of a load."""
     root = Path(root)
     if not root.is_dir():
         raise KnowledgebaseError([f"{root}: (directory): not found"], root)
+    reads = _read_files(root)  # hashed from the very bytes that are parsed
+    files = {name: data for name, data in reads.items() if isinstance(data, bytes)}
+    content = _sha256_of(files) if len(files) == len(reads) else None
+    key = cached.entry_name(content) if content else None
+    kb = cached.load(key, content) if key and content else None
+    if kb is None:
+        kb = _build(root, reads, files)
+        if key:
+            cached.store(key, kb)
+    return kb
+
+
+def _build(root: Path, reads: dict[str, bytes | _NotReadable], files: dict[str, bytes]) -> Knowledgebase:
     problems: list[str] = []
-    files: dict[str, bytes] = {}  # hashed from the very bytes that were parsed
-    parsed: dict[str, Any] = _parse_mappings(root, problems, files)
+    parsed: dict[str, Any] = _parse_mappings(reads, problems)
     for name, model in LIST_FILES.items():
-        parsed[FIELD_OF_FILE[name]] = _parse_entries(name, _read_yaml(root / name, problems, files), model, problems)
+        parsed[FIELD_OF_FILE[name]] = _parse_entries(name, _parse_yaml(name, reads[name], problems), model, problems)
 
     missing = [f"{name}: {field}: missing" for name, (field, _) in MAPPING_FILES.items() if field not in parsed]
     if problems or missing:
         raise KnowledgebaseError(problems or missing, root)
+
+    from annotator.kb.validate import (
+        cross_reference_problems,  # only when the knowledgebase is not taken from the cache
+    )
 
     kb = Knowledgebase(sha256=_sha256_of(files), **parsed)
     problems = cross_reference_problems(kb)

@@ -41,9 +41,11 @@ HttpUrl = Annotated[str, AfterValidator(_http_url)]
 
 
 class StrictModel(BaseModel):
-    """Every knowledgebase model: unknown keys are refused, loaded entries never change."""
+    """Every knowledgebase model: unknown keys are refused, loaded entries never change. Validators are built on
+    first use (``defer_build``): a knowledgebase from the cache is validated as one Knowledgebase, whose validator
+    holds every nested model's, so the nested models' own are mostly never needed (about 8 ms of start-up)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class SourceRef(StrictModel):

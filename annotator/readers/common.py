@@ -12,11 +12,8 @@ from annotator.errors import InputError
 
 
 def file_sha256(path: str | Path) -> str:
-    digest = hashlib.sha256()
     with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _cells(text: str, path: Path, line: int) -> list[str]:

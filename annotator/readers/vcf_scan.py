@@ -4,7 +4,7 @@ in its targets: background variants for the tumor-fraction estimate).
 Parsing every record of a million-record VCF with cyvcf2 costs about twice ``bcftools view``;
 almost all of them lie outside the ~30 knowledgebase genes. So:
 
-* bgzipped files with a tabix/CSI index that matches them (``index_problem``) are queried by region,
+* bgzipped files with a tabix/CSI index that matches them (``check_index``) are queried by region,
   one query per merged gene window, and the total record count comes from the index;
 * other text files are streamed once: each line is split only up to INFO, its contig and position
   tested against the windows (bisect), lines outside are counted and checked for the basic VCF shape,
@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from annotator.errors import InputError
 from annotator.genome import bare_contig
@@ -98,24 +98,34 @@ def index_path(path: Path) -> Path | None:
     return None
 
 
-def index_problem(vcf: Any, path: Path, header: HeaderShape) -> str | None:  # vcf: a cyvcf2.VCF (untyped)
-    """Why the index beside ``path`` cannot be trusted, or None.
+class IndexVerdict(NamedTuple):
+    """Whether the index beside a file can be trusted (``problem`` None) and, when it can, how many records
+    it counts (None when it keeps no counts: ask htslib)."""
+
+    problem: str | None
+    records: int | None = None
+
+
+def check_index(vcf: Any, path: Path, header: HeaderShape) -> IndexVerdict:  # vcf: a cyvcf2.VCF (untyped)
+    """Whether the index beside ``path`` can be trusted, and the record count it keeps.
 
     An index copied beside a rewritten file can still find the first record while hiding others, so
     three cheap checks: the index ends where the file's data ends (the largest chunk end offset in
     the index against the BGZF blocks of the file), and it finds the file's first and last records.
+    The index file is read once here (its end and its record counts); htslib reads it once more for
+    the queries.
     """
     index = index_path(path)
     if index is None:
-        return "its index is missing"
+        return IndexVerdict("its index is missing")
     try:
-        index_end = bgzf_index.max_chunk_end(index)
-        data_ends = bgzf_index.data_end_offsets(path)
+        summary = bgzf_index.read_index(index)
+        layout = bgzf_index.BgzfLayout.of(path)
     except (OSError, ValueError, EOFError) as exc:
-        return f"its index {index.name} cannot be read ({exc})"
-    if index_end is not None and index_end not in data_ends:
-        return f"its index {index.name} does not end where the file's data ends (stale, or made for another file)"
-    for where, record in (("first", first_record(path, header)), ("last", last_record(path, header))):
+        return IndexVerdict(f"its index {index.name} cannot be read ({exc})")
+    if summary.end is not None and summary.end not in layout.data_end_offsets():
+        return IndexVerdict(f"its index {index.name} does not end where the file's data ends (stale, or made for another file)")
+    for where, record in (("first", first_record(path, header)), ("last", last_record(path, header, layout))):
         if record is None:
             continue
         chrom, pos = record
@@ -124,8 +134,8 @@ def index_problem(vcf: Any, path: Path, header: HeaderShape) -> str | None:  # v
         except Exception:
             found = False
         if not found:
-            return f"its index {index.name} does not find the file's {where} record ({chrom}:{pos})"
-    return None
+            return IndexVerdict(f"its index {index.name} does not find the file's {where} record ({chrom}:{pos})")
+    return IndexVerdict(None, summary.records)
 
 
 def first_record(path: Path, header: HeaderShape) -> tuple[str, int] | None:
@@ -138,11 +148,12 @@ def first_record(path: Path, header: HeaderShape) -> tuple[str, int] | None:
     return None
 
 
-def last_record(path: Path, header: HeaderShape) -> tuple[str, int] | None:
-    """(CHROM, POS) of the last data line, from the file's last BGZF blocks (no full read)."""
+def last_record(path: Path, header: HeaderShape, layout: bgzf_index.BgzfLayout | None = None) -> tuple[str, int] | None:
+    """(CHROM, POS) of the last data line, from the file's last BGZF blocks (no full read; ``layout``: its
+    blocks, when already read)."""
     if header.kind == "bcf":
         return None
-    tail = bgzf_index.tail_text(path)
+    tail = (layout or bgzf_index.BgzfLayout.of(path)).tail_text()
     lines = [line for line in tail.splitlines() if line.strip() and not line.startswith("#")]
     return _chrom_pos(lines[-1]) if len(lines) > 1 or (lines and tail.startswith("\n")) else None
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
+from annotator.cache import private_folder
 from annotator.kb.schema import is_http_url
 from annotator.render.rows import TABLE_ROW_LIMIT, capped
 from annotator.report import ReportModel
@@ -39,27 +38,14 @@ def local_href(path: str | None) -> str | None:
     return path
 
 
-CACHE_ENV = "CTDNA_ANNOTATOR_NO_CACHE"  # set (to anything) to compile templates afresh on every run
-
-
 def bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept between runs (compiling the report template is about a tenth of a run's start-up).
 
-    Loading a cached template runs its code, so the folder must be this user's own and closed to everyone else
-    (0700), checked before every use; otherwise, or when ``CTDNA_ANNOTATOR_NO_CACHE`` is set, there is no cache.
-    Entries are keyed by the template's source checksum: an edited template is compiled again."""
-    if os.environ.get(CACHE_ENV):
-        return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "ctdna-annotator" / "jinja2"
-    try:
-        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
-        info = folder.lstat()
-    except OSError:
-        return None
-    if folder.is_symlink() or info.st_uid != os.getuid() or info.st_mode & 0o077:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
+    Loading a cached template runs its code, so they live in a private per-user folder, checked before every use
+    (:func:`annotator.cache.private_folder`); without one, or when ``CTDNA_ANNOTATOR_NO_CACHE`` is set, there is
+    no cache. Entries are keyed by the template's source checksum: an edited template is compiled again."""
+    folder = private_folder("jinja2")
+    return jinja2.FileSystemBytecodeCache(str(folder)) if folder is not None else None
 
 
 @lru_cache(maxsize=1)

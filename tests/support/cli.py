@@ -10,6 +10,7 @@ under this suite's pytest configuration, so one cannot pass unseen either.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -48,7 +49,10 @@ class _ConsoleScript(click.Command):
         # click names the program from sys.argv[0] unless __main__ is a package (python -m pytest): as the script.
         with mock.patch.object(sys, "argv", [prog_name or PROG, *(args or ())]), \
                 mock.patch.object(sys.modules["__main__"], "__package__", None, create=True):
-            run()
+            try:
+                run()
+            finally:
+                gc.unfreeze()  # run() leaves start-up's objects frozen for its process's end; this process goes on
 
 
 def invoke_console(args: Sequence[object], cwd: Path, capfd: pytest.CaptureFixture[str]) -> CliOutcome:

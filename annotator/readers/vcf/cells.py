@@ -48,6 +48,8 @@ def cells(rec: Record, key: str, t: int) -> Cells | None:
     row = arr[t]
     if getattr(row, "ndim", 1) == 0:  # String-typed FORMAT fields come back one string per sample
         row = [row]
+    elif row.dtype.kind in "iuf":  # numbers: as num() would take each, at once (NaN and negatives are missing)
+        return [None if v != v or v < 0 else v for v in row.tolist()]
     return [num(x) for x in row]
 
 

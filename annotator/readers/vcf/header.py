@@ -15,6 +15,7 @@ Which caller wrote the file is decided from the header by the table ``CALLERS`` 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import re
@@ -226,10 +227,8 @@ def read_header(path: str | Path) -> VcfHeader:
     path = Path(path)
     sniffed = sniff(path)
     with capture_htslib_messages() as messages, _TempHeader(path, sniffed) as readable:
-        import cyvcf2
-
         try:
-            vcf = cyvcf2.VCF(str(readable))
+            vcf = _open_header(readable)
         except Exception as exc:
             reason = next((m.split("] ", 1)[-1] for m in reversed(messages()) if m.startswith("[E::")), None)
             text = (reason or " ".join(str(exc).split())).replace(str(readable), path.name)
@@ -240,6 +239,20 @@ def read_header(path: str | Path) -> VcfHeader:
             vcf.close()
     header.htslib_messages = [m.replace(str(readable), path.name) for m in messages()]
     return header
+
+
+def _open_header(readable: Path) -> VcfFile:
+    """cyvcf2 on the file's descriptor: by name, htslib also loads a tabix index beside the file (tens of ms
+    for a large one), which the header does not need. If that fails, by name again, for htslib's own error."""
+    import cyvcf2
+
+    fd = os.open(readable, os.O_RDONLY)
+    try:
+        return cyvcf2.VCF(fd)
+    except Exception:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        return cyvcf2.VCF(str(readable))
 
 
 class _TempHeader:

@@ -143,10 +143,10 @@ class IndexedRegions:
 
         vcf = cyvcf2.VCF(str(self.path))
         try:
-            problem = vcf_scan.index_problem(vcf, self.path, self.header)
-            if problem:
-                raise StaleIndex(problem)
-            total = vcf.num_records
+            verdict = vcf_scan.check_index(vcf, self.path, self.header)
+            if verdict.problem:
+                raise StaleIndex(verdict.problem)
+            total = verdict.records if verdict.records is not None else vcf.num_records  # htslib would load the index again
             tally.contigs |= set(vcf.seqnames)
             for rec in _in_windows(vcf, self.windows):
                 self._last = f"{rec.CHROM}:{rec.POS}"
