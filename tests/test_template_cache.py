@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.cache import CACHE_ENV
-from annotator.render import html
+from annotator.render import charts, html
 
 
 @pytest.fixture
@@ -13,8 +13,10 @@ def cache_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv(CACHE_ENV, raising=False)
     html.environment.cache_clear()
+    charts._environment.cache_clear()
     yield tmp_path / "ctdna-annotator" / "jinja2"
     html.environment.cache_clear()
+    charts._environment.cache_clear()
 
 
 def test_compiled_templates_go_to_a_private_folder(cache_home):
@@ -50,3 +52,12 @@ def test_output_is_the_same_with_and_without_the_cache(cache_home, monkeypatch, 
     monkeypatch.setenv(CACHE_ENV, "1")
     html.environment.cache_clear()
     assert cold == warm == html.render_html(report)
+
+
+def test_the_chart_template_is_cached_beside_the_report_template(cache_home, shipped_sample):
+    plain = shipped_sample(snvs=[], prior=["osimertinib"], tumor_fraction=0.1)
+    assert "<svg" not in html.render_html(plain)
+    report_only = len(list(cache_home.iterdir()))  # report.html.j2 and what it includes
+    report = shipped_sample(snvs=[("EGFR", "L858R"), ("KRAS", "G12D")], prior=["osimertinib"], tumor_fraction=0.1)
+    assert "<svg" in html.render_html(report)
+    assert len(list(cache_home.iterdir())) == report_only + 1  # and charts/chart.svg.j2

@@ -16,11 +16,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import jinja2
 
 from annotator.models import SmallVariant
+from annotator.render.jinja import environment_for
 from annotator.render.rows import capped
 from annotator.report import AlterationRow, ReportModel
 from annotator.resources import templates_dir
@@ -47,8 +48,7 @@ LABEL_SIZE, VALUE_SIZE = 11.0, 10.0
 CHAR_WIDTH = 0.62  # DejaVu Sans' mean advance per character, in ems (an estimate for layout only)
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     x: float
     y: float
     text: str
@@ -57,8 +57,7 @@ class Text:
     rotate: float = 0.0  # degrees clockwise about (x, y)
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(NamedTuple):
     x: float
     y: float
     r: float
@@ -72,8 +71,7 @@ class Marker:
         return self.shape.startswith("ring")
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A horizontal line across the plot: a grid line or a threshold."""
 
     y: float
@@ -85,8 +83,7 @@ class Rule:
 LegendItem = tuple[str, Marker | None, Rule | None]  # a legend's text and its sample: a marker or a line
 
 
-@dataclass(frozen=True)
-class LegendEntry:
+class LegendEntry(NamedTuple):
     x: float
     y: float
     text: Text
@@ -94,8 +91,7 @@ class LegendEntry:
     rule: Rule | None = None  # a line sample, drawn from x to x + 24
 
 
-@dataclass(frozen=True)
-class Plot:
+class Plot(NamedTuple):
     """The plot area and its horizontal slots, one per x label."""
 
     left: float
@@ -211,7 +207,7 @@ def _frame(labels: Sequence[str], top: float = 56.0, height: float = 190.0) -> P
         return frame
     reach = _text_width(labels[-1], LABEL_SIZE) * math.cos(math.radians(SLANT)) - 3  # from the last slot's centre
     right = frame.left + (WIDTH - 6 - reach - frame.left) * n / (n - 0.5)  # puts that centre at WIDTH - 6 - reach
-    return replace(frame, right=min(frame.right, right))
+    return frame._replace(right=min(frame.right, right))
 
 
 def _ticks(frame: Plot, ticks: Sequence[tuple[float, str]]) -> list[tuple[Rule, Text]]:
@@ -229,8 +225,7 @@ def _finish(chart: Chart, labels: Sequence[str], legend: Sequence[LegendItem]) -
 # --- the VAF chart -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Dot:
+class _Dot(NamedTuple):
     """A small variant on the VAF chart."""
 
     variant: SmallVariant
@@ -362,10 +357,7 @@ def _adjusted(v: float | None) -> str:
 def _environment() -> jinja2.Environment:
     """The chart templates' own environment (autoescape and StrictUndefined, as the report's): the report's
     environment lives in annotator.render.html, which imports this module, and layers allow no cycle."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir() / "charts")),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-    )
+    return environment_for(templates_dir() / "charts")
 
 
 def render_chart(chart: Chart) -> str:

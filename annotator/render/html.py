@@ -8,8 +8,10 @@ from functools import lru_cache
 import jinja2
 from markupsafe import Markup
 
-from annotator.cache import private_folder
 from annotator.kb.schema import is_http_url
+from annotator.render.jinja import bytecode_cache, environment_for
+
+__all__ = ["bytecode_cache", "environment", "render", "render_html"]  # bytecode_cache: where tests look for it
 from annotator.render.rows import TABLE_ROW_LIMIT, capped
 from annotator.report import ReportModel
 from annotator.resources import templates_dir
@@ -38,26 +40,9 @@ def local_href(path: str | None) -> str | None:
     return path
 
 
-def bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs (compiling the report template is about a tenth of a run's start-up).
-
-    Loading a cached template runs its code, so they live in a private per-user folder, checked before every use
-    (:func:`annotator.cache.private_folder`); without one, or when ``CTDNA_ANNOTATOR_NO_CACHE`` is set, there is
-    no cache. Entries are keyed by the template's source checksum: an edited template is compiled again."""
-    folder = private_folder("jinja2")
-    return jinja2.FileSystemBytecodeCache(str(folder)) if folder is not None else None
-
-
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        bytecode_cache=bytecode_cache(),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = environment_for(templates_dir())
     env.filters["pct"] = lambda v, digits=1: "n/a" if v is None else f"{v * 100:.{digits}f}%"
     env.filters["num"] = lambda v, digits=1: "n/a" if v is None else f"{v:.{digits}f}"
     env.filters["http_href"] = http_href
