@@ -27,6 +27,8 @@ and its index arrays (a few MiB), whatever the file size.
 from __future__ import annotations
 
 import gzip
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,7 @@ from typing import IO, TYPE_CHECKING, Protocol
 
 from annotator.errors import InputError
 from annotator.genome import bare_contig
+from annotator.readers import vcf_fields
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,8 +45,6 @@ if TYPE_CHECKING:
     Ints = NDArray[np.int64]
 
 PIECE = 1 << 20
-MAX_CONTIG = 64  # longer contig names take the line-by-line path
-MAX_POS_DIGITS = 18  # fits an int64; longer POS strings take the line-by-line path
 BOM = b"\xef\xbb\xbf"
 
 
@@ -57,12 +58,59 @@ class WindowSet(Protocol):
 
 
 def pieces(path: Path) -> Iterator[bytes]:
-    """The file's bytes, inflated if it is gzip or BGZF, in pieces of about ``PIECE`` bytes."""
+    """The file's bytes, inflated if it is gzip or BGZF, in pieces of about ``PIECE`` bytes.
+
+    A gzipped file is inflated one piece ahead in a thread (zlib releases the GIL), so inflating overlaps
+    the scan of the previous piece; errors are raised here, as they were raised in the thread."""
     with path.open("rb") as fh:
         gz = fh.read(2) == b"\x1f\x8b"
-    with (gzip.open(path, "rb") if gz else path.open("rb")) as handle:
-        while piece := handle.read(PIECE):
-            yield piece
+    if not gz:
+        with path.open("rb") as handle:
+            while piece := handle.read(PIECE):
+                yield piece
+        return
+    ahead = _ReadAhead(path)
+    try:
+        yield from ahead
+    finally:
+        ahead.stop()
+
+
+class _ReadAhead:
+    """Pieces of a gzipped file read by a daemon thread into a short queue."""
+
+    def __init__(self, path: Path) -> None:
+        self._queue: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=2)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            with gzip.open(path, "rb") as handle:
+                while not self._stopped.is_set() and (piece := handle.read(PIECE)):
+                    self._put(piece)
+            self._put(None)
+        except BaseException as exc:  # handed to the reading thread, which raises it
+            self._put(exc)
+
+    def _put(self, item: bytes | BaseException | None) -> None:
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def __iter__(self) -> Iterator[bytes]:
+        while (item := self._queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
 
 
 def record_columns(line: str, path: Path, n: int) -> list[str]:
@@ -83,9 +131,13 @@ class Lines:
     buf: bytes
     arr: np.ndarray
     starts: Ints
-    ends: Ints
+    layout: vcf_fields.Layout
     first: int  # line number of line 0, 1-based
     virtual_end: bool  # the last line's end byte was appended (end of file without a newline)
+
+    @property
+    def ends(self) -> Ints:
+        return self.layout.ends
 
     def text(self, i: int) -> bytes:
         """Line i as the text reader returned it (its line end included, an appended newline not)."""
@@ -138,17 +190,17 @@ class Scanner:
         import numpy as np
 
         arr = np.frombuffer(buf, dtype=np.uint8)
-        ends = line_ends(buf, arr)
-        if not len(ends):
+        found = vcf_fields.layout(buf, arr)
+        if not len(found.ends):
             return buf
-        cut = int(ends[-1]) + 1
+        cut = int(found.ends[-1]) + 1
         ascii_only = buf.isascii()
         bad = None if ascii_only else _utf8_problem(buf, cut)
         if bad is not None:
-            ends = ends[ends < bad.start]
-        if len(ends):
-            starts = np.concatenate(([0], ends[:-1] + 1))
-            self._lines(Lines(buf, arr, starts, ends, self.done + 1, final and bad is None), ascii_only)
+            found = found.head(int(np.searchsorted(found.ends, bad.start)))
+        if len(found.ends):
+            starts = np.concatenate(([0], found.ends[:-1] + 1)).astype(np.int64)
+            self._lines(Lines(buf, arr, starts, found, self.done + 1, final and bad is None), ascii_only)
         if bad is not None:
             raise bad
         return buf[cut:]
@@ -173,7 +225,7 @@ class Scanner:
     def _records(self, lines: Lines, first: int, ascii_only: bool) -> None:
         import numpy as np
 
-        fast = fast_fields(lines, first, ascii_only)
+        fast = vcf_fields.fast_fields(lines.arr, lines.layout, lines.starts, first, ascii_only)
         kept: list[int] = []
         slow = np.ones(len(lines.ends), dtype=bool)
         slow[:first] = False
@@ -199,7 +251,7 @@ class Scanner:
         self.contigs.add(cols[0])
         return False
 
-    def _fast(self, lines: Lines, fast: Fields) -> list[int]:
+    def _fast(self, lines: Lines, fast: vcf_fields.Fields) -> list[int]:
         """Test the fast-path lines run by run (a run: consecutive lines on one contig); the kept rows."""
         import numpy as np
 
@@ -247,88 +299,3 @@ def _utf8_problem(buf: bytes, cut: int) -> UnicodeDecodeError | None:
     except UnicodeDecodeError as exc:
         return exc
     return None
-
-
-def line_ends(buf: bytes, arr: np.ndarray) -> Ints:
-    """Positions of ``\\n`` and of each ``\\r`` not followed by ``\\n``; a ``\\r`` in the last byte is left
-    for the next piece (it may start a ``\\r\\n``)."""
-    import numpy as np
-
-    newlines = np.flatnonzero(arr == 10)
-    if b"\r" not in buf:
-        return newlines
-    returns = np.flatnonzero(arr[:-1] == 13)
-    lone = returns[arr[returns + 1] != 10]
-    return np.union1d(newlines, lone) if len(lone) else newlines
-
-
-@dataclass
-class Fields:
-    """The fast-path record lines of a buffer (``rows``: their line indexes) and their parsed columns."""
-
-    rows: Ints
-    starts: Ints
-    contig_len: Ints
-    pos: Ints
-    ref_len: Ints
-    keys: np.ndarray  # contig bytes, zero-padded to the longest: one row per line
-
-    def runs(self) -> Iterator[tuple[int, int]]:
-        """[lo, hi) index ranges of consecutive lines with the same contig."""
-        import numpy as np
-
-        change = (self.contig_len[1:] != self.contig_len[:-1]) | (self.keys[1:] != self.keys[:-1]).any(axis=1)
-        bounds = [0, *(np.flatnonzero(change) + 1).tolist(), len(self.rows)]
-        return zip(bounds[:-1], bounds[1:], strict=False)
-
-
-def fast_fields(lines: Lines, first: int, ascii_only: bool) -> Fields | None:
-    """The record lines from index ``first`` on that the bulk path can handle, with their columns."""
-    import numpy as np
-
-    arr, starts, ends = lines.arr, lines.starts, lines.ends
-    tabs = np.flatnonzero(arr[:int(ends[-1])] == 9)
-    rows = np.arange(first, len(ends))
-    first_tab = np.searchsorted(tabs, starts[first:])
-    lead = arr[starts[first:]]
-    ok = (np.searchsorted(tabs, ends[first:]) - first_tab >= 7) & (lead > 32) & (lead < 127)
-    if not ascii_only:
-        ok &= ~np.isin(rows, np.searchsorted(ends, np.flatnonzero(arr >= 128)))
-    rows, first_tab = rows[ok], first_tab[ok]
-    if not len(rows):
-        return None
-    tab1, tab2, tab3, tab4 = (tabs[first_tab + k] for k in range(4))
-    pos, pos_ok = _parse_pos(arr, tab1 + 1, tab2)
-    line_starts = starts[rows]
-    contig_len = tab1 - line_starts
-    ok = pos_ok & (contig_len <= MAX_CONTIG)
-    if not ok.any():
-        return None
-    line_starts, contig_len = line_starts[ok], contig_len[ok]
-    return Fields(rows[ok], line_starts, contig_len, pos[ok], (tab4 - tab3 - 1)[ok],
-                  _contig_keys(arr, line_starts, contig_len))
-
-
-def _parse_pos(arr: np.ndarray, begin: Ints, end: Ints) -> tuple[Ints, np.ndarray]:
-    """POS values of the fields ``arr[begin:end]`` and whether each is 1-18 ASCII digits."""
-    import numpy as np
-
-    width = end - begin
-    ok = (width >= 1) & (width <= MAX_POS_DIGITS)
-    value = np.zeros(len(begin), dtype=np.int64)
-    for k in range(int(width[ok].max()) if ok.any() else 0):
-        more = ok & (width > k)
-        digit = arr[np.where(more, begin + k, 0)].astype(np.int64) - 48
-        ok &= ~more | ((digit >= 0) & (digit <= 9))
-        value = np.where(more, value * 10 + digit, value)
-    return value, ok
-
-
-def _contig_keys(arr: np.ndarray, starts: Ints, lengths: Ints) -> np.ndarray:
-    """Each line's contig bytes in a row, zero-padded (with the lengths, equal rows mean equal names)."""
-    import numpy as np
-
-    width = int(lengths.max()) if len(lengths) else 0
-    offsets = np.arange(width)
-    inside = offsets[None, :] < lengths[:, None]
-    return np.where(inside, arr[np.where(inside, starts[:, None] + offsets[None, :], 0)], 0)
