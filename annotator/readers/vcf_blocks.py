@@ -29,7 +29,7 @@ from __future__ import annotations
 import gzip
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol
@@ -57,7 +57,7 @@ class WindowSet(Protocol):
     def hits(self, contig: str, pos1: int, ref_len: int) -> bool: ...
 
 
-def pieces(path: Path) -> Iterator[bytes]:
+def pieces(path: Path) -> Generator[bytes, None, None]:
     """The file's bytes, inflated if it is gzip or BGZF, in pieces of about ``PIECE`` bytes.
 
     A gzipped file is inflated one piece ahead in a thread (zlib releases the GIL), so inflating overlaps
@@ -111,6 +111,19 @@ class _ReadAhead:
     def stop(self) -> None:
         self._stopped.set()
         self._thread.join()
+
+
+def scan(path: Path, header_lines: int, windows: WindowSet, out: IO[bytes]) -> Scanner:
+    """Read ``path`` through a :class:`Scanner` writing to ``out``; the scanner holds the results."""
+    scanner = Scanner(path, header_lines, windows, out)
+    stream = pieces(path)
+    try:
+        for piece in stream:
+            scanner.feed(piece)
+    finally:
+        stream.close()  # stops the read-ahead thread at once, also when a line is refused
+    scanner.finish()
+    return scanner
 
 
 def record_columns(line: str, path: Path, n: int) -> list[str]:

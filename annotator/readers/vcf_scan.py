@@ -203,10 +203,7 @@ def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, li
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
-            scanner = vcf_blocks.Scanner(path, header_lines, windows, out)
-            for piece in vcf_blocks.pieces(path):
-                scanner.feed(piece)
-            scanner.finish()
+            scanner = vcf_blocks.scan(path, header_lines, windows, out)
     except (EOFError, OSError, gzip.BadGzipFile) as exc:
         tmp.unlink(missing_ok=True)
         raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
