@@ -265,3 +265,14 @@ def test_random_files_match_the_line_by_line_prefilter(tmp_path, monkeypatch, se
     raw, header_lines = random_file(rng)
     for path in encodings(tmp_path, raw, name=f"r{seed}"):
         assert_same(path, header_lines)
+
+
+def test_read_ahead_thread_stops_when_a_line_is_refused(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(vcf_blocks, "PIECE", 64)
+    path = tmp_path / "bad.vcf.gz"
+    path.write_bytes(gzip.compress((HEADER + "junk\n" + rec("chr7", 5) * 2000).encode()))
+    with pytest.raises(InputError, match="record has 1 tab-separated columns"):
+        vcf_scan.prefilter(path, 3, WINDOWS)
+    assert [t for t in threading.enumerate() if t.name == "vcf-read-ahead"] == []

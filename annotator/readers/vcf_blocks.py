@@ -82,7 +82,7 @@ class _ReadAhead:
     def __init__(self, path: Path) -> None:
         self._queue: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=2)
         self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(path,), name="vcf-read-ahead", daemon=True)
         self._thread.start()
 
     def _run(self, path: Path) -> None:
