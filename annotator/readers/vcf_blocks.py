@@ -1,27 +1,30 @@
 """The block scanner behind :func:`annotator.readers.vcf_scan.prefilter`: which lines of a streamed (unindexed)
 VCF text file lie in the windows, found a megabyte at a time with numpy instead of a Python loop per line.
 
-The file is read as bytes in 1 MiB pieces (``gzip`` in binary mode for gzip and BGZF files, which inflates a
-megabyte of BGZF members per call and raises the same errors as the text reader did). Each piece, joined to
-the partial line carried from the last one, is cut at its last line end; the complete lines in front of the
-cut are checked to be UTF-8 (``bytes.isascii`` first, ``bytes.decode`` only when that fails) and then
-handled in bulk:
+The file is read as bytes in 1 MiB pieces: ``gzip`` in binary mode for gzip and BGZF files (a megabyte of
+BGZF members per call, with the same CRC checks and errors as the text reader had), inflated one piece
+ahead in a thread so that inflating overlaps the scan (zlib and numpy release the GIL). Each piece, joined
+to the partial line carried from the last one, is cut after its last line end; the complete lines before
+the cut are checked to be UTF-8 (``bytes.isascii`` first, ``bytes.decode`` only when that fails; on a bad
+byte the lines before it are handled first, then the error is raised as before) and handled in bulk
+(:mod:`annotator.readers.vcf_fields` finds the line ends, tabs, contig, POS and REF length):
 
-* line ends are the positions of ``\\n`` and of a ``\\r`` not followed by ``\\n`` (Python's text reader with
-  ``newline=""``, which the line-by-line filter used, ends lines there too); a ``\\r`` at the end of a piece
-  waits for the next piece;
-* the header lines are written as one slice (the UTF-8 byte-order mark stripped from line 1);
+* line ends are ``\n`` and a ``\r`` not followed by ``\n`` (the text reader with ``newline=""`` that the
+  line-by-line filter used ended lines there too); a ``\r`` at the end of a piece waits for the next;
+* the header lines are written as one slice (UTF-8 byte-order marks stripped from the start of line 1);
 * a record line takes the fast path when it starts with a printable ASCII byte, is ASCII throughout, has at
-  least seven tabs (8 columns), a POS of 1-18 ASCII digits and a contig name of at most 64 bytes. Its
-  columns are located from the tab positions (``np.searchsorted``), POS is parsed digit by digit across all
-  lines at once, and the lines are grouped into runs of one contig: per run one dictionary look-up
-  (contig name -> window arrays, cached, ``genome.bare_contig`` called once per name) and one
-  ``np.searchsorted`` over the window starts make the same REF-length test as :meth:`Windows.hits`;
-* every other record line (blank or whitespace-only, too few columns, a bad POS, non-ASCII bytes) goes
-  through the line-by-line code, with the same messages and line numbers as before.
+  least 7 tabs (8 columns), a POS of 1-16 ASCII digits and a contig name of at most 64 bytes. Lines are
+  grouped into runs on one contig: per run one dictionary look-up (contig name -> window arrays, cached,
+  so ``genome.bare_contig`` runs once per name) and one ``np.searchsorted`` over the window starts make
+  the REF-length test of :meth:`Windows.hits` for the whole run;
+* every other record line (blank or whitespace-only, too few columns, a POS that is not plain digits,
+  non-ASCII bytes) goes through the line-by-line code of old, with the same messages and line numbers.
 
-Only kept lines (a few per gene) and those odd lines are handled one by one in Python. Memory is one piece
-and its index arrays (a few MiB), whatever the file size.
+Kept lines (a few per gene) and odd lines are the only ones handled one by one in Python. Memory is a few
+pieces and their index arrays (tens of MiB at most), whatever the file size. One difference remains, by
+design: in a file with two different errors a few KiB apart (a short record, then a byte that is not
+UTF-8), the old reader reported whichever its 8 KiB read-ahead met first; the scanner reports the first
+in the file.
 """
 
 from __future__ import annotations

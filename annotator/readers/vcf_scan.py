@@ -6,8 +6,10 @@ almost all of them lie outside the ~30 knowledgebase genes. So:
 
 * bgzipped files with a tabix/CSI index that matches them (``index_problem``) are queried by region,
   one query per merged gene window, and the total record count comes from the index;
-* other text files are streamed once: each line is split only up to INFO, its contig and position
-  tested against the windows (bisect), lines outside are counted and checked for the basic VCF shape,
+* other text files are streamed once (``prefilter``) through the block scanner of
+  :mod:`annotator.readers.vcf_blocks`: a megabyte at a time, numpy finds the line ends and the tabs,
+  checks every record for the basic VCF shape, and tests contig and position against the windows for
+  all lines at once; lines outside are counted, odd lines take the old line-by-line path (same messages),
   and the lines inside are written after the header to a small temporary VCF that cyvcf2 parses.
 
 Either way, records outside the windows are counted without reading their FILTER, so the counts mean
