@@ -109,20 +109,25 @@ def fast_fields(arr: np.ndarray, lines: Layout, starts: Ints, first: int, ascii_
 
     lead = arr[starts[first:]]
     ok = (lines.tab_count[first:] >= 7) & (lead > 32) & (lead < 127)
-    rows = np.flatnonzero(ok) + first
     if not ascii_only:
-        rows = rows[~np.isin(rows, np.searchsorted(lines.ends, np.flatnonzero(arr >= 128)))]
-    sep = lines.first_sep[rows]
-    tab1, tab2, tab3, tab4 = (lines.seps[sep + k] for k in range(4))
-    words = WordReader(arr)
-    pos, pos_ok = parse_pos(words, tab1 + 1, tab2)
-    contig_len = tab1 - starts[rows]
-    keep = pos_ok & (contig_len <= MAX_CONTIG)
-    if not keep.any():
+        wide = np.searchsorted(lines.ends, np.flatnonzero(arr >= 128)) - first  # lines with non-ASCII bytes
+        ok[wide[(wide >= 0) & (wide < len(ok))]] = False
+    if not ok.any():
         return None
-    line_starts, contig_len = starts[rows][keep], contig_len[keep]
-    return Fields(rows[keep], line_starts, contig_len, pos[keep], (tab4 - tab3 - 1)[keep],
-                  _contig_changes(words, line_starts, contig_len))
+    rows: Ints | slice = slice(first, None) if ok.all() else np.flatnonzero(ok) + first
+    sep, line_starts = lines.first_sep[rows], starts[rows]
+    tab1 = lines.seps[sep]
+    words = WordReader(arr)
+    pos, keep = parse_pos(words, tab1 + 1, lines.seps[sep + 1])
+    contig_len = tab1 - line_starts
+    keep &= contig_len <= MAX_CONTIG
+    ref_len = lines.seps[sep + 3] - lines.seps[sep + 2] - 1
+    indexes = np.arange(first, len(lines.ends)) if isinstance(rows, slice) else rows
+    if not keep.all():
+        if not keep.any():
+            return None
+        indexes, line_starts, contig_len, pos, ref_len = (a[keep] for a in (indexes, line_starts, contig_len, pos, ref_len))
+    return Fields(indexes, line_starts, contig_len, pos, ref_len, _contig_changes(words, line_starts, contig_len))
 
 
 class WordReader:
