@@ -131,20 +131,19 @@ def fast_fields(arr: np.ndarray, lines: Layout, starts: Ints, first: int, ascii_
 
 
 class WordReader:
-    """The little-endian 64-bit word at any byte offset of a buffer, from -16 on (bytes outside the buffer
-    read as zero): a gather from a strided view of a zero-padded copy."""
-
-    PAD = 16
+    """The little-endian 64-bit word at any byte offset of a buffer: a gather from a strided view of it.
+    Offsets are clipped to the buffer; callers only read words that lie inside it."""
 
     def __init__(self, arr: np.ndarray) -> None:
         import numpy as np
 
-        padded = np.zeros(len(arr) + 2 * self.PAD, dtype=np.uint8)
-        padded[self.PAD:self.PAD + len(arr)] = arr
-        self.words = np.ndarray(shape=(len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+        self.words = np.ndarray(shape=(max(len(arr) - 7, 1),), dtype="<u8",
+                                buffer=arr if len(arr) >= 8 else np.zeros(8, np.uint8), strides=(1,))
 
     def at(self, offsets: Ints) -> Words:
-        return self.words[offsets + self.PAD]
+        import numpy as np
+
+        return self.words[np.clip(offsets, 0, len(self.words) - 1)]
 
 
 @cache
@@ -166,7 +165,7 @@ def parse_pos(words: WordReader, begin: Ints, end: Ints) -> tuple[Ints, np.ndarr
     import numpy as np
 
     width = end - begin
-    ok = (width >= 1) & (width <= MAX_POS_DIGITS)
+    ok = (width >= 1) & (width <= MAX_POS_DIGITS) & (end >= 16)  # the two words lie inside the buffer
     low_digits, low_ok = _eight_digits(words.at(end - 8), np.minimum(width, 8))
     value, ok = low_digits.astype(np.int64), ok & low_ok
     if (width > 8).any():
