@@ -184,6 +184,7 @@ class Scanner:
     done: int = 0  # lines handled so far
     _pending: list[bytes] = field(default_factory=list)
     _cache: dict[bytes, tuple[Ints, Ints] | None] = field(default_factory=dict)
+    _scratch: vcf_fields.Scratch = field(default_factory=vcf_fields.Scratch)
 
     def feed(self, piece: bytes) -> None:
         self._pending.append(piece)
@@ -206,7 +207,7 @@ class Scanner:
         import numpy as np
 
         arr = np.frombuffer(buf, dtype=np.uint8)
-        found = vcf_fields.layout(buf, arr)
+        found = vcf_fields.layout(buf, arr, self._scratch)
         if not len(found.ends):
             return buf
         cut = int(found.ends[-1]) + 1

@@ -51,12 +51,27 @@ class Layout:
         return Layout(self.ends[:count], self.seps, self.first_sep[:count], self.tab_count[:count])
 
 
-def layout(buf: bytes, arr: np.ndarray) -> Layout:
+class Scratch:
+    """A byte mask kept from piece to piece. A fresh megabyte per piece is given back to the system when
+    freed and faulted in again at the next piece: that cost a quarter of the scan's time."""
+
+    def __init__(self) -> None:
+        self._mask: np.ndarray | None = None
+
+    def mask(self, size: int) -> np.ndarray:
+        import numpy as np
+
+        if self._mask is None or len(self._mask) < size:
+            self._mask = np.empty(size + (1 << 16), dtype=bool)
+        return self._mask[:size]
+
+
+def layout(buf: bytes, arr: np.ndarray, scratch: Scratch) -> Layout:
     """Where the complete lines of ``buf`` end and where their tabs are (``ends`` is empty if none ends)."""
     import numpy as np
 
     if b"\r" not in buf:
-        seps = np.flatnonzero(arr <= 10)
+        seps = np.flatnonzero(np.less_equal(arr, 10, out=scratch.mask(len(arr))))
         kinds = arr[seps]
         newline = np.flatnonzero(kinds == 10)
         if len(newline) + np.count_nonzero(kinds == 9) == len(seps):
