@@ -34,6 +34,7 @@ import queue
 import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol
 
@@ -118,6 +119,7 @@ class _ReadAhead:
 
 def scan(path: Path, header_lines: int, windows: WindowSet, out: IO[bytes]) -> Scanner:
     """Read ``path`` through a :class:`Scanner` writing to ``out``; the scanner holds the results."""
+    keep_freed_memory()
     scanner = Scanner(path, header_lines, windows, out)
     stream = pieces(path)
     try:
@@ -127,6 +129,25 @@ def scan(path: Path, header_lines: int, windows: WindowSet, out: IO[bytes]) -> S
         stream.close()  # stops the read-ahead thread at once, also when a line is refused
     scanner.finish()
     return scanner
+
+
+@cache
+def keep_freed_memory() -> None:
+    """Ask glibc to keep freed memory for reuse instead of giving it back to the system at once.
+
+    Each piece allocates and frees a few blocks of about 1 MiB in both threads; by default glibc maps
+    every block of 128 KiB or more afresh (or trims it off the heap when freed), and the page faults
+    of mapping them back, serialised between the two threads, cost about a tenth of a streamed run.
+    With these limits (blocks under 16 MiB come from the heap, up to 64 MiB of free heap is kept) the
+    process keeps its peak instead of shrinking after the scan. No effect where ``mallopt`` is missing."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError, TypeError):
+        return
+    mallopt(-1, 64 << 20)  # M_TRIM_THRESHOLD
+    mallopt(-3, 16 << 20)  # M_MMAP_THRESHOLD
 
 
 def record_columns(line: str, path: Path, n: int) -> list[str]:
