@@ -6,8 +6,10 @@ almost all of them lie outside the ~30 knowledgebase genes. So:
 
 * bgzipped files with a tabix/CSI index that matches them (``check_index``) are queried by region,
   one query per merged gene window, and the total record count comes from the index;
-* other text files are streamed once: each line is split only up to INFO, its contig and position
-  tested against the windows (bisect), lines outside are counted and checked for the basic VCF shape,
+* other text files are streamed once (``prefilter``) through the block scanner of
+  :mod:`annotator.readers.vcf_blocks`: a megabyte at a time, numpy finds the line ends and the tabs,
+  checks every record for the basic VCF shape, and tests contig and position against the windows for
+  all lines at once; lines outside are counted, odd lines take the old line-by-line path (same messages),
   and the lines inside are written after the header to a small temporary VCF that cyvcf2 parses.
 
 Either way, records outside the windows are counted without reading their FILTER, so the counts mean
@@ -27,7 +29,7 @@ from typing import Any, NamedTuple, Protocol
 
 from annotator.errors import InputError
 from annotator.genome import bare_contig
-from annotator.readers import bgzf_index
+from annotator.readers import bgzf_index, vcf_blocks
 
 
 class HeaderShape(Protocol):
@@ -208,29 +210,13 @@ def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, li
     """Stream ``path``; write header + in-window records to a temporary VCF. Returns it, the original
     line number of each kept record, and the count of the records left out. The caller deletes the file.
 
-    The header is written without a UTF-8 byte-order mark (htslib cannot read one)."""
-    counts = OutsideCounts()
-    kept_lines: list[int] = []
+    The header is written without a UTF-8 byte-order mark (htslib cannot read one). The lines are found
+    and tested a megabyte at a time (:mod:`annotator.readers.vcf_blocks`)."""
     fd, tmp_name = tempfile.mkstemp(prefix="ctdna-annotator-", suffix=".vcf")
     tmp = Path(tmp_name)
-    last_contig = None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for n, line in enumerate(_strict_text_lines(path), start=1):
-                if n <= header_lines:
-                    out.write(line.lstrip("\ufeff") if n == 1 else line)
-                    continue
-                if not line.strip():
-                    continue
-                cols = _record_columns(line, path, n)
-                if windows.hits(cols[0], int(cols[1]), len(cols[3])):
-                    out.write(line if line.endswith("\n") else line + "\n")
-                    kept_lines.append(n)
-                    continue
-                counts.read += 1
-                if cols[0] != last_contig:
-                    last_contig = cols[0]
-                    counts.contigs.add(last_contig)
+        with os.fdopen(fd, "wb") as out:
+            scanner = vcf_blocks.scan(path, header_lines, windows, out)
     except (EOFError, OSError, gzip.BadGzipFile) as exc:
         tmp.unlink(missing_ok=True)
         raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
@@ -240,25 +226,7 @@ def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, li
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return tmp, kept_lines, counts
-
-
-def _record_columns(line: str, path: Path, n: int) -> list[str]:
-    """The columns up to INFO of record line ``n``, checked for the basic VCF shape."""
-    cols = line.split("\t", 7)
-    if len(cols) < 8:
-        raise InputError(f"record has {len(cols)} tab-separated columns; a VCF record needs at least 8", path, n)
-    if not cols[1].isdigit():
-        raise InputError(f"POS {cols[1]!r} is not a positive integer", path, n)
-    return cols
-
-
-def _strict_text_lines(path: Path) -> Iterator[str]:
-    with path.open("rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    opener = gzip.open if gz else open
-    with opener(path, "rt", encoding="utf-8", errors="strict", newline="") as handle:
-        yield from handle
+    return tmp, scanner.kept_lines, OutsideCounts(scanner.outside, scanner.contigs)
 
 
 def _not_utf8(path: Path) -> InputError:
