@@ -11,6 +11,12 @@ from typing import BinaryIO, Protocol
 from annotator.errors import InputError
 
 
+def ascii_digits(text: str) -> bool:
+    """Whether ``text`` is one or more of 0-9. ``str.isdigit`` also takes '²' or '٣', which ``int`` refuses or
+    reads as a number no VCF, BED or table meant: the caller then says the cell is wrong, and never crashes."""
+    return text.isascii() and text.isdigit()
+
+
 def file_sha256(path: str | Path) -> str:
     with Path(path).open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()

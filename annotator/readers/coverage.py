@@ -21,7 +21,7 @@ from pathlib import Path
 
 from annotator.errors import InputError
 from annotator.models import CoverageTable, InputFile, PanelTargets, Region
-from annotator.readers.common import file_sha256
+from annotator.readers.common import ascii_digits, file_sha256
 from annotator.readers.panel import interval, read_panel_bed, text_lines
 
 _ALIASES = {  # a header column -> what it is
@@ -126,7 +126,7 @@ def read_coverage(path: str | Path, panel: PanelTargets | None = None) -> Covera
             break
         if line.startswith("#"):
             continue
-        if len(cells) >= 3 and cells[1].isdigit() and cells[2].isdigit():
+        if len(cells) >= 3 and ascii_digits(cells[1]) and ascii_digits(cells[2]):
             regions = _bed_regions((n, line), lines, path)
             break
         raise InputError(f"neither a header nor a region line; {_EXPECTED}", path, n)

@@ -27,7 +27,7 @@ from annotator.models import (
 from annotator.normalize import short_hgvsp, variant_type
 from annotator.readers.annotation_terms import split_terms, strip_transcript, transcript_id
 from annotator.readers.codons import Protein, codon_protein, protein_call
-from annotator.readers.common import NON_CODING_REASON, file_sha256, non_coding, read_tsv
+from annotator.readers.common import NON_CODING_REASON, ascii_digits, file_sha256, non_coding, read_tsv
 
 _MAF_TYPES: dict[str, SmallVariantType] = {"SNP": "snv", "DNP": "mnv", "TNP": "mnv", "ONP": "mnv", "INS": "insertion", "DEL": "deletion"}
 REQUIRED = ("hugo_symbol", "chromosome", "start_position", "reference_allele", "tumor_seq_allele2", "tumor_sample_barcode")
@@ -46,7 +46,7 @@ class MafHeader:
             return None, []
         raw = next(iter(self.builds))
         try:
-            build = parse_build(raw if not raw.isdigit() else f"GRCh{raw}")
+            build = parse_build(raw if not ascii_digits(raw) else f"GRCh{raw}")
         except InputError:
             raise InputError(f"NCBI_Build {raw!r} is not GRCh37 or GRCh38", self.path) from None
         return build, [f"NCBI_Build {raw}"]

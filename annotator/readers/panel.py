@@ -10,6 +10,7 @@ blocks) are not used. A line that cannot be a target is an error naming the file
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import IO, BinaryIO
 from annotator.errors import InputError
 from annotator.genome import bare_contig
 from annotator.models import PanelTargets, Region
-from annotator.readers.common import undecodable_line
+from annotator.readers.common import ascii_digits, undecodable_line
 
 _SKIPPED_PREFIXES = ("#", "track", "browser")
 
@@ -31,7 +32,7 @@ def text_lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield from enumerate((line.rstrip("\r\n") for line in handle), start=1)
             except UnicodeDecodeError:
                 raise InputError("not UTF-8 text", path, undecodable_line(path, _bytes)) from None
-    except (EOFError, gzip.BadGzipFile, OSError) as exc:
+    except (EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
         raise InputError(f"cannot read ({' '.join(str(exc).split()) or type(exc).__name__})", path) from None
 
 
@@ -69,7 +70,7 @@ def interval(cols: list[str], path: Path, n: int) -> tuple[str, int, int]:
     if not chrom:
         raise InputError("empty chrom", path, n)
     for name, text in (("start", start_text), ("end", end_text)):
-        if not text.isdigit():
+        if not ascii_digits(text):
             raise InputError(f"{name} {text!r} is not a non-negative integer", path, n)
     start, end = int(start_text), int(end_text)
     if end < start:

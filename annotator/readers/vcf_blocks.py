@@ -41,6 +41,7 @@ from typing import IO, TYPE_CHECKING, Protocol
 from annotator.errors import InputError
 from annotator.genome import bare_contig
 from annotator.readers import vcf_fields
+from annotator.readers.common import ascii_digits
 
 if TYPE_CHECKING:
     import numpy as np
@@ -119,7 +120,8 @@ class _ReadAhead:
 
 def scan(path: Path, header_lines: int, windows: WindowSet, out: IO[bytes]) -> Scanner:
     """Read ``path`` through a :class:`Scanner` writing to ``out``; the scanner holds the results."""
-    keep_freed_memory()
+    if path.stat().st_size >= LARGE_FILE_BYTES:  # a panel VCF leaves the process's allocator as it was
+        keep_freed_memory()
     scanner = Scanner(path, header_lines, windows, out)
     stream = pieces(path)
     try:
@@ -129,6 +131,9 @@ def scan(path: Path, header_lines: int, windows: WindowSet, out: IO[bytes]) -> S
         stream.close()  # stops the read-ahead thread at once, also when a line is refused
     scanner.finish()
     return scanner
+
+
+LARGE_FILE_BYTES = 8 << 20  # below this the scan is a few pieces and the allocator's defaults cost nothing
 
 
 @cache
@@ -155,7 +160,7 @@ def record_columns(line: str, path: Path, n: int) -> list[str]:
     cols = line.split("\t", 7)
     if len(cols) < 8:
         raise InputError(f"record has {len(cols)} tab-separated columns; a VCF record needs at least 8", path, n)
-    if not cols[1].isdigit():
+    if not ascii_digits(cols[1]):
         raise InputError(f"POS {cols[1]!r} is not a positive integer", path, n)
     return cols
 

@@ -22,6 +22,7 @@ import bisect
 import gzip
 import os
 import tempfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from typing import Any, NamedTuple, Protocol
 from annotator.errors import InputError
 from annotator.genome import bare_contig
 from annotator.readers import bgzf_index, vcf_blocks
+from annotator.readers.common import ascii_digits
 
 
 class HeaderShape(Protocol):
@@ -123,7 +125,7 @@ def check_index(vcf: Any, path: Path, header: HeaderShape) -> IndexVerdict:  # v
     try:
         summary = bgzf_index.read_index(index)
         layout = bgzf_index.BgzfLayout.of(path)
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, zlib.error) as exc:
         return IndexVerdict(f"its index {index.name} cannot be read ({exc})")
     if summary.end is not None and summary.end not in layout.data_end_offsets():
         return IndexVerdict(f"its index {index.name} does not end where the file's data ends (stale, or made for another file)")
@@ -162,7 +164,7 @@ def last_record(path: Path, header: HeaderShape, layout: bgzf_index.BgzfLayout |
 
 def _chrom_pos(line: str) -> tuple[str, int] | None:
     cols = line.split("\t", 2)
-    return (cols[0], int(cols[1])) if len(cols) > 2 and cols[1].isdigit() else None
+    return (cols[0], int(cols[1])) if len(cols) > 2 and ascii_digits(cols[1]) else None
 
 
 def regions(windows: Windows, file_contigs: list[str]) -> Iterator[tuple[str, int, int]]:
@@ -190,7 +192,7 @@ def line_at(path: Path, line_no: int) -> str | None:
         for n, line in enumerate(_text_lines(path), start=1):
             if n == line_no:
                 return line
-    except (OSError, EOFError):
+    except (OSError, EOFError, zlib.error):
         return None
     return None
 
@@ -217,7 +219,7 @@ def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, li
     try:
         with os.fdopen(fd, "wb") as out:
             scanner = vcf_blocks.scan(path, header_lines, windows, out)
-    except (EOFError, OSError, gzip.BadGzipFile) as exc:
+    except (EOFError, OSError, gzip.BadGzipFile, zlib.error) as exc:
         tmp.unlink(missing_ok=True)
         raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
     except UnicodeDecodeError:

@@ -1,12 +1,14 @@
 """The line-by-line prefilter of annotator/readers/vcf_scan.py as it was before the block scanner (issue 18),
-kept verbatim as the oracle for tests/test_vcf_block_scan.py: the block scanner must write the same bytes,
-keep the same line numbers, count the same records and raise the same errors."""
+kept as the oracle for tests/test_vcf_block_scan.py: the block scanner must write the same bytes, keep the
+same line numbers, count the same records and raise the same errors. Verbatim but for two fixes made with it
+(issue 18): corrupt deflate data (``zlib.error``) is a user's error, and POS must be ASCII digits ('²' crashed)."""
 
 from __future__ import annotations
 
 import gzip
 import os
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,7 +50,7 @@ def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, li
                 if cols[0] != last_contig:
                     last_contig = cols[0]
                     counts.contigs.add(last_contig)
-    except (EOFError, OSError, gzip.BadGzipFile) as exc:
+    except (EOFError, OSError, gzip.BadGzipFile, zlib.error) as exc:
         tmp.unlink(missing_ok=True)
         raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
     except UnicodeDecodeError:
@@ -64,7 +66,7 @@ def _record_columns(line: str, path: Path, n: int) -> list[str]:
     cols = line.split("\t", 7)
     if len(cols) < 8:
         raise InputError(f"record has {len(cols)} tab-separated columns; a VCF record needs at least 8", path, n)
-    if not cols[1].isdigit():
+    if not (cols[1].isascii() and cols[1].isdigit()):
         raise InputError(f"POS {cols[1]!r} is not a positive integer", path, n)
     return cols
 

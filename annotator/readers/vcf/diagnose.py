@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.readers import vcf_scan
+from annotator.readers.common import ascii_digits
 
 
 def short(exc: Exception, tmp: Path | None = None, path: Path | None = None) -> str:
@@ -26,6 +27,6 @@ def diagnose(path: Path, line_no: int, reason: str) -> str:
         cols = text.rstrip("\r\n").split("\t")
         if len(cols) < 8:
             return f"record has {len(cols)} tab-separated columns; a VCF record needs at least 8"
-        if not cols[1].isdigit():
+        if not ascii_digits(cols[1]):
             return f"POS {cols[1]!r} is not a positive integer"
     return f"record could not be parsed ({reason})"

@@ -20,12 +20,14 @@ import gzip
 import os
 import re
 import tempfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from annotator.errors import InputError
+from annotator.readers.common import ascii_digits
 from annotator.readers.vcf.cells import VcfFile
 
 BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
@@ -137,7 +139,7 @@ def sniff(path: Path) -> Sniffed:
         try:
             with gzip.open(path, "rb") as gz:
                 first = gz.read(4)
-        except (EOFError, OSError) as exc:
+        except (EOFError, OSError, zlib.error) as exc:
             raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
         if first.startswith(b"BCF\x02"):
             check_gzip_complete(path)
@@ -166,7 +168,7 @@ def _check_text_header(path: Path, handle: Iterator[bytes], kind: Kind) -> Sniff
                 _check_columns(path, n, line.rstrip("\r\n")[1:].split("\t"))
                 return Sniffed(kind, n, bom, _first_contig(handle))
             raise InputError("missing '#CHROM' header line before the first record", path, n)
-    except (EOFError, gzip.BadGzipFile) as exc:
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
     raise InputError("missing '#CHROM' header line" if n else "empty file (no VCF header)", path, n or None)
 
@@ -216,7 +218,7 @@ def check_gzip_complete(path: Path) -> None:
         with gzip.open(path, "rb") as gz:
             while gz.read(1 << 20):
                 pass
-    except (EOFError, gzip.BadGzipFile, OSError) as exc:
+    except (EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
         raise InputError(f"truncated or corrupt gzip file ({exc})", path) from None
 
 
@@ -296,7 +298,7 @@ def _from_htslib(path: Path, sniffed: Sniffed, vcf: VcfFile) -> VcfHeader:
         a = _attrs(value)
         if "ID" in a:
             header.contig_names.append(a["ID"])
-            if a.get("length", "").isdigit():
+            if ascii_digits(a.get("length", "")):
                 header.contigs[a["ID"]] = int(a["length"])
     for key in ("reference", "assembly", "genome_build", "source_reference"):
         header.reference_lines += [f"##{key}={v}" for v in meta.get(key, [])]
