@@ -188,7 +188,7 @@ def batch(samplesheet: Path, outdir: Path, formats: str, jobs: int | None, resum
     from annotator.samplesheet import read_samplesheet
 
     fmts = parse_formats(formats)
-    rows = read_samplesheet(samplesheet, _load_kb(kb_dir))  # the KB is validated once, before any work; tumor types with the rest
+    rows = sheet_rows = read_samplesheet(samplesheet, _load_kb(kb_dir))  # the KB is validated once, before any work; tumor types with the rest
     if only:
         unknown = sorted(set(only) - {r.sample_id for r in rows})
         if unknown:
@@ -208,7 +208,7 @@ def batch(samplesheet: Path, outdir: Path, formats: str, jobs: int | None, resum
         if not no_cohort and result.stopped_by is None:
             from annotator.cohort import write_cohort
 
-            write_cohort(read_samplesheet(samplesheet), outdir)
+            write_cohort(sheet_rows, outdir)  # every sample of the sheet, not only those run now
     except KeyboardInterrupt:
         click.echo("stopped by Ctrl-C (SIGINT); the status of every finished sample is in the status file; no cohort written", err=True)
         sys.exit(130)
