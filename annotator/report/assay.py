@@ -6,19 +6,15 @@ The estimator, the clonality and the polyclonal reading are built in ``annotator
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from annotator.kb.index import KbIndex
-from annotator.models import SmallVariant
-from annotator.plasma.clonality import Clonality
 from annotator.plasma.fraction import TumorFractionEstimate
 from annotator.plasma.negatives import Negative
 from annotator.plasma.polyclonal import Polyclonal
 from annotator.report.citations import links
 from annotator.report.model import (
-    AlterationRow,
     AssociationOut,
-    ClonalityOut,
     NegativeNumbersOut,
     NegativeOut,
     PolyclonalOut,
@@ -47,19 +43,6 @@ def tumor_fraction_out(settings: Settings, estimate: TumorFractionEstimate | Non
         confidence=estimate.confidence if estimate else None, n_informative=estimate.n_informative if estimate else None,
         reason=estimate.reason if estimate else None,
     )
-
-
-def clonality_out(c: Clonality) -> ClonalityOut:
-    return ClonalityOut(ccf=c.ccf, ccf_low=c.low, ccf_high=c.high, label=c.label, expected_clonal_vaf=c.expected_clonal_vaf)
-
-
-def with_clonality(rows: list[AlterationRow], clonality: Mapping[tuple, Clonality]) -> list[AlterationRow]:
-    """The rows, each small variant with its clonality (``clonality`` is keyed by the observation's ``identity``)."""
-    return [
-        r.model_copy(update={"clonality": clonality_out(c)})
-        if isinstance(r.observation, SmallVariant) and (c := clonality.get(r.observation.identity)) is not None else r
-        for r in rows
-    ]
 
 
 def polyclonal_out(p: Polyclonal, index: KbIndex) -> PolyclonalOut:

@@ -10,15 +10,14 @@ from annotator.kb.index import KbIndex
 from annotator.models import CopyNumberCall, Counts, GeneCopyNumber, InputFile, Observation
 from annotator.options import Options
 from annotator.plasma import PlasmaReading
+from annotator.plasma.clonality import Clonality
 from annotator.plasma.negatives import Negative
 from annotator.report.assay import (
-    Clonality,
     Polyclonal,
     TumorFractionEstimate,
     negatives_out,
     polyclonal_out,
     tumor_fraction_out,
-    with_clonality,
 )
 from annotator.report.clock import generated_at
 from annotator.report.findings import alteration_rows, finding_rows, kb_entries
@@ -79,7 +78,7 @@ def build_report(
     when = generated_at()
     trials, setting_trials = _trials(options, index, dt.date.fromisoformat(when[:10]))
     drivers = primary_drivers(interp, findings, stated_driver_text)
-    rows = with_clonality(alteration_rows(alterations, interp), clonality or {})
+    rows = alteration_rows(alterations, interp, clonality)
     summary = summarize(SummaryInputs(
         interp=interp, options=options, index=index, findings=findings, rows=rows, copy_numbers=copy_numbers,
         offered=[*standard, *mechanism], prior_ids=prior_ids, drivers=drivers, copy_number_assessed=copy_number_assessed,

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from annotator.interpret import Finding, Interpretation
 from annotator.kb.index import KbIndex
 from annotator.models import CopyNumberCall, Fusion, Observation, ProteinChange, SmallVariant
+from annotator.plasma.clonality import Clonality
 from annotator.plasma.polyclonal import CellFractionLike, clonality_rank
 from annotator.report.citations import links
-from annotator.report.model import AlterationRow, FindingOut, KbEntryOut
+from annotator.report.model import AlterationRow, ClonalityOut, FindingOut, KbEntryOut
 
 # Findings are listed drivers first, then resistance by kind, then the rest.
 ROLE_ORDER = {"primary_driver": 0, "on_target_resistance": 1, "bypass_resistance": 2, "histologic_transformation": 3,
@@ -72,8 +73,15 @@ def kb_entries(interp: Interpretation, index: KbIndex) -> list[KbEntryOut]:
     return out
 
 
-def alteration_rows(alterations: list[Observation], interp: Interpretation) -> list[AlterationRow]:
-    """Each observation with the knowledgebase entry and role it got, and its VAF relative to the driver."""
+def clonality_out(c: Clonality) -> ClonalityOut:
+    return ClonalityOut(ccf=c.ccf, ccf_low=c.low, ccf_high=c.high, label=c.label, expected_clonal_vaf=c.expected_clonal_vaf)
+
+
+def alteration_rows(alterations: list[Observation], interp: Interpretation,
+                    clonality: Mapping[tuple, Clonality] | None = None) -> list[AlterationRow]:
+    """Each observation with the knowledgebase entry and role it got, its VAF relative to the driver, and (small
+    variants) its clonality (``clonality`` is keyed by the observation's ``identity``)."""
+    cells = clonality or {}
     by_obs = {f.match.observed: f for f in interp.findings}  # observations are frozen and hashable
     driver_vafs = [obs.vaf for f in interp.findings if f.role == "primary_driver"
                    and isinstance(obs := f.match.observed, SmallVariant) and obs.vaf]
@@ -82,9 +90,11 @@ def alteration_rows(alterations: list[Observation], interp: Interpretation) -> l
     for a in alterations:
         f = by_obs.get(a)
         vaf = a.vaf if isinstance(a, SmallVariant) else None
+        c = cells.get(a.identity) if isinstance(a, SmallVariant) else None
         rows.append(AlterationRow(
             observation=a, label=a.label, kb_id=f.match.best.kb.id if f else None, role=f.role if f else None,
             relative_vaf=round(vaf / driver_vaf, 3) if driver_vaf and vaf is not None else None,
+            clonality=clonality_out(c) if c is not None else None,
         ))
     return rows
 
