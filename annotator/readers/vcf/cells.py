@@ -53,9 +53,26 @@ def cells(rec: Record, key: str, t: int) -> Cells | None:
     return [num(x) for x in row]
 
 
-def first_cell(rec: Record, key: str, t: int) -> float | None:
-    """The first value of one FORMAT field of the tumor column (fields with Number=1)."""
-    return (cells(rec, key, t) or [None])[0]
+class TumorCells:
+    """The tumor column of one record, each FORMAT field read from cyvcf2 once: reading a record asks for the same
+    field several times (the value-count check, the VAF rule, the depth, the alt reads), and every cyvcf2 call builds
+    new arrays. The lists it returns are shared between those callers: they only read them."""
+
+    __slots__ = ("_read", "rec", "t")
+
+    def __init__(self, rec: Record, t: int) -> None:
+        self.rec, self.t = rec, t
+        self._read: dict[str, Cells | None] = {}
+
+    def __call__(self, key: str) -> Cells | None:
+        """The tumor column's values of one FORMAT field, or None when the record lacks it (see :func:`cells`)."""
+        if key not in self._read:
+            self._read[key] = cells(self.rec, key, self.t)
+        return self._read[key]
+
+    def first(self, key: str) -> float | None:
+        """The first value of one FORMAT field (fields with Number=1)."""
+        return (self(key) or [None])[0]
 
 
 def info_num(rec: Record, key: str, alt_i: int = 0) -> float | None:

@@ -18,7 +18,7 @@ from annotator.models import SmallVariant
 from annotator.normalize import short_hgvsp, variant_type
 from annotator.readers.codons import codon_protein, protein_call
 from annotator.readers.common import NON_CODING_REASON, non_coding
-from annotator.readers.vcf.cells import Record, cells
+from annotator.readers.vcf.cells import Record, TumorCells
 from annotator.readers.vcf.consequences import AltAllele, Consequence, consequences, pick
 from annotator.readers.vcf.header import VcfHeader
 from annotator.readers.vcf.options import VcfOptions
@@ -34,16 +34,16 @@ class RecordProblem(Exception):
     """A record htslib accepted but that breaks its own header's declarations; the caller adds the line."""
 
 
-def check_value_counts(rec: Record, header: VcfHeader, t: int | None) -> str | None:
+def check_value_counts(rec: Record, header: VcfHeader, tumor: TumorCells | None) -> str | None:
     """A problem with a per-allele FORMAT field of the tumor column (Number=A/R), or None."""
-    if t is None:
+    if tumor is None:
         return None
     n_alt = len(rec.ALT)
     for key in ("AF", "AD"):
         number = header.format_number.get(key)
         if key not in header.format or number not in ("A", "R"):
             continue
-        values = cells(rec, key, t)
+        values = tumor(key)
         if values is None or all(v is None for v in values):
             continue
         expected = n_alt if number == "A" else n_alt + 1
@@ -101,14 +101,15 @@ class RecordReader:
             where = f"{rec.CHROM}:{rec.POS} {ref}>{','.join(alts) or '.'}"
             tally.skip(next((r for r in reasons.values() if r), _NO_ALT), where)
             return
+        tumor = self._tumor(rec)
         reference = self.options.reference
-        problem = check_value_counts(rec, self.header, self.t) or (reference.ref_problem(rec.CHROM, rec.POS, ref) if reference else None)
+        problem = check_value_counts(rec, self.header, tumor) or (reference.ref_problem(rec.CHROM, rec.POS, ref) if reference else None)
         if problem:
             raise RecordProblem(problem)
         for alt_i, alt in enumerate(alts):
             reason = reasons[alt]
             if reason is None:
-                alteration = self._alteration(site, AltAllele(ref, alt, alts), alt_i, tally)
+                alteration = self._alteration(site, AltAllele(ref, alt, alts), alt_i, tumor, tally)
                 if alteration is not None:
                     yield alteration
             elif reason != _NO_ALT:  # '*' and '.' beside real ALTs are not findings to count
@@ -119,27 +120,32 @@ class RecordReader:
         variants (tumor-fraction estimate only): VAF and depth by the file's rule, the tumor column's gate as for
         alterations; no protein annotation, REF check or left-alignment. What is left out is not counted as
         skipped (those counts are the knowledgebase genes'); a record breaking its header is left out too."""
-        if check_value_counts(rec, self.header, self.t):
+        tumor = self._tumor(rec)
+        if check_value_counts(rec, self.header, tumor):
             return
         ref = rec.REF
         for alt_i, alt in enumerate(rec.ALT):
             if unusable_alt(ref, alt):
                 continue
-            reading = vaf_depth(rec, self.rule, self.t, alt_i, len(self.header.samples))
-            if self.t is not None and self._tumor_gate(rec, self.t, alt_i, reading).skip:
+            reading = vaf_depth(rec, self.rule, tumor, alt_i, len(self.header.samples))
+            if tumor is not None and self._tumor_gate(rec, tumor, alt_i, reading).skip:
                 continue
             yield SmallVariant(gene=name, type=variant_type(ref, alt), source=self.source, chrom=rec.CHROM, pos=rec.POS,
                                ref=ref, alt=alt, vaf=reading.vaf, depth=reading.depth, filter=filt or "PASS",
                                notes=(reading.note,) if reading.note else ())
 
-    def _alteration(self, site: Site, allele: AltAllele, alt_i: int, tally: Tally) -> SmallVariant | None:
+    def _tumor(self, rec: Record) -> TumorCells | None:
+        """The record's tumor column, each FORMAT field read once for all its alleles; None without one."""
+        return TumorCells(rec, self.t) if self.t is not None else None
+
+    def _alteration(self, site: Site, allele: AltAllele, alt_i: int, tumor: TumorCells | None, tally: Tally) -> SmallVariant | None:
         rec, genes, filt = site
         ref, alt = allele.ref, allele.alt
         where = f"{rec.CHROM}:{rec.POS} {ref}>{alt}"
-        reading = vaf_depth(rec, self.rule, self.t, alt_i, len(self.header.samples))
+        reading = vaf_depth(rec, self.rule, tumor, alt_i, len(self.header.samples))
         notes: list[str] = [reading.note] if reading.note else []
-        if self.t is not None:
-            gate = self._tumor_gate(rec, self.t, alt_i, reading)
+        if tumor is not None:
+            gate = self._tumor_gate(rec, tumor, alt_i, reading)
             if gate.skip:
                 tally.skip(gate.skip, where)
                 return None
@@ -176,9 +182,10 @@ class RecordReader:
             return None
         return alteration
 
-    def _tumor_gate(self, rec: Record, t: int, alt_i: int, reading: VafDepth) -> Gate:
+    def _tumor_gate(self, rec: Record, tumor: TumorCells, alt_i: int, reading: VafDepth) -> Gate:
         """Skip a no-call, an allele without alt reads, and one the tumor genotype leaves out (0/0, or 0/2 for
         ALT 1) unless its reads and VAF reach the call thresholds (plasma: germline-tuned callers write 0/0)."""
+        t = tumor.t
         if reading.vaf is None and reading.depth is None and no_call(rec, t, self.header):
             return Gate("no-call in the tumor column ('./.', no read counts)")
         if reading.vaf == 0:
@@ -186,7 +193,7 @@ class RecordReader:
         genotype = called(rec, t, self.header)
         if genotype is None or alt_i + 1 in genotype.alleles:
             return Gate()
-        reads = alt_reads(rec, self.rule, t, alt_i, reading)
+        reads = alt_reads(rec, self.rule, tumor, alt_i, reading)
         if reads is None:
             return Gate("caller genotype without this allele (e.g. 0/0) and no read counts")
         calls = self.options.calls

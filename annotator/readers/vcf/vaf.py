@@ -20,8 +20,7 @@ from typing import Literal, NamedTuple
 from annotator.readers.vcf.cells import (
     Cells,
     Record,
-    cells,
-    first_cell,
+    TumorCells,
     fraction,
     info_num,
     info_values,
@@ -35,16 +34,16 @@ class Allele:
     """One ALT allele of one record, as an extractor sees it."""
 
     rec: Record
-    t: int | None  # the tumor column (rules with ``samples="tumor"`` always have one)
+    tumor: TumorCells | None  # the tumor column (rules with ``samples="tumor"`` always have one)
     alt_i: int
     n_alt: int
     ad_vaf: float | None  # alt / (ref + all alts) of the tumor AD, when every count is there
 
     def format_cells(self, key: str) -> Cells | None:
-        return cells(self.rec, key, self.t) if self.t is not None else None
+        return self.tumor(key) if self.tumor is not None else None
 
     def format_first(self, key: str) -> float | None:
-        return first_cell(self.rec, key, self.t) if self.t is not None else None
+        return self.tumor.first(key) if self.tumor is not None else None
 
 
 class Reading(NamedTuple):
@@ -156,13 +155,13 @@ class VafDepth(NamedTuple):
     note: str | None
 
 
-def vaf_depth(rec: Record, rule: VafRule, t: int | None, alt_i: int, n_samples: int) -> VafDepth:
+def vaf_depth(rec: Record, rule: VafRule, tumor: TumorCells | None, alt_i: int, n_samples: int) -> VafDepth:
     """VAF and depth of one ALT of the tumor column by the file's rule (see the module doc for depth)."""
     n_alt = len(rec.ALT)
-    ad = cells(rec, "AD", t) if t is not None else None
-    vaf, depth, note = rule.extract(Allele(rec, t, alt_i, n_alt, _ad_vaf(ad, alt_i, n_alt)))
-    if depth is None and t is not None:
-        depth = _tumor_depth(rec, rule, t, ad)
+    ad = tumor("AD") if tumor is not None else None
+    vaf, depth, note = rule.extract(Allele(rec, tumor, alt_i, n_alt, _ad_vaf(ad, alt_i, n_alt)))
+    if depth is None and tumor is not None:
+        depth = _tumor_depth(rule, tumor, ad)
     if depth is None and n_samples <= 1:
         depth = info_num(rec, "DP")
     if vaf is not None and not 0 <= vaf <= 1:
@@ -178,9 +177,9 @@ def _ad_vaf(ad: Cells | None, alt_i: int, n_alt: int) -> float | None:
     return fraction(counts[alt_i + 1], sum(counts)) if len(counts) == len(ad) else None
 
 
-def _tumor_depth(rec: Record, rule: VafRule, t: int, ad: Cells | None) -> float | None:
+def _tumor_depth(rule: VafRule, tumor: TumorCells, ad: Cells | None) -> float | None:
     """FORMAT/DP of the tumor column, else the sum of its AD."""
-    dp = cells(rec, "DP", t)
+    dp = tumor("DP")
     if dp and dp[0] is not None:
         return dp[0]
     if ad is not None and not rule.ad_is_alt_count:
@@ -189,13 +188,13 @@ def _tumor_depth(rec: Record, rule: VafRule, t: int, ad: Cells | None) -> float 
     return None
 
 
-def alt_reads(rec: Record, rule: VafRule, t: int, alt_i: int, reading: VafDepth) -> int | None:
+def alt_reads(rec: Record, rule: VafRule, tumor: TumorCells, alt_i: int, reading: VafDepth) -> int | None:
     """Reads supporting ALT ``alt_i`` in the tumor column: AD, else AO, else VAF x depth."""
-    ad = cells(rec, "AD", t)
+    ad = tumor("AD")
     from_ad = ad[alt_i + 1] if ad is not None and not rule.ad_is_alt_count and len(ad) == len(rec.ALT) + 1 else None
     if from_ad is not None:
         return int(from_ad)
-    ao = cells(rec, "AO", t)
+    ao = tumor("AO")
     from_ao = ao[alt_i] if ao is not None and alt_i < len(ao) else None
     if from_ao is not None:
         return int(from_ao)
