@@ -10,6 +10,7 @@ becomes one :class:`OutputError` line naming the folder and the reason ("No spac
 from __future__ import annotations
 
 import csv
+import errno
 import fcntl
 import io
 import os
@@ -108,7 +109,9 @@ def append_tsv_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[o
     written) otherwise, so the caller rewrites it with :func:`atomic_write_all`.
 
     One ``write`` to a file opened for appending is never half-done by a kill, and costs the same however long
-    the file is (a rewrite per row made a run of n samples cost n squared). The caller holds the file's lock."""
+    the file is (a rewrite per row made a run of n samples cost n squared). A write that fails or is cut short
+    (a full disk) is taken back, so the file stays whole, and becomes one :class:`OutputError` line. The caller
+    holds the file's lock."""
     head = tsv_text(header, ()).encode("utf-8")
     data = tsv_text(header, rows).encode("utf-8")[len(head):]
     try:
@@ -119,7 +122,12 @@ def append_tsv_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[o
         size = os.fstat(fd).st_size
         if size < len(head) or os.pread(fd, len(head), 0) != head or os.pread(fd, 1, size - 1) != b"\n":
             return False
-        os.write(fd, data)
+        try:
+            if os.write(fd, data) != len(data):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        except OSError as exc:
+            os.ftruncate(fd, size)
+            raise OutputError(f"{path.parent}: cannot write {path.name} ({_reason(exc)})") from None
         return True
     finally:
         os.close(fd)

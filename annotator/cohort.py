@@ -61,7 +61,7 @@ def collect(rows: list[SampleRow], outdir: Path) -> list[CohortSample]:
         path = outdir / f"{stem}.json"
         state, message = status.get(row.sample_id, ("ok" if path.is_file() else "missing", ""))
         if path.is_file() and state in ("ok", "skipped"):
-            try:  # through the published model: a report this version cannot read is said to be so
+            try:  # through the published model's parts: a report of another schema version is said to be so
                 data = _CohortView.model_validate_json(path.read_bytes())
                 pd = data.sample.primary_driver
                 findings = list(data.findings)

@@ -1,21 +1,22 @@
 """Issue 18's "byte-identical before and after": write every output for the examples and the benchmark
 inputs with one checkout, then compare two such snapshots file by file.
 
-    python benchmarks/outputs.py snapshot DIR [--workdir /tmp/ctdna-table-bench] [--samples 50]
+    python benchmarks/outputs.py snapshot DIR [--workdir /tmp/ctdna-table-bench] [--samples 1000]
     python benchmarks/outputs.py compare BEFORE AFTER [--except-charts-and-style]
 
 ``snapshot`` runs this checkout's ``annotator`` (repository root on PYTHONPATH, as benchmarks/table.py
 does) with ``SOURCE_DATE_EPOCH`` fixed, over: the shipped examples (``example_vcfs/samplesheet.tsv``,
 JSON+HTML), the 1M-record benchmark VCF unindexed and indexed (JSON) and the first ``--samples`` panel
-samples of the batch benchmark (JSON+HTML). The inputs are the ones ``benchmarks/table.py`` generates
-(``prepare``; generated here when missing). PDFs are not compared: a change of print layout changes
+samples of the batch benchmark (JSON+HTML), with each batch's cohort summary. The inputs are the ones
+``benchmarks/table.py`` generates (``prepare``; generated here when missing). PDFs are not compared: a change of print layout changes
 them on purpose, and their page count is tested instead.
 
 ``compare`` lists every file that differs or exists on one side only and exits 1 if any does. With
 ``--except-charts-and-style``, an HTML file also counts as identical when it differs only inside its
 ``<svg>`` charts and its ``<style>`` block (for a change that redraws the charts or the print CSS on
-purpose); JSON must always be byte-identical. Batch bookkeeping files (status, logs) are left out:
-they hold timings.
+purpose: that mode blanks the whole style block and every chart, so it is for comparing across such a
+change only, never for two checkouts that should agree); JSON and the cohort table must always be
+byte-identical. Batch bookkeeping files (status, logs) are left out: they hold timings.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "annotator.cli"]
 EPOCH = "1700000000"
-REPORT_SUFFIXES = (".json", ".html")
+REPORT_SUFFIXES = (".json", ".html", ".tsv")
 _CHARTS = re.compile(r"<svg\b.*?</svg>", re.S)
 _STYLE = re.compile(r"<style\b.*?</style>", re.S)
 
@@ -67,7 +68,7 @@ def _reports(root: Path) -> list[Path]:
 
 
 def _is_report(path: Path) -> bool:
-    return not path.name.startswith(("batch_", "status", "cohort")) and path.parent.name != "logs"
+    return not path.name.startswith(("batch_", "status")) and path.parent.name != "logs"
 
 
 def _same(a: bytes, b: bytes, suffix: str, lenient: bool) -> bool:
@@ -102,7 +103,7 @@ def main() -> None:
     snap = sub.add_parser("snapshot", help="write every output of this checkout under DIR")
     snap.add_argument("dest", type=Path)
     snap.add_argument("--workdir", type=Path, default=Path("/tmp/ctdna-table-bench"))
-    snap.add_argument("--samples", type=int, default=50, help="panel samples from the batch benchmark (default 50)")
+    snap.add_argument("--samples", type=int, default=1000, help="panel samples from the batch benchmark (default all 1,000)")
     cmp_ = sub.add_parser("compare", help="compare two snapshots; exit 1 if any report differs")
     cmp_.add_argument("before", type=Path)
     cmp_.add_argument("after", type=Path)

@@ -499,3 +499,23 @@ def test_a_finished_batch_leaves_one_row_per_sample(run_dir, tmp_path):
         assert proc.returncode == 0, proc.stderr[-1000:]
     ids = [line.split("\t")[0] for line in (out / "batch_status.tsv").read_text().splitlines()[1:]]
     assert sorted(ids) == ["A", "B"]
+
+
+@pytest.mark.parametrize("fault", ["error", "short"])
+def test_a_full_disk_while_appending_a_status_row_is_one_line_and_leaves_the_file_whole(tmp_path, monkeypatch, fault):
+    import errno
+
+    merge_status([Outcome("S1", "ok", "m", 0.1)], tmp_path)
+    before = (tmp_path / "batch_status.tsv").read_bytes()
+    real_write = os.write
+
+    def full(fd, data):
+        if fault == "error":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data[: len(data) // 2])  # a short write: half the row reached the disk
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(OutputError, match=r"cannot write batch_status.tsv \(No space left on device\)"):
+        append_status(Outcome("S2", "ok", "m", 0.1), tmp_path)
+    monkeypatch.undo()
+    assert (tmp_path / "batch_status.tsv").read_bytes() == before

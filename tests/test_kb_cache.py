@@ -173,3 +173,17 @@ def test_a_folder_of_another_user_is_not_used(cache_home, kb_copy, parses):
     before = parses[0]
     load.load_knowledgebase(kb_copy)
     assert parses[0] > before
+
+
+@pytest.mark.parametrize("change", ["others_may_write", "another_owner"])
+def test_a_parent_folder_others_control_is_not_used(cache_home, kb_copy, parses, change):
+    """Whoever controls the parent can swap the private folder for another one between the check and the read."""
+    load.load_knowledgebase(kb_copy)
+    parent = cache_home.parent
+    if change == "others_may_write":
+        parent.chmod(0o777)
+    else:
+        os.chown(parent, 65534, -1)
+    before = parses[0]
+    load.load_knowledgebase(kb_copy)
+    assert parses[0] > before

@@ -270,3 +270,22 @@ def test_read_ahead_thread_stops_when_a_line_is_refused(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="record has 1 tab-separated columns"):
         vcf_scan.prefilter(path, 3, WINDOWS)
     assert [t for t in threading.enumerate() if t.name == "vcf-read-ahead"] == []
+
+
+def test_positions_of_nine_to_sixteen_digits_are_read_whole(tmp_path, piece):
+    """MET, BRAF, PIK3CA and NRAS lie at 9-digit positions: the POS digits past the eighth are parsed in a second
+    step, which windows at such positions (and beyond, up to 16 digits) must exercise."""
+    windows = vcf_scan.Windows({
+        "1": [(114_713_000, 114_717_000)],  # NRAS (GRCh38)
+        "7": [(116_672_000, 116_800_000), (140_719_000, 140_925_000)],  # MET, BRAF
+        "3": [(179_148_000, 179_240_000)],  # PIK3CA
+        "9": [(1_234_567_890_123_000, 1_234_567_890_124_000)],  # 16 digits: beyond any contig, still parsed whole
+    })
+    lines = [rec("chr1", 114_713_908), rec("chr1", 114_712_999), rec("chr1", 114_717_000), rec("chr1", 114_716_999),
+             rec("chr7", 116_672_000), rec("chr7", 116_671_999, ref="AC"), rec("chr7", 140_924_999), rec("chr7", 140_925_001),
+             rec("chr3", 179_148_001), rec("chr3", 179_239_999), rec("chr3", 179_240_001), rec("chr3", 1_179_218_303),
+             rec("chr9", 1_234_567_890_123_500), rec("chr9", 1_234_567_890_124_001), rec("chr9", 234_567_890_123_500),
+             rec("chr7", "000116672001"), rec("chr7", 99_999_999), rec("chr7", 100_000_000)]
+    for path in encodings(tmp_path, (HEADER + "".join(lines)).encode()):
+        result = assert_same(path, 3, windows)
+        assert result[2] == [4, 6, 7, 10, 12, 13, 16, 19], path.name  # the kept lines, pinned (one past a window end is out)
