@@ -252,3 +252,16 @@ def test_variant_near_an_exon_the_knowledgebase_names_stays_listed(run_cli, tmp_
     assert [(a["pos"], a["kb_id"]) for a in small_variants(report)] == [(116771809, None)]
     assert report["counts"]["skipped_reasons"][NON_CODING_REASON] == 1
     assert report["settings"]["calls"]["non_coding_kept_within_bp"] == 50
+
+
+def test_the_plasma_origin_table_is_capped_too_and_says_how_many_more(run_cli, tmp_path, write):
+    """Issue 18: the plasma section listed every variant's origin reading (2,000 variants: 15 of 27 PDF pages)."""
+    extra = 7
+    records = [("chr17", 7670000 + 10 * i, "A", "G", None) for i in range(TABLE_ROW_LIMIT + extra)]  # in TP53: each gets an origin reading
+    report, html = annotate(run_cli, tmp_path, write("s.vcf", vcf(records, annotated=False)))
+    kept = [o for o in report["plasma"]["origins"] if not o["excluded"]]
+    assert len(kept) == TABLE_ROW_LIMIT + extra  # the JSON keeps every reading
+    table = html.split('class="data plasma-kept"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr class=") == TABLE_ROW_LIMIT
+    more = re.search(r'id="plasma-kept-more">… and (\d+) more variant', html)
+    assert more and int(more.group(1)) == extra and f"lists all {TABLE_ROW_LIMIT + extra}" in html
