@@ -109,20 +109,24 @@ def test_single_row_sheet_crash_is_recorded_and_resume_moves_on(run_dir, tmp_pat
 
 # --- status file -----------------------------------------------------------------------------------
 
-def _writer(out: str, prefix: str) -> None:
+def _writer(out: str, prefix: str, append: bool) -> None:
     for i in range(15):
-        merge_status([Outcome(f"{prefix}_{i}", "ok", "m", 0.1)], Path(out))
+        outcome = Outcome(f"{prefix}_{i}", "ok", "m", 0.1)
+        append_status(outcome, Path(out)) if append else merge_status([outcome], Path(out))
 
 
-def test_eight_concurrent_writers_keep_every_row(tmp_path):
+@pytest.mark.parametrize("append", [False, True], ids=["merged", "appended"])
+def test_eight_concurrent_writers_keep_every_row(tmp_path, append):
+    if append:  # appends go to a status file that is already whole (the first one merges)
+        merge_status([Outcome("first", "ok", "m", 0.1)], tmp_path)
     context = multiprocessing.get_context("fork")
-    procs = [context.Process(target=_writer, args=(str(tmp_path), f"w{n}")) for n in range(8)]
+    procs = [context.Process(target=_writer, args=(str(tmp_path), f"w{n}", append)) for n in range(8)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(60)
     assert all(p.exitcode == 0 for p in procs)
-    assert len(status(tmp_path)) == 8 * 15
+    assert len(status(tmp_path)) == 8 * 15 + append
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
@@ -472,23 +476,6 @@ def test_a_skipped_sample_keeps_its_recorded_row(tmp_path):
     merge_status([Outcome("S1", "ok", "annotated", 0.1, ("S1.json",), "abc")], tmp_path)
     append_status(Outcome("S1", "skipped", "up to date", 0.0, ("S1.json",), "abc"), tmp_path)
     assert [(r["status"], r["message"]) for r in read_status_rows(tmp_path)] == [("ok", "annotated")]
-
-
-def _appender(out: str, prefix: str) -> None:
-    for i in range(15):
-        append_status(Outcome(f"{prefix}_{i}", "ok", "m", 0.1), Path(out))
-
-
-def test_eight_concurrent_appenders_keep_every_row(tmp_path):
-    merge_status([Outcome("first", "ok", "m", 0.1)], tmp_path)
-    context = multiprocessing.get_context("fork")
-    procs = [context.Process(target=_appender, args=(str(tmp_path), f"w{n}")) for n in range(8)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(60)
-    assert all(p.exitcode == 0 for p in procs)
-    assert len(status(tmp_path)) == 8 * 15 + 1
 
 
 def test_a_finished_batch_leaves_one_row_per_sample(run_dir, tmp_path):
