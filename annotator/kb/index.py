@@ -99,17 +99,9 @@ class KbIndex:
         return g is not None and not g.fusion_partner_only
 
     def contig_windows(self) -> dict[str, list[tuple[int, int]]]:
-        """Merged gene windows per bare contig, for pre-filtering raw VCF lines cheaply."""
-        out: dict[str, list[tuple[int, int]]] = {}
-        for chrom, ivs in self._gene_intervals.items():
-            merged: list[tuple[int, int]] = []
-            for s, e, _ in ivs:
-                if merged and s <= merged[-1][1]:
-                    merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-                else:
-                    merged.append((s, e))
-            out[chrom] = merged
-        return out
+        """Gene windows per bare contig (0-based half-open, as stored; overlapping ones are merged by the reader
+        that pre-filters raw VCF lines, :func:`annotator.readers.vcf_scan.union`)."""
+        return {chrom: [(s, e) for s, e, _ in ivs] for chrom, ivs in self._gene_intervals.items()}
 
     def symbol(self, name: str) -> str | None:
         """Current knowledgebase symbol for a gene name or alias (case-insensitive), else None."""
