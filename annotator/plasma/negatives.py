@@ -184,7 +184,6 @@ def cannot_exclude_lines(negatives: Sequence[Negative]) -> list[str]:
     return lines + [f"{', '.join(names)} ({why})" for why, names in by_reason.items()]
 
 
-@lru_cache(maxsize=4096)  # the same depths and expected VAFs recur across loci and samples
 def at_least(n: int, p: float, r: int) -> float:
     """P(X >= r) for X ~ Binomial(n, p), exact: 1 - the sum of the r lowest terms, each in log space."""
     if r <= 0:
@@ -309,7 +308,7 @@ def _signal_verdict(a: KbAlteration, n: DetectionNumbers, depth: float, where: s
                     " of tumor cells would be seen at this depth.", "")
 
 
-@lru_cache(maxsize=1024)  # 40 bisection steps per call, and every locus at one depth asks the same
+@lru_cache(maxsize=1024)  # 40 binomial tails per call, and every locus at one depth asks the same question
 def smallest_vaf(depth: float, min_alt_reads: int, min_sensitivity: float) -> float:
     """The smallest VAF seen with at least ``min_sensitivity`` at ``depth`` (1.0 when none is), by bisection."""
     low, high = 0.0, 1.0
