@@ -1,12 +1,14 @@
-"""Helpers every reader shares: checksums and header-checked, line-numbered TSV reading."""
+"""Helpers every reader shares: checksums, opening plain or gzipped files, finding the first byte that is not
+UTF-8, and header-checked, line-numbered TSV reading."""
 
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, NamedTuple, Protocol
 
 from annotator.errors import InputError
 
@@ -114,20 +116,48 @@ def _table_rows(path: Path, header_line: int) -> Iterator[tuple[int, list[str]]]
         raise InputError("not UTF-8 text", path, undecodable_line(path)) from None
 
 
-def _open_bytes(path: Path) -> BinaryIO:
-    return path.open("rb")
+def is_gzipped(path: Path) -> bool:
+    """Whether ``path`` starts with the gzip magic (plain gzip and BGZF alike)."""
+    with path.open("rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
 
 
-def undecodable_line(path: Path, open_bytes: Callable[[Path], BinaryIO] | None = None) -> int | None:
-    """The first line that is not UTF-8 (text files are decoded in blocks, so the error alone does not say);
-    ``open_bytes`` opens compressed files (default: the plain file)."""
-    with (open_bytes or _open_bytes)(path) as fh:
+def open_bytes(path: Path) -> BinaryIO:
+    """``path`` for reading bytes, inflated when it is gzipped."""
+    return gzip.open(path, "rb") if is_gzipped(path) else path.open("rb")  # type: ignore[return-value]  # a GzipFile reads as a BinaryIO does (typeshed types it apart)
+
+
+def open_text(path: Path, errors: str = "strict") -> IO[str]:
+    """``path`` as UTF-8 text (a byte-order mark dropped, line ends kept as they are), inflated when gzipped."""
+    if is_gzipped(path):
+        return gzip.open(path, "rt", encoding="utf-8-sig", errors=errors, newline="")
+    return path.open("r", encoding="utf-8-sig", errors=errors, newline="")
+
+
+class Undecodable(NamedTuple):
+    """Where the first byte that is not UTF-8 lies: its line (1-based), the byte, its column (1-based)."""
+
+    line: int
+    byte: int
+    column: int
+
+
+def first_undecodable(path: Path) -> Undecodable | None:
+    """The first byte that is not UTF-8, plain or gzipped file (text is decoded in blocks, so the error alone
+    does not say where); looked for only once decoding has failed."""
+    with open_bytes(path) as fh:
         for n, raw in enumerate(fh, start=1):
             try:
                 raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return n
+            except UnicodeDecodeError as exc:
+                return Undecodable(n, raw[exc.start], exc.start + 1)
     return None
+
+
+def undecodable_line(path: Path) -> int | None:
+    """The line of the first byte that is not UTF-8 (see :func:`first_undecodable`)."""
+    found = first_undecodable(path)
+    return found.line if found is not None else None
 
 
 def looks_like_vcf(path: Path) -> bool:

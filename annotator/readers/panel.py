@@ -14,12 +14,11 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, BinaryIO
 
 from annotator.errors import InputError
 from annotator.genome import bare_contig
 from annotator.models import PanelTargets, Region
-from annotator.readers.common import ascii_digits, undecodable_line
+from annotator.readers.common import ascii_digits, open_text, undecodable_line
 
 _SKIPPED_PREFIXES = ("#", "track", "browser")
 
@@ -27,28 +26,15 @@ _SKIPPED_PREFIXES = ("#", "track", "browser")
 def text_lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, line without its end) of a plain or gzipped text file; unreadable files are one error."""
     try:
-        with _text(path) as handle:
+        with open_text(path) as handle:
             try:
                 yield from enumerate((line.rstrip("\r\n") for line in handle), start=1)
             except UnicodeDecodeError:
-                raise InputError("not UTF-8 text", path, undecodable_line(path, _bytes)) from None
+                raise InputError("not UTF-8 text", path, undecodable_line(path)) from None
     except (EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
         raise InputError(f"cannot read ({' '.join(str(exc).split()) or type(exc).__name__})", path) from None
 
 
-def _gzipped(path: Path) -> bool:
-    with path.open("rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
-
-
-def _text(path: Path) -> IO[str]:
-    if _gzipped(path):
-        return gzip.open(path, "rt", encoding="utf-8-sig", errors="strict", newline="")
-    return path.open("r", encoding="utf-8-sig", errors="strict", newline="")
-
-
-def _bytes(path: Path) -> BinaryIO:
-    return gzip.open(path, "rb") if _gzipped(path) else path.open("rb")  # type: ignore[return-value]  # a GzipFile reads as a BinaryIO does (typeshed types it apart)
 
 
 

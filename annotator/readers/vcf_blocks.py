@@ -41,7 +41,7 @@ from typing import IO, TYPE_CHECKING, Protocol
 from annotator.errors import InputError
 from annotator.genome import bare_contig
 from annotator.readers import vcf_fields
-from annotator.readers.common import ascii_digits
+from annotator.readers.common import ascii_digits, is_gzipped
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,9 +67,7 @@ def pieces(path: Path) -> Generator[bytes, None, None]:
 
     A gzipped file is inflated one piece ahead in a thread (zlib releases the GIL), so inflating overlaps
     the scan of the previous piece; errors are raised here, as they were raised in the thread."""
-    with path.open("rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    if not gz:
+    if not is_gzipped(path):
         with path.open("rb") as handle:
             while piece := handle.read(PIECE):
                 yield piece

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, Protocol
 from annotator.errors import InputError
 from annotator.genome import bare_contig
 from annotator.readers import bgzf_index, vcf_blocks
-from annotator.readers.common import ascii_digits
+from annotator.readers.common import ascii_digits, first_undecodable, open_text
 
 
 class HeaderShape(Protocol):
@@ -176,14 +176,8 @@ def regions(windows: Windows, file_contigs: list[str]) -> Iterator[tuple[str, in
 
 
 def _text_lines(path: Path) -> Iterator[str]:
-    with path.open("rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    if gz:
-        with gzip.open(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
-            yield from handle
-    else:
-        with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
-            yield from handle
+    with open_text(path, errors="replace") as handle:
+        yield from handle
 
 
 def line_at(path: Path, line_no: int) -> str | None:
@@ -195,17 +189,6 @@ def line_at(path: Path, line_no: int) -> str | None:
     except (OSError, EOFError, zlib.error):
         return None
     return None
-
-
-def _byte_lines(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    if gz:
-        with gzip.open(path, "rb") as handle:
-            yield from handle
-    else:
-        with path.open("rb") as handle:
-            yield from handle
 
 
 def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, list[int], OutsideCounts]:
@@ -233,10 +216,8 @@ def prefilter(path: Path, header_lines: int, windows: Windows) -> tuple[Path, li
 
 def _not_utf8(path: Path) -> InputError:
     """Which line holds the first byte that is not UTF-8 (looked for only once decoding has failed)."""
-    for n, raw in enumerate(_byte_lines(path), start=1):
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            return InputError(f"not UTF-8 at line {n}: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}"
-                              " (re-save the file as UTF-8)", path, n)
-    return InputError("not UTF-8 text", path)
+    found = first_undecodable(path)
+    if found is None:
+        return InputError("not UTF-8 text", path)
+    return InputError(f"not UTF-8 at line {found.line}: byte 0x{found.byte:02x} at column {found.column}"
+                      " (re-save the file as UTF-8)", path, found.line)
