@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from annotator.cache import CACHE_ENV
-from annotator.render import charts, html
+from annotator.render import charts, html, jinja
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_compiled_templates_go_to_a_private_folder(cache_home):
 def test_a_folder_others_can_write_is_not_used(cache_home):
     cache_home.mkdir(parents=True)
     cache_home.chmod(0o775)
-    assert html.bytecode_cache() is None
+    assert jinja.bytecode_cache() is None
 
 
 def test_a_symlinked_folder_is_not_used(cache_home, tmp_path):
@@ -36,12 +36,12 @@ def test_a_symlinked_folder_is_not_used(cache_home, tmp_path):
     target.mkdir(mode=0o700)
     cache_home.parent.mkdir(parents=True)
     cache_home.symlink_to(target)
-    assert html.bytecode_cache() is None
+    assert jinja.bytecode_cache() is None
 
 
 def test_the_cache_can_be_switched_off(cache_home, monkeypatch):
     monkeypatch.setenv(CACHE_ENV, "1")
-    assert html.bytecode_cache() is None
+    assert jinja.bytecode_cache() is None
 
 
 def test_output_is_the_same_with_and_without_the_cache(cache_home, monkeypatch, shipped_sample):

@@ -9,9 +9,7 @@ import jinja2
 from markupsafe import Markup
 
 from annotator.kb.schema import is_http_url
-from annotator.render.jinja import bytecode_cache, environment_for
-
-__all__ = ["bytecode_cache", "environment", "render", "render_html"]  # bytecode_cache: where tests look for it
+from annotator.render.jinja import environment_for
 from annotator.render.rows import TABLE_ROW_LIMIT, capped
 from annotator.report import ReportModel
 from annotator.resources import templates_dir
